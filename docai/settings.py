@@ -1,0 +1,68 @@
+"""One settings object, read from DOCAI_* environment variables; nothing else reads os.environ."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="DOCAI_", env_file=".env", extra="ignore")
+
+    home: Path = Field(default=Path("./docai-data"), description="Holds the SQLite database, blobs and models.")
+    database_url: str | None = Field(default=None, description="SQLAlchemy URL; default SQLite in DOCAI_HOME.")
+    broker_url: str | None = Field(default=None, description="Celery broker; default an embedded filesystem broker.")
+    storage_url: str | None = Field(default=None, description="Blob store: a path, file:// or s3://bucket/prefix.")
+    s3_endpoint_url: str | None = Field(default=None, description="S3-compatible endpoint, e.g. MinIO.")
+    s3_access_key: str | None = None
+    s3_secret_key: str | None = None
+    s3_region: str = "us-east-1"
+    engine: str = Field(default="auto", description="auto, ocr or deepseek-vl.")
+    model: str | None = Field(default=None, description="DeepSeek-VL weights folder; default DOCAI_HOME/models/deepseek-vl-1.3b-chat.")
+    device: str = Field(default="auto", description="Torch device for the engine: auto, cpu, cuda, cuda:1.")
+    api_keys: Annotated[list[str], NoDecode] = Field(default_factory=list, description="Comma-separated API keys.")
+    api_url: str = Field(default="http://127.0.0.1:8000", description="Where the UI finds the REST API.")
+
+    # limits
+    max_file_bytes: int = Field(default=100 * 1024 * 1024, description="Largest upload accepted, in bytes.")
+    max_pages: int = Field(default=500, description="Most pages one document may have.")
+    max_pixels: int = Field(default=178_956_970, description="Most pixels one image may decode to (Pillow's bomb limit).")
+    page_size: int = Field(default=1024, description="Longest side of stored page images, in px.")
+    ocr_languages: str = Field(default="eng", description="Tesseract languages, e.g. 'eng+deu+fra+nld'.")
+    review_threshold: float = Field(default=0.6, description="Fields under this confidence need review.")
+
+    @field_validator("api_keys", mode="before")
+    @classmethod
+    def _split_keys(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [k.strip() for k in value.split(",") if k.strip()]
+        return value
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{(self.home / 'docai.db').resolve()}"
+
+    @property
+    def resolved_storage_url(self) -> str:
+        return self.storage_url or str((self.home / "blobs").resolve())
+
+    @property
+    def resolved_broker_url(self) -> str:
+        return self.broker_url or "filesystem://"
+
+    @property
+    def broker_folder(self) -> Path:
+        return (self.home / "broker").resolve()
+
+    @property
+    def model_path(self) -> Path:
+        return Path(self.model) if self.model else (self.home / "models" / "deepseek-vl-1.3b-chat").resolve()
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,144 @@
+"""Checks that report issues beside the data without rejecting it: arithmetic, dates, currencies."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from decimal import Decimal
+
+from schemas.common import DocSchema, Issue, Severity
+from schemas.invoice import Invoice
+from schemas.receipt import Receipt
+
+CENT = Decimal("0.01")
+# A date before this or more than a year in the future is implausible on a business document.
+EARLIEST = dt.date(1990, 1, 1)
+
+
+def _tolerance(*amounts: Decimal | None) -> Decimal:
+    """A cent, or a little more when many rounded values are summed."""
+    return CENT * max(1, len([a for a in amounts if a is not None]) // 4 + 1)
+
+
+def _plausible_date(value: dt.date | None, path: str, today: dt.date) -> list[Issue]:
+    if value is None:
+        return []
+    if value < EARLIEST or value > today + dt.timedelta(days=366):
+        return [
+            Issue(
+                code="implausible_date",
+                field=path,
+                message=f"The date {value.isoformat()} is outside {EARLIEST.year}..{today.year + 1}; check the day/month order.",
+                severity=Severity.WARNING,
+            )
+        ]
+    return []
+
+
+def _sum_check(
+    lines: list[Decimal | None], subtotal: Decimal | None, field: str, what: str
+) -> list[Issue]:
+    amounts = [a for a in lines if a is not None]
+    if subtotal is None or not amounts or len(amounts) != len(lines):
+        return []
+    total = sum(amounts, Decimal(0))
+    if abs(total - subtotal) > _tolerance(*amounts):
+        return [
+            Issue(
+                code="line_items_mismatch",
+                field=field,
+                message=f"The {what} add up to {total}, but the subtotal reads {subtotal}.",
+                severity=Severity.ERROR,
+            )
+        ]
+    return []
+
+
+def _total_check(
+    subtotal: Decimal | None, tax: Decimal | None, discount: Decimal | None, extra: Decimal | None,
+    total: Decimal | None, field: str,
+) -> list[Issue]:
+    if subtotal is None or total is None:
+        return []
+    expected = subtotal + (tax or 0) - abs(discount or 0) + (extra or 0)
+    if abs(expected - total) > CENT:
+        parts = [f"subtotal {subtotal}"]
+        if tax is not None:
+            parts.append(f"+ tax {tax}")
+        if discount:
+            parts.append(f"- discount {abs(discount)}")
+        if extra:
+            parts.append(f"+ tip {extra}")
+        return [
+            Issue(
+                code="total_mismatch",
+                field=field,
+                message=f"{' '.join(parts)} = {expected}, but the total reads {total}.",
+                severity=Severity.ERROR,
+            )
+        ]
+    return []
+
+
+def _negative(values: dict[str, Decimal | None]) -> list[Issue]:
+    return [
+        Issue(code="negative_amount", field=path, message=f"The amount {value} is negative; check for a misread sign.")
+        for path, value in values.items()
+        if value is not None and value < 0
+    ]
+
+
+def validate_invoice(doc: Invoice, today: dt.date) -> list[Issue]:
+    issues: list[Issue] = []
+    issues += _sum_check([li.amount for li in doc.line_items], doc.subtotal, "/subtotal", "line items")
+    issues += _total_check(doc.subtotal, doc.total_tax, doc.total_discount, None, doc.invoice_total, "/invoice_total")
+    if doc.invoice_date and doc.due_date and doc.due_date < doc.invoice_date:
+        issues.append(
+            Issue(
+                code="due_before_issue",
+                field="/due_date",
+                message=f"The due date {doc.due_date} is before the invoice date {doc.invoice_date}.",
+                severity=Severity.ERROR,
+            )
+        )
+    if doc.amount_due is not None and doc.invoice_total is not None and doc.amount_due > doc.invoice_total + CENT:
+        issues.append(
+            Issue(
+                code="amount_due_exceeds_total",
+                field="/amount_due",
+                message=f"The amount due {doc.amount_due} is more than the invoice total {doc.invoice_total}.",
+            )
+        )
+    for i, line in enumerate(doc.line_items):
+        if line.quantity is not None and line.unit_price is not None and line.amount is not None:
+            expected = line.quantity * line.unit_price
+            if abs(expected - line.amount) > CENT and abs(expected * (1 + (line.tax_rate or 0) / 100) - line.amount) > CENT:
+                issues.append(
+                    Issue(
+                        code="line_amount_mismatch",
+                        field=f"/line_items/{i}/amount",
+                        message=f"{line.quantity} × {line.unit_price} = {expected}, but the line reads {line.amount}.",
+                    )
+                )
+    issues += _plausible_date(doc.invoice_date, "/invoice_date", today)
+    issues += _plausible_date(doc.due_date, "/due_date", today)
+    issues += _negative({"/invoice_total": doc.invoice_total, "/subtotal": doc.subtotal, "/total_tax": doc.total_tax})
+    return issues
+
+
+def validate_receipt(doc: Receipt, today: dt.date) -> list[Issue]:
+    issues: list[Issue] = []
+    issues += _sum_check([it.amount for it in doc.items], doc.subtotal, "/subtotal", "items")
+    issues += _total_check(doc.subtotal, doc.total_tax, None, doc.tip, doc.total, "/total")
+    issues += _plausible_date(doc.transaction_date, "/transaction_date", today)
+    issues += _negative({"/total": doc.total, "/subtotal": doc.subtotal})
+    return issues
+
+
+_VALIDATORS: dict[str, Callable[..., list[Issue]]] = {"invoice": validate_invoice, "receipt": validate_receipt}
+
+
+def validate(doc: DocSchema, today: dt.date | None = None) -> list[Issue]:
+    """Issues found in one extracted document; schemas without arithmetic have none."""
+    check = _VALIDATORS.get(doc.kind)
+    return check(doc, today or dt.date.today()) if check else []
