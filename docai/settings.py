@@ -22,7 +22,9 @@ class Settings(BaseSettings):
     s3_secret_key: str | None = None
     s3_region: str = "us-east-1"
     engine: str = Field(default="auto", description="auto, ocr or deepseek-vl.")
-    model: str | None = Field(default=None, description="DeepSeek-VL weights folder; default DOCAI_HOME/models/deepseek-vl-1.3b-chat.")
+    model: str | None = Field(
+        default=None, description="DeepSeek-VL weights folder; default DOCAI_HOME/models/deepseek-vl-1.3b-chat."
+    )
     device: str = Field(default="auto", description="Torch device for the engine: auto, cpu, cuda, cuda:1.")
     api_keys: Annotated[list[str], NoDecode] = Field(default_factory=list, description="Comma-separated API keys.")
     api_url: str = Field(default="http://127.0.0.1:8000", description="Where the UI finds the REST API.")
@@ -30,7 +32,9 @@ class Settings(BaseSettings):
     # limits
     max_file_bytes: int = Field(default=100 * 1024 * 1024, description="Largest upload accepted, in bytes.")
     max_pages: int = Field(default=500, description="Most pages one document may have.")
-    max_pixels: int = Field(default=178_956_970, description="Most pixels one image may decode to (Pillow's bomb limit).")
+    max_pixels: int = Field(
+        default=178_956_970, description="Most pixels one image may decode to (Pillow's bomb limit)."
+    )
     page_size: int = Field(default=1024, description="Longest side of stored page images, in px.")
     ocr_languages: str = Field(default="eng", description="Tesseract languages, e.g. 'eng+deu+fra+nld'.")
     review_threshold: float = Field(default=0.6, description="Fields under this confidence need review.")

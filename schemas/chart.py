@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 import csv
 import io
-
-from typing import Annotated
+from typing import Annotated, ClassVar
 
 from pydantic import BeforeValidator, Field
 
 from schemas.common import DocSchema
 from schemas.registry import register_schema
-
 
 # Cells are text: numbers keep the precision printed on the chart.
 Cell = Annotated[str, BeforeValidator(lambda v: "" if v is None else str(v))]

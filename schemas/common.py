@@ -113,6 +113,7 @@ class Record(BaseModel):
 
 class DocSchema(Record):
     """Base of every top-level extraction schema: flat, plain data, no confidence wrappers."""
+
     kind: ClassVar[str] = ""  # registry name
     version: ClassVar[str] = "1"  # stored with every result; bump on incompatible change
 

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 from enum import StrEnum
+from typing import ClassVar
 
 from pydantic import Field
 

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 from decimal import Decimal
+from typing import ClassVar
 
 from pydantic import Field
 
-from schemas.common import CurrencyCode, DocSchema, Record, IsoDate, Money
+from schemas.common import CurrencyCode, DocSchema, IsoDate, Money, Record
 from schemas.registry import register_schema
 
 

@@ -35,9 +35,7 @@ def _plausible_date(value: dt.date | None, path: str, today: dt.date) -> list[Is
     return []
 
 
-def _sum_check(
-    lines: list[Decimal | None], subtotal: Decimal | None, field: str, what: str
-) -> list[Issue]:
+def _sum_check(lines: list[Decimal | None], subtotal: Decimal | None, field: str, what: str) -> list[Issue]:
     amounts = [a for a in lines if a is not None]
     if subtotal is None or not amounts or len(amounts) != len(lines):
         return []
@@ -55,8 +53,12 @@ def _sum_check(
 
 
 def _total_check(
-    subtotal: Decimal | None, tax: Decimal | None, discount: Decimal | None, extra: Decimal | None,
-    total: Decimal | None, field: str,
+    subtotal: Decimal | None,
+    tax: Decimal | None,
+    discount: Decimal | None,
+    extra: Decimal | None,
+    total: Decimal | None,
+    field: str,
 ) -> list[Issue]:
     if subtotal is None or total is None:
         return []
@@ -112,7 +114,10 @@ def validate_invoice(doc: Invoice, today: dt.date) -> list[Issue]:
     for i, line in enumerate(doc.line_items):
         if line.quantity is not None and line.unit_price is not None and line.amount is not None:
             expected = line.quantity * line.unit_price
-            if abs(expected - line.amount) > CENT and abs(expected * (1 + (line.tax_rate or 0) / 100) - line.amount) > CENT:
+            if (
+                abs(expected - line.amount) > CENT
+                and abs(expected * (1 + (line.tax_rate or 0) / 100) - line.amount) > CENT
+            ):
                 issues.append(
                     Issue(
                         code="line_amount_mismatch",

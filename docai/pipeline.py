@@ -1,0 +1,335 @@
+"""The stages every transport runs: ingest, rasterize, extract (+ validate and ground), persist.
+
+Stages take a database session and a blob store; they commit their own work so that a crash between
+stages loses nothing and a re-run of a stage (a re-delivered task) replaces rather than duplicates.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from PIL import Image
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from docai.db.models import Document, DocumentStatus, Extraction, Page
+from docai.errors import DocaiError, ErrorCode
+from docai.ingest import IngestLimits, MediaType, safe_filename, sha256_hex, sniff
+from docai.rasterize import RasterizeOptions, rasterize
+from docai.storage import BlobStore
+from model.base import Engine
+from model.types import ExtractRequest, ExtractResult, PageInput, Word
+from schemas.common import Issue
+from schemas.registry import get_schema, schema_kinds
+from schemas.validate import validate
+
+log = logging.getLogger(__name__)
+
+SCHEMA_CHOICES = ("auto", *schema_kinds())
+
+
+@dataclass(frozen=True)
+class PipelineOptions:
+    limits: IngestLimits = field(default_factory=IngestLimits)
+    raster: RasterizeOptions = field(default_factory=RasterizeOptions)
+    review_threshold: float = 0.6
+
+    @classmethod
+    def from_settings(cls, settings) -> PipelineOptions:  # type: ignore[no-untyped-def]
+        from docai.ocr import OcrOptions
+
+        limits = IngestLimits(
+            max_file_bytes=settings.max_file_bytes, max_pages=settings.max_pages, max_pixels=settings.max_pixels
+        )
+        raster = RasterizeOptions(
+            page_size=settings.page_size,
+            max_pages=settings.max_pages,
+            max_pixels=settings.max_pixels,
+            ocr=OcrOptions(languages=settings.ocr_languages),
+        )
+        return cls(limits=limits, raster=raster, review_threshold=settings.review_threshold)
+
+
+@dataclass
+class IngestOutcome:
+    document: Document
+    duplicate: bool
+
+
+def fail(document: Document, error: DocaiError) -> None:
+    """Mark a document failed with the error's code and message."""
+    document.status = DocumentStatus.FAILED
+    document.error_code = str(error.code)
+    document.error_message = error.message
+
+
+# ---------------------------------------------------------------- ingest
+
+
+def ingest_bytes(
+    session: Session,
+    store: BlobStore,
+    data: bytes,
+    filename: str,
+    *,
+    schema: str = "auto",
+    source: str = "cli",
+    engine: str | None = None,
+    webhook_url: str | None = None,
+    options: PipelineOptions = PipelineOptions(),
+) -> IngestOutcome:
+    """Store the original and its document row; a re-upload of the same bytes returns the existing document."""
+    if schema not in SCHEMA_CHOICES:
+        raise DocaiError(
+            ErrorCode.SCHEMA_UNSUPPORTED, f"Unknown schema {schema!r}; choose one of {', '.join(SCHEMA_CHOICES)}."
+        )
+    digest = sha256_hex(data)
+    existing = session.scalar(select(Document).where(Document.sha256 == digest))
+    if existing is not None:
+        return IngestOutcome(existing, duplicate=True)
+    document = Document(
+        sha256=digest,
+        filename=safe_filename(filename),
+        size_bytes=len(data),
+        source=source,
+        schema_requested=schema,
+        schema=None if schema == "auto" else schema,
+        engine_requested=engine,
+        webhook_url=webhook_url,
+        status=DocumentStatus.QUEUED,
+    )
+    try:
+        document.media_type = str(sniff(data, filename, options.limits))
+    except DocaiError as err:
+        fail(document, err)
+    if len(data) <= options.limits.max_file_bytes:
+        document.blob_key = store.put(data, _suffix(document.media_type))
+    session.add(document)
+    try:
+        session.commit()
+    except IntegrityError:  # the same bytes were ingested concurrently: answer with that document
+        session.rollback()
+        return IngestOutcome(session.scalars(select(Document).where(Document.sha256 == digest)).one(), duplicate=True)
+    return IngestOutcome(document, duplicate=False)
+
+
+def record_rejected(
+    session: Session, filename: str, size: int, digest: str, error: DocaiError, *, source: str = "cli"
+) -> IngestOutcome:
+    """A document row for a file refused before its bytes were read (too large): failed, never silently dropped."""
+    existing = session.scalar(select(Document).where(Document.sha256 == digest))
+    if existing is not None:
+        return IngestOutcome(existing, duplicate=True)
+    document = Document(sha256=digest, filename=safe_filename(filename), size_bytes=size, source=source)
+    fail(document, error)
+    session.add(document)
+    session.commit()
+    return IngestOutcome(document, duplicate=False)
+
+
+def _suffix(media_type: str | None) -> str:
+    return {
+        MediaType.PDF: ".pdf",
+        MediaType.PNG: ".png",
+        MediaType.JPEG: ".jpg",
+        MediaType.TIFF: ".tif",
+        MediaType.WEBP: ".webp",
+        MediaType.BMP: ".bmp",
+        MediaType.GIF: ".gif",
+        MediaType.HEIC: ".heic",
+    }.get(media_type, "")  # type: ignore[call-overload]
+
+
+# ---------------------------------------------------------------- rasterize
+
+
+def rasterize_document(session: Session, store: BlobStore, document: Document, options: PipelineOptions) -> bool:
+    """Render every page to a 1024 px PNG with its words; False (and the document failed) on bad input."""
+    if document.status == DocumentStatus.FAILED or document.blob_key is None:
+        return False
+    document.status = DocumentStatus.PROCESSING
+    session.execute(delete(Page).where(Page.document_id == document.id))  # a re-run replaces the pages
+    session.expire(document, ["pages"])
+    started = time.perf_counter()
+    try:
+        pages = rasterize(store.get(document.blob_key), MediaType(document.media_type), options.raster)
+    except DocaiError as err:
+        fail(document, err)
+        session.commit()
+        return False
+    for raster_page in pages:
+        session.add(
+            Page(
+                document_id=document.id,
+                index=raster_page.index,
+                blob_key=store.put(raster_page.png, ".png"),
+                width=raster_page.width,
+                height=raster_page.height,
+                rotation=raster_page.rotation,
+                text_source=raster_page.text_source,
+                words=[w.to_json() for w in raster_page.words],
+            )
+        )
+    document.page_count = len(pages)
+    log.info("rasterized %s: %d pages in %.2fs", document.id, len(pages), time.perf_counter() - started)
+    session.commit()
+    return True
+
+
+# ---------------------------------------------------------------- extract
+
+
+def page_words(page: Page) -> list[Word]:
+    return [Word.from_json(row) for row in page.words or []]
+
+
+def build_request(store: BlobStore, document: Document) -> ExtractRequest:
+    """The engine's view of a rasterized document; resolves schema 'auto' by classifying the words."""
+    pages = [
+        PageInput(index=p.index, image=Image.open(io.BytesIO(store.get(p.blob_key))), words=page_words(p))
+        for p in document.pages
+    ]
+    if document.schema is None:
+        from docai.classify import classify
+
+        document.schema, _score = classify([p.words for p in pages])
+    return ExtractRequest(request_id=document.id, schema=document.schema, pages=pages)
+
+
+def extract_documents(
+    session: Session,
+    store: BlobStore,
+    documents: Sequence[Document],
+    engine: Engine,
+    options: PipelineOptions,
+) -> None:
+    """Run one engine batch over the rasterized documents, then validate, ground and persist each result."""
+    todo = [d for d in documents if d.status == DocumentStatus.PROCESSING and d.page_count > 0]
+    requests, unsupported = [], []
+    for document in todo:
+        request = build_request(store, document)
+        (requests if engine.supports(request.schema) else unsupported).append(request)
+    started = time.perf_counter()
+    results = engine.extract_batch(requests) if requests else []
+    batch_seconds = time.perf_counter() - started
+    by_id = {d.id: d for d in todo}
+    for request in unsupported:
+        fail(
+            by_id[request.request_id],
+            DocaiError(
+                ErrorCode.SCHEMA_UNSUPPORTED,
+                f"The {engine.name!r} engine cannot extract {request.schema!r} documents; "
+                "it needs the DeepSeek-VL engine (run `docai model pull`, then set DOCAI_ENGINE=deepseek-vl).",
+            ),
+        )
+    for request, result in zip(requests, results, strict=True):
+        result.timings.setdefault("batch_seconds", round(batch_seconds, 3))
+        persist_result(session, by_id[request.request_id], request, result, options)
+    session.commit()
+
+
+def persist_result(
+    session: Session, document: Document, request: ExtractRequest, result: ExtractResult, options: PipelineOptions
+) -> Extraction | None:
+    """Validate and ground one engine result, store it as a new extraction, set the document status."""
+    if result.data is None:
+        fail(
+            document,
+            DocaiError(
+                _error_code(result.error_code),
+                result.error_message or "The engine returned no data for this document.",
+            ),
+        )
+        return None
+    from docai.grounding import ground, needs_review
+
+    issues: list[Issue] = [*result.issues, *validate(result.data)]
+    evidence, _low = ground(result.data, [p.words for p in request.pages], result.confidence, options.review_threshold)
+    data = result.data.model_dump(mode="json")
+    extraction = Extraction(
+        document_id=document.id,
+        schema=request.schema,
+        schema_version=get_schema(request.schema).version,
+        data=data,
+        current=data,
+        evidence={path: ev.model_dump(mode="json") for path, ev in evidence.items()},
+        issues=[i.model_dump(mode="json") for i in issues],
+        engine=result.engine,
+        model=result.model,
+        model_revision=result.revision,
+        timings=result.timings,
+    )
+    session.add(extraction)
+    review = needs_review(evidence, issues, options.review_threshold)
+    document.status = DocumentStatus.NEEDS_REVIEW if review else DocumentStatus.DONE
+    document.error_code = document.error_message = None
+    return extraction
+
+
+def _error_code(value: str | None) -> ErrorCode:
+    try:
+        return ErrorCode(value)
+    except ValueError:
+        return ErrorCode.EXTRACTION_FAILED
+
+
+# ---------------------------------------------------------------- in-process runner
+
+
+@dataclass
+class ProcessOutcome:
+    document: Document
+    duplicate: bool
+
+
+def process_files(
+    session: Session,
+    store: BlobStore,
+    files: Sequence[tuple[str, bytes]],
+    engine: Engine,
+    options: PipelineOptions,
+    *,
+    schema: str = "auto",
+    batch_size: int = 8,
+    on_progress: Callable[[str, Document], None] | None = None,
+) -> list[ProcessOutcome]:
+    """Ingest, rasterize and extract files in this process; each ends in a terminal state."""
+    outcomes: list[ProcessOutcome] = []
+    pending: list[Document] = []
+
+    def flush() -> None:
+        try:
+            extract_documents(session, store, pending, engine, options)
+        except Exception as err:  # an engine crash fails these documents, never the batch run
+            log.exception("engine failed on %d documents", len(pending))
+            session.rollback()
+            for document in pending:
+                fail(document, DocaiError(ErrorCode.EXTRACTION_FAILED, f"The engine failed: {err}"))
+            session.commit()
+        for document in pending:
+            if on_progress:
+                on_progress("extracted", document)
+        pending.clear()
+
+    for filename, data in files:
+        outcome = ingest_bytes(session, store, data, filename, schema=schema, source="cli", options=options)
+        outcomes.append(ProcessOutcome(outcome.document, outcome.duplicate))
+        document = outcome.document
+        if outcome.duplicate or document.status == DocumentStatus.FAILED:
+            if on_progress:
+                on_progress("skipped", document)
+            continue
+        if rasterize_document(session, store, document, options):
+            pending.append(document)
+            if len(pending) >= batch_size:
+                flush()
+        elif on_progress:
+            on_progress("failed", document)
+    if pending:
+        flush()
+    return outcomes
