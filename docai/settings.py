@@ -28,6 +28,7 @@ class Settings(BaseSettings):
     device: str = Field(default="auto", description="Torch device for the engine: auto, cpu, cuda, cuda:1.")
     api_keys: Annotated[list[str], NoDecode] = Field(default_factory=list, description="Comma-separated API keys.")
     api_url: str = Field(default="http://127.0.0.1:8000", description="Where the UI finds the REST API.")
+    ui_api_key: str | None = Field(default=None, description="Key the UI sends; default the first DOCAI_API_KEYS.")
 
     # limits
     max_file_bytes: int = Field(default=100 * 1024 * 1024, description="Largest upload accepted, in bytes.")
