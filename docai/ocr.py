@@ -1,35 +1,114 @@
-"""Words with boxes from page images, by Tesseract (Debian's tesseract-ocr)."""
+"""Words with boxes from page images: RapidOCR (PP-OCR models, bundled in its wheel) or Tesseract."""
 
 from __future__ import annotations
 
 import shutil
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
 
 from PIL import Image
 
 from docai.errors import DocaiError, ErrorCode
 from model.types import Word
 
+BACKENDS = ("auto", "rapidocr", "tesseract")
+
 
 @dataclass(frozen=True)
 class OcrOptions:
-    languages: str = "eng"
-    psm: int = 3  # fully automatic page segmentation
+    languages: str = "eng"  # Tesseract languages, e.g. 'eng+deu+fra+nld'
+    psm: int = 3  # Tesseract page segmentation: fully automatic
     min_confidence: float = 0.0  # 0..1; words under it are dropped
+    backend: str = "auto"  # auto (RapidOCR when installed, else Tesseract), rapidocr, tesseract
 
 
 def recognize(image: Image.Image, options: OcrOptions = OcrOptions()) -> list[Word]:
     """Words on the image in reading order, boxes normalised 0..1 to the image."""
+    if options.backend not in BACKENDS:
+        raise DocaiError(ErrorCode.OCR_FAILED, f"Unknown OCR backend {options.backend!r}; use one of {BACKENDS}.")
+    backend = options.backend
+    if backend == "auto":
+        backend = "rapidocr" if _rapidocr_available() else "tesseract"
+    rgb = image.convert("RGB")
+    words = _rapidocr(rgb) if backend == "rapidocr" else _tesseract(rgb, options)
+    return [w for w in words if w.confidence >= options.min_confidence]
+
+
+def _rapidocr_available() -> bool:
+    try:
+        import rapidocr_onnxruntime  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+@lru_cache(maxsize=1)
+def _rapid_engine() -> Any:
+    from rapidocr_onnxruntime import RapidOCR
+
+    return RapidOCR()
+
+
+def _rapidocr(image: Image.Image) -> list[Word]:
+    import numpy as np
+
+    try:
+        result, _ = _rapid_engine()(np.asarray(image))
+    except Exception as err:  # onnxruntime raises plain RuntimeErrors on unreadable input
+        raise DocaiError(ErrorCode.OCR_FAILED, f"RapidOCR could not read the page: {err}") from err
+    width, height = image.size
+    segments = []
+    for quad, text, score in result or []:
+        text = " ".join(str(text).split())
+        if not text:
+            continue
+        xs = [float(p[0]) for p in quad]
+        ys = [float(p[1]) for p in quad]
+        box = (min(xs) / width, min(ys) / height, max(xs) / width, max(ys) / height)
+        segments.append((box, text, float(score)))
+    return _segments_to_words(segments)
+
+
+def _segments_to_words(segments: list[tuple[tuple[float, float, float, float], str, float]]) -> list[Word]:
+    """Split detected text segments into words (boxes shared out by characters), grouped into visual rows."""
+    rows: list[list[int]] = []
+    order = sorted(range(len(segments)), key=lambda i: (segments[i][0][1] + segments[i][0][3]) / 2)
+    for i in order:
+        x0, y0, x1, y1 = segments[i][0]
+        centre = (y0 + y1) / 2
+        for row in rows:
+            rx0, ry0, rx1, ry1 = segments[row[-1]][0]
+            # same row when the centre falls inside the last segment's band (tilted scans drift slowly)
+            if ry0 <= centre <= ry1 and abs((ry1 - ry0) - (y1 - y0)) < max(ry1 - ry0, y1 - y0):
+                row.append(i)
+                break
+        else:
+            rows.append([i])
+    rows.sort(key=lambda r: min(segments[i][0][1] for i in r))
+    words: list[Word] = []
+    for line, row in enumerate(rows):
+        for block in sorted(row, key=lambda i: segments[i][0][0]):
+            (x0, y0, x1, y1), text, score = segments[block]
+            parts = text.split(" ")
+            total = sum(len(p) for p in parts) + len(parts) - 1
+            pos = 0
+            for part in parts:
+                start = x0 + (x1 - x0) * pos / total
+                end = x0 + (x1 - x0) * (pos + len(part)) / total
+                words.append(Word(part, (start, y0, end, y1), score, line, block))
+                pos += len(part) + 1
+    return words
+
+
+def _tesseract(image: Image.Image, options: OcrOptions) -> list[Word]:
     if shutil.which("tesseract") is None:
         raise DocaiError(ErrorCode.OCR_FAILED, "Tesseract is not installed; install the Debian package tesseract-ocr.")
     import pytesseract
 
     try:
         table = pytesseract.image_to_data(
-            image.convert("RGB"),
-            lang=options.languages,
-            config=f"--psm {options.psm}",
-            output_type=pytesseract.Output.DICT,
+            image, lang=options.languages, config=f"--psm {options.psm}", output_type=pytesseract.Output.DICT
         )
     except pytesseract.TesseractError as err:
         raise DocaiError(ErrorCode.OCR_FAILED, f"Tesseract could not read the page: {err.message}") from err
@@ -41,12 +120,9 @@ def recognize(image: Image.Image, options: OcrOptions = OcrOptions()) -> list[Wo
         conf = float(table["conf"][i])
         if not text or conf < 0:
             continue
-        conf /= 100.0
-        if conf < options.min_confidence:
-            continue
         key = (table["block_num"][i], table["par_num"][i], table["line_num"][i])
         line = line_ids.setdefault(key, len(line_ids))
         left, top, w, h = table["left"][i], table["top"][i], table["width"][i], table["height"][i]
         bbox = (left / width, top / height, (left + w) / width, (top + h) / height)
-        words.append(Word(text, bbox, conf, line, table["block_num"][i]))
+        words.append(Word(text, bbox, conf / 100.0, line, table["block_num"][i]))
     return words

@@ -1,0 +1,1 @@
+"""`docai eval`: score an engine on a folder of documents with ground truth."""

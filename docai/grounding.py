@@ -1,0 +1,148 @@
+"""Find every extracted value again among the page words: page, box, matched text and a confidence."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from rapidfuzz import fuzz
+
+from model.layout.values import find_amounts, find_dates
+from model.types import Word
+from schemas.common import CURRENCY_SYMBOLS, DocSchema, Evidence, Issue, Severity
+
+DEFAULT_ENGINE_CONFIDENCE = 0.7  # an engine that says nothing about a field
+MIN_SIMILARITY = 0.75  # text matches below this count as not found
+NOT_FOUND_FACTOR = 0.3  # what is left of the engine's confidence for a value on no page
+MAX_WINDOW = 40  # words one value may span
+
+
+@dataclass
+class Match:
+    page: int
+    words: list[Word]
+    quality: float  # 0..1
+
+
+def norm(text: str) -> str:
+    """Lower case, accents folded, only letters and digits."""
+    text = unicodedata.normalize("NFKD", text)
+    return re.sub(r"[\W_]+", "", "".join(c for c in text if not unicodedata.combining(c)).lower())
+
+
+def leaves(data: Any, path: str = "") -> list[tuple[str, Any]]:
+    """(JSON pointer, value) for every non-empty scalar in a dumped schema instance."""
+    if isinstance(data, dict):
+        return [leaf for key, value in data.items() for leaf in leaves(value, f"{path}/{key}")]
+    if isinstance(data, list):
+        return [leaf for i, value in enumerate(data) for leaf in leaves(value, f"{path}/{i}")]
+    if data is None or data == "":
+        return []
+    return [(path, data)]
+
+
+def ground(
+    data: DocSchema, pages: list[list[Word]], engine_confidence: dict[str, float], threshold: float
+) -> tuple[dict[str, Evidence], bool]:
+    """Evidence per field path, and whether any field is under the threshold."""
+    index = [_PageIndex(i, words) for i, words in enumerate(pages)]
+    evidence: dict[str, Evidence] = {}
+    for path, value in leaves(data.model_dump(mode="python")):
+        engine = engine_confidence.get(path, DEFAULT_ENGINE_CONFIDENCE)
+        match = _find(value, path, index)
+        if match is None:
+            evidence[path] = Evidence(confidence=round(engine * NOT_FOUND_FACTOR, 3), source="engine")
+            continue
+        ocr = sum(w.confidence for w in match.words) / len(match.words)
+        quality = match.quality * (0.8 + 0.2 * ocr)
+        evidence[path] = Evidence(
+            page=match.page,
+            bbox=_union([w.bbox for w in match.words]),
+            text=" ".join(w.text for w in match.words),
+            confidence=round(max(0.0, min(1.0, engine * (0.4 + 0.6 * quality))), 3),
+            source="grounding",
+        )
+    low = any(e.confidence < threshold for e in evidence.values())
+    return evidence, low
+
+
+def needs_review(evidence: dict[str, Evidence], issues: list[Issue], threshold: float) -> bool:
+    """A reviewer must look when any field is under the threshold or any issue is an error."""
+    return any(e.confidence < threshold for e in evidence.values()) or any(i.severity == Severity.ERROR for i in issues)
+
+
+def _union(boxes: list[tuple[float, float, float, float]]) -> tuple[float, float, float, float]:
+    return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
+
+
+class _PageIndex:
+    """One page's words in reading order with their normalized text and offsets into the joined string."""
+
+    def __init__(self, page: int, words: list[Word]):
+        self.page = page
+        self.words = [w for w in words if norm(w.text)]
+        self.norms = [norm(w.text) for w in self.words]
+        self.starts: list[int] = []
+        pos = 0
+        for n in self.norms:
+            self.starts.append(pos)
+            pos += len(n)
+        self.joined = "".join(self.norms)
+
+    def span(self, start: int, end: int) -> list[Word]:
+        """Words overlapping the character range [start, end) of the joined string."""
+        return [
+            w for w, s, n in zip(self.words, self.starts, self.norms, strict=True) if s < end and s + len(n) > start
+        ]
+
+
+def _find(value: Any, path: str, pages: list[_PageIndex]) -> Match | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, dt.date):
+        return _best(pages, lambda text: any(d == value for d, _, _ in find_dates(text)), 6)
+    if isinstance(value, Decimal | int | float) and not path.endswith(("/quantity", "/tax_rate")):
+        amount = Decimal(str(value))
+        return _best(pages, lambda text: any(a == amount for a, _, _ in find_amounts(text, allow_int=True)), 4)
+    text = str(value)
+    if path.endswith("/currency"):
+        marks = {text} | {s for s, code in CURRENCY_SYMBOLS.items() if code == text}
+        return _best(pages, lambda t: any(m in t for m in marks), 1)
+    return _text(norm(text), pages)
+
+
+def _best(pages: list[_PageIndex], test, window: int) -> Match | None:  # type: ignore[no-untyped-def]
+    """The shortest run of words whose joined text passes test, first on the earliest page."""
+    for page in pages:
+        for size in range(1, window + 1):
+            for start in range(0, len(page.words) - size + 1):
+                words = page.words[start : start + size]
+                if test(" ".join(w.text for w in words)):
+                    return Match(page.page, words, 1.0)
+    return None
+
+
+def _text(target: str, pages: list[_PageIndex]) -> Match | None:
+    if not target:
+        return None
+    best: Match | None = None
+    for page in pages:
+        if not page.joined:
+            continue
+        at = page.joined.find(target)
+        if at >= 0:
+            return Match(page.page, page.span(at, at + len(target)), 1.0)
+        if len(target) < 3:
+            continue
+        found = fuzz.partial_ratio_alignment(target, page.joined, score_cutoff=MIN_SIMILARITY * 100)
+        if found is None:
+            continue
+        quality = found.score / 100
+        words = page.span(found.dest_start, found.dest_end)[:MAX_WINDOW]
+        if words and (best is None or quality > best.quality):
+            best = Match(page.page, words, quality)
+    return best

@@ -1,0 +1,1 @@
+"""Layout rules that turn words with boxes into schema fields (the CPU `ocr` engine)."""
