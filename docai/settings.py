@@ -28,6 +28,22 @@ class Settings(BaseSettings):
     device: str = Field(default="auto", description="Torch device for the engine: auto, cpu, cuda, cuda:1.")
     api_keys: Annotated[list[str], NoDecode] = Field(default_factory=list, description="Comma-separated API keys.")
     api_url: str = Field(default="http://127.0.0.1:8000", description="Where the UI finds the REST API.")
+    api_host: str = Field(default="127.0.0.1", description="Address `docai api` listens on.")
+    api_port: int = Field(default=8000, description="Port `docai api` listens on.")
+    ui_port: int = Field(default=8501, description="Port `docai ui` listens on.")
+
+    # queue, workers, reconciler, webhooks, watcher
+    batch_size: int = Field(default=8, description="Most documents one engine batch takes on the gpu queue.")
+    job_timeout: int = Field(default=3600, description="Longest a single job may run, in seconds (hard limit).")
+    reconcile_after: int = Field(
+        default=300, description="A queued job unseen, or a running job without heartbeat, this long is re-enqueued."
+    )
+    reconcile_interval: int = Field(default=60, description="Seconds between reconciler passes; 0 turns it off.")
+    webhook_secret: str | None = Field(default=None, description="HMAC-SHA256 key that signs webhook calls.")
+    webhook_retries: int = Field(default=8, description="Attempts to deliver one webhook call (with backoff).")
+    watch_dir: Path | None = Field(default=None, description="Folder `docai up` watches for new documents.")
+    watch_stable_seconds: float = Field(default=2.0, description="A file is taken once unchanged this long.")
+    watch_rescan_seconds: float = Field(default=30.0, description="Seconds between full rescans of the watch folder.")
     ui_api_key: str | None = Field(default=None, description="Key the UI sends; default the first DOCAI_API_KEYS.")
 
     # limits
