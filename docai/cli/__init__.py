@@ -10,6 +10,7 @@ from docai.cli.app import app
 COMMAND_MODULES = [
     "docai.cli.process",
     "docai.cli.db",
+    "docai.cli.eval",
 ]
 
 

@@ -1,0 +1,70 @@
+"""`docai eval DIR --schema S`: score an engine on a folder of documents with ground truth."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from docai.cli.app import app
+
+
+@app.command("eval")
+def eval_command(
+    folder: Annotated[Path, typer.Argument(help="Folder of NAME.<pdf|png|jpg> with NAME.json (or NAME.csv) truth.")],
+    schema: Annotated[str, typer.Option("--schema", "-s", help="invoice, receipt, form or chart.")],
+    engine: Annotated[
+        str | None, typer.Option("--engine", "-e", help="auto, ocr or deepseek-vl (default DOCAI_ENGINE).")
+    ] = None,
+    fmt: Annotated[
+        str, typer.Option("--format", help="auto, plain, sroie, invoice2data, funsd or chartqa (auto: from the keys).")
+    ] = "auto",
+    limit: Annotated[int | None, typer.Option("--limit", min=1, help="Score only the first N documents.")] = None,
+    workers: Annotated[int, typer.Option("--workers", min=1, help="Processes to run documents in.")] = 1,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as one JSON object.")] = False,
+) -> None:
+    """Extract every document in FOLDER and print per-field accuracy, overall score, misses and timings."""
+    from docai.errors import DocaiError
+    from docai.eval.runner import EvalOptions, run_eval
+    from schemas.registry import schema_kinds
+
+    if schema not in schema_kinds():
+        raise typer.BadParameter(f"choose one of {', '.join(schema_kinds())}", param_hint="--schema")
+    options = EvalOptions(schema=schema, engine=engine, fmt=fmt, limit=limit, workers=workers)
+
+    def progress(result: Any) -> None:
+        if not as_json:
+            state = f"error {result.error}" if result.error else f"{len(result.misses)} misses"
+            typer.echo(f"  {result.name}: {state}", err=True)
+
+    try:
+        report = run_eval(folder, options, progress=progress)
+    except DocaiError as err:
+        typer.echo(f"error: {err.message}", err=True)
+        raise typer.Exit(2) from err
+    if as_json:
+        typer.echo(json.dumps(report, default=str, ensure_ascii=False, indent=1))
+        return
+    _print_report(report)
+
+
+def _print_report(report: dict[str, Any]) -> None:
+    typer.echo(
+        f"\n{report['documents']} documents, schema {report['schema']}, engine {report['engine']} ({report['model']})"
+    )
+    typer.echo(f"format: {report['format']}")
+    for name, value in report["fields"].items():
+        typer.echo(f"  {name:<20} {value:.3f}")
+    if "precision" in report:
+        typer.echo(f"  precision {report['precision']:.3f}  recall {report['recall']:.3f}")
+    typer.echo(f"overall: {report['overall']:.3f}")
+    if report["misses"]:
+        typer.echo(f"\nmisses ({len(report['misses'])}):")
+        for miss in report["misses"][:60]:
+            typer.echo(f"  {miss['document']} {miss['field']}: expected {miss['expected']!r}, got {miss['got']!r}")
+    for error in report["errors"]:
+        typer.echo(f"  error {error['document']}: {error['error']}")
+    t = report["timings"]
+    typer.echo(f"\ntime: {t['total_s']} s (mean rasterize {t['mean_rasterize_s']} s, extract {t['mean_extract_s']} s)")

@@ -1,0 +1,202 @@
+"""Run documents through rasterize and an engine, score them against ground truth, sum up a report."""
+
+from __future__ import annotations
+
+import io
+import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from docai.errors import DocaiError, ErrorCode
+from docai.eval.adapters import (
+    FORMAT_SCHEMA,
+    FORMATS,
+    Sample,
+    Truth,
+    detect_format,
+    field_kinds,
+    find_samples,
+    read_truth,
+)
+from docai.eval.metrics import PrfCounts, kv_match, score_fields, table_match
+from model.types import ExtractRequest, PageInput
+
+MAX_MISSES_PER_DOC = 10
+
+
+@dataclass(frozen=True)
+class EvalOptions:
+    schema: str
+    engine: str | None = None  # None: DOCAI_ENGINE
+    fmt: str = "auto"
+    limit: int | None = None
+    workers: int = 1
+
+
+@dataclass
+class DocResult:
+    name: str
+    fields: list[tuple[str, Any, Any, bool]] = field(default_factory=list)  # (field, expected, got, correct)
+    counts: PrfCounts | None = None  # forms and charts
+    misses: list[dict[str, Any]] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+    error: str | None = None
+    engine: str = ""
+    model: str = ""
+
+
+PageLoader = Callable[[Path], list[PageInput]]
+
+
+def rasterized_pages(path: Path) -> list[PageInput]:
+    """The pages a user's upload becomes: sniffed, rasterized at 1024 px, words from the text layer or OCR."""
+    from PIL import Image
+
+    from docai.ingest import sniff
+    from docai.pipeline import PipelineOptions
+    from docai.rasterize import rasterize
+    from docai.settings import get_settings
+
+    options = PipelineOptions.from_settings(get_settings())
+    data = path.read_bytes()
+    media = sniff(data, path.name, options.limits)
+    return [
+        PageInput(index=p.index, image=Image.open(io.BytesIO(p.png)), words=list(p.words))
+        for p in rasterize(data, media, options.raster)
+    ]
+
+
+def _extract(sample: Sample, options: EvalOptions, loader: PageLoader) -> tuple[Any, dict[str, float], str, str]:
+    from docai.engines import get_engine
+    from docai.settings import get_settings
+
+    engine, _reason = get_engine(options.engine, get_settings())
+    started = time.perf_counter()
+    pages = loader(sample.document)
+    raster_s = time.perf_counter() - started
+    started = time.perf_counter()
+    result = engine.extract_batch([ExtractRequest(request_id=sample.name, schema=options.schema, pages=pages)])[0]
+    timings = {"rasterize_s": round(raster_s, 3), "extract_s": round(time.perf_counter() - started, 3)}
+    if result.data is None:
+        try:
+            code = ErrorCode(result.error_code)
+        except ValueError:
+            code = ErrorCode.EXTRACTION_FAILED
+        raise DocaiError(code, result.error_message or "The engine returned no data.")
+    return result.data, timings, result.engine, result.model
+
+
+def evaluate_one(sample: Sample, fmt: str, options: EvalOptions, loader: PageLoader = rasterized_pages) -> DocResult:
+    """Extract and score one document; a failure scores as all fields missed."""
+    truth = read_truth(sample, fmt, options.schema)
+    out = DocResult(sample.name)
+    data = None
+    try:
+        data, out.timings, out.engine, out.model = _extract(sample, options, loader)
+    except DocaiError as err:
+        out.error = f"{err.code}: {err.message}"
+    got = data.model_dump(mode="json") if data is not None else {}
+    _score(out, truth, got, options.schema)
+    return out
+
+
+def _score(out: DocResult, truth: Truth, got: dict[str, Any], schema: str) -> None:
+    if truth.fields is not None:
+        kinds = field_kinds(schema)
+        for score in score_fields(truth.fields, got, kinds):
+            out.fields.append((score.field, score.expected, score.got, score.correct))
+            if not score.correct:
+                out.misses.append(
+                    {"document": out.name, "field": score.field, "expected": score.expected, "got": score.got}
+                )
+    elif truth.pairs is not None:
+        pairs = [(f.get("key") or "", f.get("value") or "") for f in got.get("fields", [])]
+        out.counts, missed = kv_match(truth.pairs, pairs)
+        for key, value in missed[:MAX_MISSES_PER_DOC]:
+            out.misses.append({"document": out.name, "field": key, "expected": value, "got": None})
+    elif truth.table is not None:
+        table = (list(got.get("columns") or []), [list(r) for r in got.get("rows") or []])
+        out.counts = table_match(truth.table, table)
+        if out.counts.f1 < 1.0:
+            out.misses.append(
+                {
+                    "document": out.name,
+                    "field": "table",
+                    "expected": f"{len(truth.table[1])} rows",
+                    "got": f"F1 {out.counts.f1:.2f}",
+                }
+            )
+
+
+def run_eval(
+    folder: Path, options: EvalOptions, loader: PageLoader = rasterized_pages, progress=None
+) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    """Evaluate a folder and return the report `docai eval --json` prints."""
+    if options.fmt not in FORMATS:
+        raise DocaiError(
+            ErrorCode.UNSUPPORTED_TYPE, f"Unknown format {options.fmt!r}; choose one of {', '.join(FORMATS)}."
+        )
+    samples = find_samples(folder)[: options.limit] if options.limit else find_samples(folder)
+    fmt = detect_format(samples[0]) if options.fmt == "auto" else options.fmt
+    expected_schema = FORMAT_SCHEMA.get(fmt)
+    if expected_schema and expected_schema != options.schema:
+        raise DocaiError(
+            ErrorCode.SCHEMA_UNSUPPORTED,
+            f"The ground truth in {folder} is {fmt} ({expected_schema} fields); run with --schema {expected_schema}.",
+        )
+    started = time.perf_counter()
+    results: list[DocResult] = []
+    if options.workers > 1:
+        with ProcessPoolExecutor(max_workers=options.workers) as pool:
+            futures = [pool.submit(evaluate_one, s, fmt, options, loader) for s in samples]
+            for future in futures:
+                results.append(future.result())
+                if progress:
+                    progress(results[-1])
+    else:
+        for sample in samples:
+            results.append(evaluate_one(sample, fmt, options, loader))
+            if progress:
+                progress(results[-1])
+    return summarize(results, options, fmt, time.perf_counter() - started)
+
+
+def summarize(results: list[DocResult], options: EvalOptions, fmt: str, seconds: float) -> dict[str, Any]:
+    """Aggregate per-document scores: micro field accuracy, or micro precision/recall/F1 for pairs and tables."""
+    report: dict[str, Any] = {
+        "schema": options.schema,
+        "engine": next((r.engine for r in results if r.engine), options.engine or "auto"),
+        "model": next((r.model for r in results if r.model), None),
+        "format": fmt,
+        "documents": len(results),
+    }
+    if any(r.counts is not None for r in results):
+        total = PrfCounts()
+        for r in results:
+            if r.counts is not None:
+                total.add(r.counts)
+        name = "key_value_pairs" if options.schema == "form" else "table"
+        report["overall"] = round(total.f1, 4)
+        report["fields"] = {name: round(total.f1, 4)}
+        report["precision"], report["recall"] = round(total.precision, 4), round(total.recall, 4)
+    else:
+        per_field: dict[str, list[bool]] = {}
+        for r in results:
+            for name, _exp, _got, correct in r.fields:
+                per_field.setdefault(name, []).append(correct)
+        scored = [c for values in per_field.values() for c in values]
+        report["overall"] = round(sum(scored) / len(scored), 4) if scored else 0.0
+        report["fields"] = {k: round(sum(v) / len(v), 4) for k, v in per_field.items()}
+    report["misses"] = [m for r in results for m in r.misses]
+    report["errors"] = [{"document": r.name, "error": r.error} for r in results if r.error]
+    extract = [r.timings.get("extract_s", 0.0) for r in results if r.timings]
+    raster = [r.timings.get("rasterize_s", 0.0) for r in results if r.timings]
+    report["timings"] = {
+        "total_s": round(seconds, 2),
+        "mean_rasterize_s": round(sum(raster) / len(raster), 3) if raster else None,
+        "mean_extract_s": round(sum(extract) / len(extract), 3) if extract else None,
+    }
+    return report
