@@ -90,9 +90,5 @@ def resolve_engine_name(name: str, options: EngineOptions) -> tuple[str, str]:
 
 def _load_builtin() -> None:
     # Engines register on import; the DeepSeek-VL module imports torch only when loaded.
+    import model.deepseek  # noqa: F401
     import model.ocr_engine  # noqa: F401
-
-    try:
-        import model.deepseek  # noqa: F401
-    except ImportError:  # the DeepSeek-VL engine is built by its own issue; absent until then
-        pass

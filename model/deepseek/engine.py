@@ -1,0 +1,291 @@
+"""The deepseek-vl engine: pages + schema -> validated schema instances, batched, grammar-constrained."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from docai.errors import DocaiError, ErrorCode
+from model.base import EngineOptions
+from model.deepseek.grammar import Bounds, grammar_for
+from model.deepseek.output import leaf_paths, prune_invalid, repair_truncated, value_confidence
+from model.deepseek.prompting import PlaceholderMismatch, build_prompt, encode_prompt
+from model.types import ExtractRequest, ExtractResult
+from schemas.common import Issue, Severity
+from schemas.registry import UnknownSchema, get_schema, schema_kinds
+
+NAME = "deepseek-vl"
+MAX_PAGES_PER_REQUEST = 4  # 4 x 576 image tokens + text stays well inside the 16k context
+TOKEN_BUDGET = 24_000  # prompt + new tokens per batch; bounds activation and KV-cache memory
+
+
+@dataclass
+class _Prepared:
+    index: int
+    request: ExtractRequest
+    input_ids: list[int]
+    pixel_values: Any
+    high_res_pixel_values: Any
+    issues: list[Issue]
+    preprocess_s: float
+
+
+class DeepseekVLEngine:
+    """Hosts one DeepSeek-VL model; knows nothing of the database, HTTP or Celery."""
+
+    name = NAME
+
+    def __init__(self, options: EngineOptions):
+        self.options = options
+        self._lm: Any = None
+        self._ll_tokenizer: Any = None
+        self._grammars: dict[tuple[str, Bounds], str] = {}
+
+    @property
+    def model_id(self) -> str:
+        return self._lm.model_id if self._lm is not None else str(self.options.model_path)
+
+    @property
+    def revision(self) -> str | None:
+        return self._lm.revision if self._lm is not None else None
+
+    def supports(self, schema: str) -> bool:
+        return schema in schema_kinds()
+
+    def load(self) -> None:
+        """Load the weights once; later calls are free."""
+        if self._lm is not None:
+            return
+        if self.options.model_path is None:
+            raise DocaiError(
+                ErrorCode.ENGINE_UNAVAILABLE,
+                "no DeepSeek-VL model path set; set DOCAI_MODEL or run `docai model pull`.",
+            )
+        import llguidance.hf
+        from transformers.utils import logging as hf_logging
+
+        from model.deepseek.loading import load_checkpoint
+
+        hf_logging.disable_progress_bar()
+        self._lm = load_checkpoint(self.options.model_path, self.options.device, self.options.dtype)
+        self._ll_tokenizer = llguidance.hf.from_tokenizer(self._lm.tokenizer, eos_token=self._lm.eos_token_id)
+
+    def close(self) -> None:
+        """Drop the model and free its memory."""
+        if self._lm is None:
+            return
+        from model.deepseek.loading import unload
+
+        device = self._lm.device
+        unload(self._lm)
+        self._lm = None
+        if device.type == "cuda":
+            import torch
+
+            torch.cuda.empty_cache()
+
+    def _grammar(self, kind: str, bounds: Bounds) -> str:
+        if (kind, bounds) not in self._grammars:
+            self._grammars[(kind, bounds)] = grammar_for(kind, bounds)
+        return self._grammars[(kind, bounds)]
+
+    def extract_batch(self, requests: Sequence[ExtractRequest]) -> list[ExtractResult]:
+        """One result per request, in order; a request that cannot run gets an error result, never an exception."""
+        self.load()
+        results: list[ExtractResult | None] = [None] * len(requests)
+        prepared: list[_Prepared] = []
+        for i, request in enumerate(requests):
+            try:
+                prepared.append(self._prepare(i, request))
+            except DocaiError as err:
+                results[i] = self._error(request, err.code, err.message)
+        first = self._run(prepared, Bounds())
+        retry: list[_Prepared] = []
+        for item, (text, gen, elapsed) in zip(prepared, first, strict=True):
+            result = self._finish(item, text, gen, elapsed, final=False)
+            if result is None:
+                retry.append(item)
+            else:
+                results[item.index] = result
+        if retry:
+            for item, (text, gen, elapsed) in zip(retry, self._run(retry, Bounds().tighter()), strict=True):
+                item.issues.append(
+                    Issue(
+                        code="retried",
+                        message="The first answer did not parse into the schema; asked again with tighter size limits.",
+                        severity=Severity.INFO,
+                    )
+                )
+                results[item.index] = self._finish(item, text, gen, elapsed, final=True)
+        return [r for r in results if r is not None]
+
+    def _error(self, request: ExtractRequest, code: ErrorCode, message: str) -> ExtractResult:
+        return ExtractResult(
+            request_id=request.request_id,
+            schema=request.schema,
+            data=None,
+            engine=NAME,
+            model=self.model_id,
+            revision=self.revision,
+            error_code=str(code),
+            error_message=message,
+        )
+
+    def _prepare(self, index: int, request: ExtractRequest) -> _Prepared:
+        start = time.perf_counter()
+        try:
+            get_schema(request.schema)
+        except UnknownSchema as err:
+            raise DocaiError(ErrorCode.SCHEMA_UNSUPPORTED, str(err)) from None
+        if not request.pages:
+            raise DocaiError(ErrorCode.NO_PAGES, "the request has no pages to read.")
+        issues: list[Issue] = []
+        pages = request.pages
+        if len(pages) > MAX_PAGES_PER_REQUEST:
+            issues.append(
+                Issue(
+                    code="pages_truncated",
+                    severity=Severity.WARNING,
+                    message=f"Only the first {MAX_PAGES_PER_REQUEST} of {len(pages)} pages were shown to the model.",
+                )
+            )
+            pages = pages[:MAX_PAGES_PER_REQUEST]
+        lm = self._lm
+        images = [page.image.convert("RGB") for page in pages]
+        processed = lm.image_processor(images=images, return_tensors="pt")
+        try:
+            ids = encode_prompt(
+                lm.tokenizer,
+                build_prompt(request.schema, pages),
+                len(pages),
+                lm.image_token_id,
+                lm.num_image_tokens,
+                lm.bos_token_id,
+            )
+        except PlaceholderMismatch as err:
+            raise DocaiError(ErrorCode.EXTRACTION_FAILED, str(err)) from err
+        return _Prepared(
+            index,
+            request,
+            ids,
+            processed["pixel_values"],
+            processed.get("high_res_pixel_values"),
+            issues,
+            time.perf_counter() - start,
+        )
+
+    def _run(self, items: list[_Prepared], bounds: Bounds) -> list[tuple[str, Any, float]]:
+        """Generate for items in length-sorted batches bounded by pages and tokens; results in input order."""
+        from model.deepseek.generation import GenRow, generate
+
+        max_new = self.options.max_new_tokens
+        order = sorted(range(len(items)), key=lambda i: len(items[i].input_ids))
+        batches: list[list[int]] = []
+        for i in order:
+            pages = items[i].pixel_values.shape[0]
+            current = batches[-1] if batches else None
+            if current is not None:
+                n_pages = sum(items[j].pixel_values.shape[0] for j in current) + pages
+                tokens = (len(current) + 1) * (len(items[i].input_ids) + max_new)  # longest so far: sorted
+                if n_pages <= self.options.max_batch_pages and tokens <= TOKEN_BUDGET:
+                    current.append(i)
+                    continue
+            batches.append([i])
+        out: list[tuple[str, Any, float] | None] = [None] * len(items)
+        for batch in batches:
+            rows = [
+                GenRow(
+                    items[i].input_ids,
+                    items[i].pixel_values,
+                    items[i].high_res_pixel_values,
+                    self._grammar(items[i].request.schema, bounds),
+                )
+                for i in batch
+            ]
+            start = time.perf_counter()
+            gens = generate(self._lm, rows, max_new, self._ll_tokenizer)
+            elapsed = (time.perf_counter() - start) / len(batch)
+            for i, gen in zip(batch, gens, strict=True):
+                out[i] = (self._lm.tokenizer.decode(gen.token_ids, skip_special_tokens=True), gen, elapsed)
+        return [o for o in out if o is not None]
+
+    def _finish(self, item: _Prepared, text: str, gen: Any, elapsed: float, *, final: bool) -> ExtractResult | None:
+        """A result when the output validates (or on the final try, whatever can be saved); None asks for a retry."""
+        model_cls = get_schema(item.request.schema)
+        issues = list(item.issues)
+        parsed: Any = None
+        if gen.finished:
+            try:
+                parsed = json.loads(text)
+            except ValueError:
+                parsed = None
+        if parsed is not None:
+            data, dropped = prune_invalid(model_cls, parsed)
+            if not dropped:
+                return self._result(item, data, text, gen, elapsed, issues)
+        if not final:
+            return None
+        reason = gen.error or ("the answer ran out of tokens" if not gen.finished else "the answer did not validate")
+        repaired = parsed if parsed is not None else _loads(repair_truncated(text))
+        if repaired is None:
+            data, dropped = model_cls(), []
+            issues.append(
+                Issue(
+                    code="invalid_output",
+                    severity=Severity.ERROR,
+                    message=f"The model's answer could not be read ({reason}); no fields were extracted.",
+                )
+            )
+        else:
+            data, dropped = prune_invalid(model_cls, repaired)
+            issues.append(
+                Issue(
+                    code="invalid_output",
+                    severity=Severity.WARNING,
+                    message=f"The model's answer was incomplete ({reason}); the readable part was kept.",
+                )
+            )
+        for path in dropped:
+            issues.append(
+                Issue(
+                    code="invalid_value",
+                    field=path or "/",
+                    severity=Severity.WARNING,
+                    message="This value did not fit the schema and was left out.",
+                )
+            )
+        return self._result(item, data, text, gen, elapsed, issues)
+
+    def _result(
+        self, item: _Prepared, data: Any, text: str, gen: Any, elapsed: float, issues: list[Issue]
+    ) -> ExtractResult:
+        token_bytes = [self._ll_tokenizer.decode_bytes([t]) for t in gen.token_ids]
+        kept = leaf_paths(data.model_dump(mode="json"))
+        confidence = value_confidence(text, token_bytes, gen.logprobs, kept)
+        return ExtractResult(
+            request_id=item.request.request_id,
+            schema=item.request.schema,
+            data=data,
+            engine=NAME,
+            model=self.model_id,
+            revision=self.revision,
+            confidence=confidence,
+            issues=issues,
+            timings={
+                "preprocess_s": round(item.preprocess_s, 4),
+                "generate_s": round(elapsed, 4),
+                "new_tokens": float(len(gen.token_ids)),
+            },
+        )
+
+
+def _loads(text: str | None) -> Any:
+    if text is None:
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
