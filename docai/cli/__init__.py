@@ -8,6 +8,7 @@ from docai.cli.app import app
 
 # Each module registers its commands on `app` when imported.
 COMMAND_MODULES = [
+    "docai.cli.model",
     "docai.cli.process",
     "docai.cli.db",
     "docai.cli.eval",

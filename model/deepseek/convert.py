@@ -113,6 +113,10 @@ def infer_config(original: Mapping[str, Any], shapes: Mapping[str, tuple[int, ..
     for name in ("num_attention_heads", "max_position_embeddings", "rms_norm_eps", "rope_theta"):
         if name in lang:
             text[name] = lang[name]
+    for name in ("bos_token_id", "eos_token_id", "pad_token_id"):
+        text[name] = lang.get(name, text.get(name))
+        if text[name] is not None and text[name] >= text["vocab_size"]:
+            text[name] = None  # a smaller vocabulary than the official one (tests' tiny models)
     head_dim = text["hidden_size"] // text["num_attention_heads"]
     text["num_key_value_heads"] = shapes["language_model.model.layers.0.self_attn.k_proj.weight"][0] // head_dim
 

@@ -1,0 +1,102 @@
+"""`docai model pull [1.3b|7b]` and `docai model info`: weights on disk, never downloaded implicitly."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from docai.cli.app import app
+
+model_app = typer.Typer(help="Manage the DeepSeek-VL weights.", no_args_is_help=True)
+app.add_typer(model_app, name="model")
+
+
+def pull_target(size: str) -> Path:
+    """Where `docai model pull SIZE` writes: DOCAI_MODEL when set, else DOCAI_HOME/models/deepseek-vl-SIZE-chat."""
+    from docai.settings import get_settings
+    from model.deepseek.specs import get_spec
+
+    settings = get_settings()
+    if settings.model:
+        return Path(settings.model)
+    return (settings.home / "models" / get_spec(size).default_dir_name).resolve()
+
+
+def pull_weights(size: str, target: Path, original: bool = False) -> tuple[str, str]:
+    """Download one DeepSeek-VL size into target with huggingface_hub; returns (repo id, revision)."""
+    from huggingface_hub import HfApi, snapshot_download
+
+    from docai.errors import DocaiError, ErrorCode
+    from model.deepseek.loading import MANIFEST
+    from model.deepseek.specs import get_spec
+
+    spec = get_spec(size)
+    repo = spec.original_repo_id if original else spec.repo_id
+    try:
+        revision = HfApi().model_info(repo).sha or "main"
+        snapshot_download(repo, revision=revision, local_dir=target)
+    except Exception as err:  # offline, DNS, HTTP and disk errors all end the same way for the user
+        raise DocaiError(
+            ErrorCode.ENGINE_UNAVAILABLE,
+            f"Could not download {repo} into {target}: {err.__class__.__name__}: {err}. This needs internet access "
+            f"to huggingface.co; on an offline machine copy the weights folder there (or point DOCAI_MODEL at it).",
+        ) from err
+    (target / MANIFEST).write_text(json.dumps({"repo_id": repo, "revision": revision, "size": size}, indent=2))
+    return repo, revision
+
+
+@model_app.command("pull")
+def pull(
+    size: Annotated[str, typer.Argument(help="Model size: 1.3b or 7b.")] = "1.3b",
+    original: Annotated[bool, typer.Option(help="Fetch the original deepseek-ai layout instead.")] = False,
+) -> None:
+    """Download DeepSeek-VL weights into DOCAI_MODEL (default DOCAI_HOME/models/deepseek-vl-SIZE-chat)."""
+    from docai.errors import DocaiError
+    from model.deepseek.specs import SPECS
+
+    if size not in SPECS:
+        raise typer.BadParameter(f"choose one of {', '.join(SPECS)}", param_hint="SIZE")
+    target = pull_target(size)
+    typer.echo(f"downloading DeepSeek-VL {size} into {target} ...", err=True)
+    try:
+        repo, revision = pull_weights(size, target, original)
+    except DocaiError as err:
+        typer.echo(f"error: {err.message}", err=True)
+        raise typer.Exit(1) from err
+    typer.echo(f"done: {repo} @ {revision} in {target}")
+
+
+@model_app.command("info")
+def info(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
+    """Show which weights are on disk and which engine `auto` would pick."""
+    from docai.settings import get_settings
+    from model.base import EngineOptions, resolve_engine_name
+    from model.deepseek.loading import MANIFEST
+    from model.weights import weights_status
+
+    settings = get_settings()
+    status = weights_status(settings.model_path)
+    options = EngineOptions(model_path=settings.model_path, device=settings.device)
+    auto, reason = resolve_engine_name("auto", options)
+    manifest = settings.model_path / MANIFEST
+    pulled = json.loads(manifest.read_text()) if manifest.is_file() else None
+    out = {
+        "model_path": str(status.path),
+        "complete": status.complete,
+        "problem": status.problem,
+        "pulled": pulled,
+        "configured_engine": settings.engine,
+        "auto_engine": auto,
+        "auto_reason": reason,
+    }
+    if as_json:
+        typer.echo(json.dumps(out, indent=2))
+        return
+    typer.echo(f"model path:  {out['model_path']}")
+    typer.echo(f"weights:     {'complete' if status.complete else 'not usable: ' + str(status.problem)}")
+    if pulled:
+        typer.echo(f"pulled:      {pulled.get('repo_id')} @ {pulled.get('revision')}")
+    typer.echo(f"DOCAI_ENGINE={settings.engine}; auto picks '{auto}' ({reason})")
