@@ -1,0 +1,35 @@
+"""docai review UI: `streamlit run ui/app.py` (or `docai ui`); talks only to the REST API at DOCAI_API_URL."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import streamlit as st
+
+# `streamlit run ui/app.py` puts ui/ on sys.path, not the repository; the pages import `ui.*` from there.
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from ui.widgets import api  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+
+st.set_page_config(page_title="docai", page_icon="📄", layout="wide")
+
+pages = {
+    "Documents": [
+        st.Page(HERE / "views" / "upload.py", title="Upload", icon="⬆️", url_path="upload"),
+        st.Page(HERE / "views" / "queue.py", title="Queue", icon="📋", url_path="queue", default=True),
+        st.Page(HERE / "views" / "review.py", title="Review", icon="🔍", url_path="review"),
+    ],
+    "Kinds": [
+        st.Page(HERE / "views" / "chart.py", title="Chart", icon="📊", url_path="chart"),
+        st.Page(HERE / "views" / "ui_code.py", title="UI code", icon="🧩", url_path="ui_code"),
+    ],
+    "Results": [st.Page(HERE / "views" / "export.py", title="Export", icon="📦", url_path="export")],
+}
+page = st.navigation(pages)
+st.sidebar.caption(f"API: {api().base_url}")
+page.run()

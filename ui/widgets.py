@@ -1,0 +1,67 @@
+"""Streamlit pieces shared by the pages: the client, error display, document picker, cached page images."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import streamlit as st
+
+from ui.client import ApiClient, ApiError, client_from_settings
+from ui.format import md_escape, status_label
+from ui.render import open_png
+
+
+def api() -> ApiClient:
+    return client_from_settings()
+
+
+def show_error(err: ApiError, prefix: str = "") -> None:
+    """An API error as a red box; the message may quote user input, so it is escaped."""
+    st.error(md_escape(f"{prefix}{err.message}"), icon="⚠️")
+
+
+def doc_label(doc: dict[str, Any]) -> str:
+    """'receipt.jpg · needs review · 1a2b3c4d' (selectbox labels are plain text, never markdown)."""
+    return f"{doc.get('filename') or '?'} · {status_label(doc.get('status'))} · {str(doc.get('id', ''))[:8]}"
+
+
+def pick_document(
+    label: str, docs: Sequence[dict[str, Any]], *, key: str, preferred: str | None = None
+) -> dict[str, Any] | None:
+    """A selectbox of documents; `preferred` (an id) is chosen when present; None when there are none."""
+    if not docs:
+        return None
+    ids = [d["id"] for d in docs]
+    by_id = {d["id"]: d for d in docs}
+    if preferred in by_id and st.session_state.get(f"{key}:preferred") != preferred:
+        st.session_state[key] = preferred  # a link or "next" asked for this one: select it once
+        st.session_state[f"{key}:preferred"] = preferred
+    if st.session_state.get(key) not in by_id:
+        st.session_state.pop(key, None)
+    chosen = st.selectbox(label, ids, format_func=lambda i: doc_label(by_id[i]), key=key)
+    return by_id.get(chosen)
+
+
+@st.cache_data(show_spinner=False, max_entries=64, ttl=3600)
+def _page_png(base_url: str, document_id: str, index: int) -> bytes:
+    # Page images never change once rasterized, so they are fetched once per (API, document, page).
+    return api().page_png(document_id, index)
+
+
+def page_image(client: ApiClient, document_id: str, index: int):  # type: ignore[no-untyped-def]
+    """The page as a PIL image, or None (with the reason shown) when the API has none."""
+    try:
+        return open_png(_page_png(client.base_url, document_id, index))
+    except ApiError as err:
+        show_error(err, f"Page {index + 1} cannot be shown: ")
+        return None
+
+
+def documents_or_error(client: ApiClient, **filters: Any) -> dict[str, Any]:
+    """GET /documents, showing the error and answering an empty list when the API fails."""
+    try:
+        return client.documents(**filters)
+    except ApiError as err:
+        show_error(err)
+        return {"data": [], "count": 0}
