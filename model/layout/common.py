@@ -21,6 +21,8 @@ from model.layout.values import (
 )
 from model.types import Word
 
+CENT = Decimal("0.01")
+
 
 @dataclass
 class Pick:
@@ -128,6 +130,7 @@ def row_amount(lines: list[Line], line: Line, allow_int: bool = False) -> tuple[
 
 
 TOTAL_TAX = re.compile(r"total\s*(?:tax|vat|gst|btw|mwst|tva|iva|sst)", re.I)
+TAX_BASE = re.compile(r"\b(?:amt|taxable|basis|base|grondslag|bemessungsgrundlage)\b", re.I)
 
 
 @dataclass
@@ -137,48 +140,158 @@ class Totals:
     tax: Pick | None = None
 
 
-def find_totals(lines: list[Line], allow_int: bool = False) -> Totals:
-    """Total, subtotal and tax from the rows that name them, cross-checked with cash minus change."""
-    strong: list[Pick] = []
-    plain: list[Pick] = []
-    subtotal = tax = None
-    cash = change = None
-    for line in lines:
-        text = line.text
-        label = line.segments[0].text if len(line.segments) > 1 else text
+@dataclass
+class _Cell:
+    """A label and the amount printed after it on one row."""
+
+    label: str
+    value: Decimal
+    words: list[Word]
+    row: str
+
+
+def _role(label: str) -> str | None:
+    """What a label names: subtotal, tax, strong (final) total, total, cash, change; None for anything else."""
+    if SUBTOTAL.search(label):
+        return "subtotal"
+    if TAX.search(label) and (not TOTAL.search(label) or TOTAL_TAX.search(label)):
+        return "base" if TAX_BASE.search(label) else "tax"
+    if TOTAL.search(label) and ROUNDED_TOTAL.search(label):
+        return "strong"
+    if CHANGE.search(label):
+        return "change"
+    if CASH.search(label) and not TOTAL.search(label):
+        return "cash"
+    if TOTAL.search(label) and not NOT_TOTAL.search(label):
+        return "total"
+    return None
+
+
+def _cells(lines: list[Line], line: Line, allow_int: bool) -> list[_Cell]:
+    """(label, amount) pairs of a row: each amount with the text left of it since the previous amount."""
+    cells: list[_Cell] = []
+    label_parts: list[str] = []
+    label_words: list[Word] = []
+    for seg in line.segments:
+        amounts = find_amounts(seg.text, allow_int=allow_int)
+        if not amounts:
+            label_parts.append(seg.text)
+            label_words += seg.words
+            continue
+        value, start, _ = amounts[-1]
+        label_parts.append(seg.text[:start])
+        label = " ".join(label_parts).strip()
+        if re.search(r"[^\W\d_]", label) or not cells:
+            cells.append(_Cell(label, value, seg.words, line.text))
+        else:
+            # 'Tax 15% on $ 112.90 || $ 16.94': the rightmost amount after a label is its value
+            cells[-1].value, cells[-1].words = value, seg.words
+        label_parts, label_words = [], []
+    if not cells and label_parts:
         found = row_amount(lines, line, allow_int)
-        if not found:
+        if found:
+            cells.append(_Cell(" ".join(label_parts), found[0], found[1], line.text))
+    return cells
+
+
+def _column_cells(lines: list[Line], allow_int: bool) -> tuple[list[_Cell], set[int]]:
+    """Summary tables: a header row of labels (net, VAT, total) over a row of amounts in the same columns."""
+    cells: list[_Cell] = []
+    headers: set[int] = set()
+    for i, head in enumerate(lines):
+        if find_amounts(head.text, allow_int=allow_int) or sum(1 for s in head.segments if _role(s.text)) < 1:
             continue
-        value, words = found
-        if value <= 0:
+        if len({_role(w.text) for w in head.words} - {None}) + len([s for s in head.segments if _role(s.text)]) < 3:
             continue
-        if SUBTOTAL.search(label):
-            subtotal = subtotal or Pick(value, words, 0.8)
+        for nxt in lines[i + 1 : i + 6]:
+            if nxt.page != head.page or nxt.bbox[1] - head.bbox[3] > 8 * head.height:
+                break
+            valued = [s for s in nxt.segments if find_amounts(s.text, allow_int=allow_int)]
+            if len(valued) < 2:
+                continue
+            for phrase in _phrases(head.words):
+                label = " ".join(w.text for w in phrase)
+                cell = _under(phrase, nxt.segments)
+                amounts = find_amounts(cell.text, allow_int=allow_int) if cell else []
+                if _role(label) and amounts:
+                    cells.append(_Cell(label, amounts[-1][0], cell.words, f"{head.text} / {nxt.text}"))
+                    headers.add(head.index)
+            break
+    return cells, headers
+
+
+def _phrases(words: list[Word]) -> list[list[Word]]:
+    """Words split where the gap is wider than a space: the column headers of a row."""
+    ordered = sorted(words, key=lambda w: w.bbox[0])
+    height = sorted(w.bbox[3] - w.bbox[1] for w in ordered)[len(ordered) // 2]
+    phrases = [[ordered[0]]]
+    for prev, word in zip(ordered, ordered[1:], strict=False):
+        if word.bbox[0] - prev.bbox[2] > 0.6 * height:
+            phrases.append([word])
+        else:
+            phrases[-1].append(word)
+    return phrases
+
+
+def _under(phrase: list[Word], segments: list[Segment]) -> Segment | None:
+    """The cell of the next row in the phrase's column: most overlap, else the nearest within a little."""
+    x0, x1 = min(w.bbox[0] for w in phrase), max(w.bbox[2] for w in phrase)
+    best, best_overlap = None, 0.0
+    for seg in segments:
+        overlap = min(x1, seg.bbox[2]) - max(x0, seg.bbox[0])
+        if overlap > best_overlap:
+            best, best_overlap = seg, overlap
+    if best is not None:
+        return best
+    centre = (x0 + x1) / 2
+    near = min(segments, key=lambda s: abs((s.bbox[0] + s.bbox[2]) / 2 - centre))
+    return near if abs((near.bbox[0] + near.bbox[2]) / 2 - centre) < 0.05 else None
+
+
+def find_totals(lines: list[Line], allow_int: bool = False) -> Totals:
+    """Total, subtotal and tax from the rows that name them, made consistent with each other and with cash - change."""
+    by_role: dict[str, list[_Cell]] = {}
+    column, headers = _column_cells(lines, allow_int)
+    rows = [c for line in lines if line.index not in headers for c in _cells(lines, line, allow_int)]
+    for cell in column + rows:
+        role = _role(cell.label)
+        if role is None or (cell.value <= 0 and role not in ("tax", "change")):
             continue
-        if TOTAL.search(label) and ROUNDED_TOTAL.search(label):
-            strong.append(Pick(value, words, 0.9))
-            continue
-        if TAX.search(label) and (not TOTAL.search(label) or TOTAL_TAX.search(label)):
-            # 'TAX AMT (S) 6%' rows carry the taxable base, not the tax
-            if tax is None and not re.search(r"\b(?:amt|taxable|basis|base|grondslag)\b", label, re.I):
-                tax = Pick(value, words, 0.75)
-            continue
-        if CHANGE.search(label):
-            change = value
-            continue
-        if CASH.search(label) and not TOTAL.search(label):
-            cash = cash or value
-            continue
-        if TOTAL.search(label) and not NOT_TOTAL.search(label):
-            plain.append(Pick(value, words, 0.8))
+        by_role.setdefault(role, []).append(cell)
+    cash = by_role.get("cash", [None])[0]
+    change = by_role.get("change", [None])[0]
+    strong, plain = by_role.get("strong", []), by_role.get("total", [])
     total = None
     if cash is not None and change is not None:
-        paid = cash - change
-        for pick in strong + plain:
-            if pick.value == paid:
-                total = Pick(pick.value, pick.words, 0.95)
+        paid = cash.value - change.value
+        for cell in strong + plain:
+            if cell.value == paid:
+                total = Pick(cell.value, cell.words, 0.95)
     if total is None and strong:
-        total = strong[-1]
+        # a summary table names the final total once; rows repeat it (or a rounded one) at the end
+        total = Pick(strong[-1].value, strong[-1].words, 0.9)
     if total is None and plain:
-        total = max(plain, key=lambda p: p.value)
+        best = max(plain, key=lambda c: c.value)
+        total = Pick(best.value, best.words, 0.8)
+    subtotals, taxes = by_role.get("subtotal", []), by_role.get("tax", [])
+    subtotal = tax = None
+    if total is not None:
+        for sub in subtotals:
+            for tx in taxes:
+                if abs(sub.value + tx.value - total.value) <= CENT:
+                    subtotal, tax = Pick(sub.value, sub.words, 0.9), Pick(tx.value, tx.words, 0.9)
+                    break
+            if subtotal:
+                break
+        if subtotal is None and not taxes:
+            same = [c for c in subtotals if c.value == total.value]
+            if same:
+                subtotal = Pick(same[0].value, same[0].words, 0.75)
+    if subtotal is None and subtotals:
+        subtotal = Pick(subtotals[0].value, subtotals[0].words, 0.6)
+    if tax is None and taxes:
+        positive = [t for t in taxes if t.value > 0] or taxes
+        tax = Pick(positive[0].value, positive[0].words, 0.7)
+    if subtotal is None and total is not None and tax is not None and tax.value < total.value:
+        subtotal = Pick(total.value - tax.value, [], 0.5)  # derived: total minus tax
     return Totals(total, subtotal, tax)

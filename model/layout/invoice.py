@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from statistics import median
 
 from model.layout.common import Pick, after_label, below, find_totals, first_date, labelled_date
@@ -27,7 +28,8 @@ INVOICE_DATE = re.compile(
 ANY_DATE = re.compile(r"\b(?:date|datum|fecha|tarikh|data|dated|le)\b", re.I)
 OTHER_DATE = re.compile(
     r"due|order|delivery|ship|period|from|to\b|until|bis|valid|vervaldatum|leverdatum|besteldatum|orderdatum|f[äa]llig|"
-    r"lieferdatum|livraison|[ée]ch[ée]ance|vencimiento|start|end|birth|geboorte",
+    r"lieferdatum|livraison|[ée]ch[ée]ance|vencimiento|start|end|birth|geboorte|limite|paiement|payment|pay\b|"
+    r"pr[ée]l[èe]vement|betaal|zahlung|pago|check\s*out|expir",
     re.I,
 )
 TAX_ID = re.compile(
@@ -42,14 +44,30 @@ CUSTOMER_LABEL = re.compile(
     re.I,
 )
 VENDOR_LABEL = re.compile(
-    r"\b(?:from|seller|sold\s*by|vendor|supplier|leverancier|verk[äa]ufer|fournisseur|vendedor)\b", re.I
+    r"\b(?:from\s*:|seller|sold\s*by|vendor|supplier|leverancier|verk[äa]ufer|lieferant|fournisseur|vendedor|emisor)\b",
+    re.I,
 )
+# Sentences that name the issuer: who is paid, who greets the customer.
+PAYEE = re.compile(
+    r"payment\s*received\s*by|payable\s*to|in\s*favou?r\s*of|titulaire\s*du\s*compte|account\s*(?:holder|name)|"
+    r"rekeninghouder|ten\s*name\s*van|kontoinhaber|empf[äa]nger|beneficiary|b[ée]n[ée]ficiaire|greetings\s*from|"
+    r"thank\s*you\s*for\s*(?:choosing|shopping\s*(?:at|with)|your\s*(?:order|business)\s*(?:at|with))|bedankt\s*voor",
+    re.I,
+)
+# A return-address line over the window of a letter: 'Company AG - Street 1 - 12345 City'.
+SENDER_LINE = re.compile(r"^(?P<name>[^\d|•·–-]{2,60}?)\s+[-–|•·]\s+.*\d.*\s+[-–|•·,]\s+.*\d{4,5}")
+DOC_TITLE = re.compile(r"\s+(?:invoice|factuur|rechnung|facture|factura|fattura|receipt|bill|quittung)\s*$", re.I)
 TABLE_HEAD = re.compile(
     r"description|omschrijving|beschreibung|bezeichnung|d[ée]signation|descripci[óo]n|artikel|article|item|product|"
     r"qty|quantity|aantal|menge|quantit[ée]|cantidad",
     re.I,
 )
 TERMS = re.compile(r"payment\s*terms|terms|betalingstermijn|zahlungsbedingungen|conditions\s*de\s*paiement", re.I)
+OTHER_ID = re.compile(
+    r"booking\s*(?:id|no|number|ref)|reservation\s*(?:id|no|number)|document\s*(?:no|number|nr)|"
+    r"reference\s*(?:no|number)|receipt\s*(?:no|number|#)|belegnummer|bonnummer|n[°º]\s*de\s*(?:pi[èe]ce|document)",
+    re.I,
+)
 PO = re.compile(
     r"purchase\s*order|p\.?o\.?\s*(?:no|number|#)|order\s*(?:no|number|nr)|bestelnummer|ordernummer|bestellnummer|commande",
     re.I,
@@ -59,9 +77,12 @@ PO = re.compile(
 def extract_invoice(lines: list[Line]) -> tuple[Invoice, dict[str, float]]:
     """Invoice fields from the rows of a document."""
     picks: dict[str, Pick | None] = {}
-    picks["invoice_id"] = _invoice_id(lines)
+    picks["invoice_id"] = _invoice_id(lines, INVOICE_NO) or _invoice_id(lines, OTHER_ID)
     picks["invoice_date"] = (
-        labelled_date(lines, INVOICE_DATE) or labelled_date(lines, ANY_DATE, exclude=OTHER_DATE) or first_date(lines)
+        labelled_date(lines, INVOICE_DATE)
+        or _date_with_number(lines)
+        or labelled_date(lines, ANY_DATE, exclude=OTHER_DATE)
+        or first_date(lines)
     )
     picks["due_date"] = labelled_date(lines, DUE_LABEL)
     picks["vendor_name"], vendor_line = _vendor(lines)
@@ -74,8 +95,13 @@ def extract_invoice(lines: list[Line]) -> tuple[Invoice, dict[str, float]]:
     currency = find_currency([line.text for line in lines])
     totals = find_totals(lines, allow_int=currency in {"INR", "JPY", "KRW", "IDR"})
     picks["invoice_total"], picks["subtotal"], picks["total_tax"] = totals.total, totals.subtotal, totals.tax
-    data = {k: p.value for k, p in picks.items() if p is not None}
     items, item_conf = _line_items(lines)
+    total = picks["invoice_total"]
+    if picks["subtotal"] is None and total is not None and items and all(i.amount is not None for i in items):
+        # no subtotal printed: the lines add up to the total, so nothing was added on top
+        if abs(sum((i.amount for i in items), Decimal(0)) - total.value) <= Decimal("0.01"):
+            picks["subtotal"] = Pick(total.value, total.words, 0.6)
+    data = {k: p.value for k, p in picks.items() if p is not None}
     invoice = Invoice(**data, currency=currency, line_items=items)
     confidence = {f"/{k}": p.confidence for k, p in picks.items() if p is not None}
     if currency:
@@ -92,17 +118,17 @@ def _code_token(text: str) -> str | None:
     return None
 
 
-def _invoice_id(lines: list[Line]) -> Pick | None:
+def _invoice_id(lines: list[Line], label: re.Pattern[str]) -> Pick | None:
     for line in lines:
         for seg in line.segments:
-            match = INVOICE_NO.search(seg.text)
+            match = label.search(seg.text)
             if (
                 not match
                 or INVOICE_DATE.search(seg.text)
                 or re.search(r"date|datum|adres|address", seg.text[match.end() :], re.I)
             ):
                 continue
-            right = after_label(line, INVOICE_NO)
+            right = after_label(line, label)
             if right:
                 token = _code_token(right[0])
                 if token:
@@ -111,6 +137,18 @@ def _invoice_id(lines: list[Line]) -> Pick | None:
                 token = _code_token(cell.text)
                 if token:
                     return Pick(token, cell.words, 0.75)
+    return None
+
+
+def _date_with_number(lines: list[Line]) -> Pick | None:
+    """'Facture n° 562044387 du 02 Juillet 2015': the date printed with the invoice number."""
+    for line in lines:
+        for seg in line.segments:
+            match = INVOICE_NO.search(seg.text)
+            if match:
+                dates = find_dates(seg.text[match.end() :])
+                if dates:
+                    return Pick(dates[0][0], seg.words, 0.8)
     return None
 
 
@@ -151,13 +189,31 @@ def _name_like(text: str) -> bool:
 
 
 def _vendor(lines: list[Line]) -> tuple[Pick | None, Line | None]:
-    """The issuer: a labelled seller, a company-form name near the top, or the largest print at the top."""
+    """The issuer: a labelled seller, a letter's return address, the payee, a company-form name, the largest print."""
     for line in lines:
-        if VENDOR_LABEL.search(line.text):
+        label = VENDOR_LABEL.search(line.text)
+        # a label ('Sold by: X'), not a sentence ('All services are sold by X')
+        if label and (label.start() == 0 or re.match(r"\s*:", line.text[label.end() :])):
             right = after_label(line, VENDOR_LABEL)
             if right and _name_like(right[0]):
-                return Pick(right[0], right[1], 0.75), line
+                return Pick(right[0].strip(" ,;"), right[1], 0.75), line
     page0 = [line for line in lines if line.page == 0]
+    for line in page0:
+        if line.bbox[1] > 0.45:
+            break
+        for seg in line.segments:
+            match = SENDER_LINE.match(seg.text)
+            if match and _name_like(match.group("name")):
+                name = match.group("name").strip()
+                return Pick(name, seg.words[: len(name.split())], 0.75), None
+    for line in lines:
+        for seg in line.segments:
+            match = PAYEE.search(seg.text)
+            if not match:
+                continue
+            rest = re.split(r"[,;(]|\s[-–]\s|\.\s|\bwe\b|\bfor\b", seg.text[match.end() :].lstrip(" :"))[0].strip(" .")
+            if rest and _name_like(rest) and len(rest) <= 60:
+                return Pick(rest, seg.words[-len(rest.split()) :], 0.7), None
     top = [line for line in page0 if line.bbox[1] < 0.35]
     customer = _customer(lines)[1]
     for line in top:
@@ -181,7 +237,7 @@ def _vendor(lines: list[Line]) -> tuple[Pick | None, Line | None]:
     seg, line = max(
         candidates, key=lambda c: (max(w.bbox[3] - w.bbox[1] for w in c[0].words) > body * 1.3, -c[1].index)
     )
-    return Pick(seg.text.strip(" ,"), seg.words, 0.5), line
+    return Pick(DOC_TITLE.sub("", seg.text).strip(" ,"), seg.words, 0.5), line
 
 
 def _customer(lines: list[Line]) -> tuple[Pick | None, Line | None]:
@@ -235,7 +291,7 @@ def _line_items(lines: list[Line]) -> tuple[list[InvoiceLine], dict[str, float]]
         if re.search(r"sub\s*-?\s*total|subtotaal|zwischensumme|\btotal|\btotaal|gesamt|summe", text, re.I):
             break
         amounts = find_amounts(line.segments[-1].text)
-        description = line.segments[0].text
+        description = max((s.text for s in line.segments[:-1]), key=lambda t: sum(c.isalpha() for c in t), default="")
         if not amounts or sum(c.isalpha() for c in description) < 3:
             continue
         quantity = unit_price = None

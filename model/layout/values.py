@@ -8,7 +8,7 @@ import unicodedata
 from decimal import Decimal
 
 from schemas.common import CURRENCY_SYMBOLS, ISO_4217, parse_amount
-from schemas.dates import MONTHS, parse_date
+from schemas.dates import MONTHS
 
 # An amount: optional sign, digits with optional thousands groups, a decimal part of two digits.
 AMOUNT = re.compile(
@@ -26,7 +26,9 @@ TOTAL = re.compile(rf"\b(?:{TOTAL_WORDS})", re.I)
 SUBTOTAL = re.compile(
     r"sub\s*-?\s*tota[l]?|subtotaal|zwischensumme|sous[\s-]*total|total\s*(?:excl|exkl|ex\b|excluding|before|h\.?t|net)|"
     r"totaal\s*excl|net(?:to)?\s*(?:amount|betrag|bedrag|total)|nettobetrag|untaxed|base\s*imponible|total\s*sales\s*\(?excl|"
-    r"amount\s*before|bedrag\s*excl|excl\.?\s*(?:btw|vat|tax|gst)|hors\s*taxes?|total\s*ht\b|\bht\b",
+    r"amount\s*before|bedrag\s*excl|excl\.?\s*(?:btw|vat|tax|gst)|hors\s*taxes?|total\s*ht\b|\bht\b|"
+    r"exclusi[e]?[fv]e?\s*(?:btw|vat|tax|mwst|gst)|exklusive|ohne\s*mwst|grondslag|bemessungsgrundlage|taxable\s*(?:amount|value)|"
+    r"montant\s*(?:eur\s*)?ht|net\s*total|total\s*net|netto\s*(?:bedrag|betrag|summe)",
     re.I,
 )
 TAX = re.compile(
@@ -74,7 +76,7 @@ _MONTH_WORDS = "|".join(sorted((re.escape(m) for m in MONTHS), key=len, reverse=
 _NAMED_DATE = re.compile(
     rf"(?<![\w])(\d{{1,2}})(?:st|nd|rd|th|er|\.)?[\s\-/]*({_MONTH_WORDS})\.?[\s,.\-/]*(\d{{4}}|\d{{2}}(?!\d))", re.I
 )
-_NAMED_US_DATE = re.compile(rf"(?<![\w])({_MONTH_WORDS})\.?\s*(\d{{1,2}})(?:st|nd|rd|th)?,?\s*(\d{{4}})", re.I)
+_NAMED_US_DATE = re.compile(rf"(?<![\w])({_MONTH_WORDS})\.?\s*(\d{{1,2}})(?:st|nd|rd|th)?\s*,?\s*(\d{{4}})", re.I)
 
 
 def fold(text: str) -> str:
@@ -119,10 +121,6 @@ def find_dates(text: str) -> list[tuple[dt.date, int, int]]:
             day = _make(year, month, int(groups["d"])) if month else None
             if plausible(day):
                 found.append((day, match.start(), match.end()))
-    if not found:
-        day = parse_date(text)
-        if plausible(day):
-            found.append((day, 0, len(text)))
     return sorted(found, key=lambda f: f[1])
 
 
@@ -177,7 +175,7 @@ def find_currency(texts: list[str]) -> str | None:
                 hits = text.count(symbol)
             if hits:
                 counts[code] = counts.get(code, 0) + hits
-        if re.search(r"\bRs\.?\s*\d|₹|\bINR\b", text):
+        if re.search(r"\bRs\.?\s*-?\s*\d|₹|\bINR\b", text):
             counts["INR"] = counts.get("INR", 0) + 1
         if "$" in text and "US$" not in text:
             counts["$"] = counts.get("$", 0) + 1
