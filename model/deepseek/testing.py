@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -204,3 +205,29 @@ def _save_original(model: Any, cfg: dict[str, Any], path: Path, hybrid: bool) ->
         "aligner_config": {"cls": "MlpProjector"},
     }
     (path / "config.json").write_text(json.dumps(original, indent=2))
+
+
+def copy_checkpoint(src: Path, dst: Path) -> Path:
+    """A copy of a checkpoint folder, to damage in a test."""
+    shutil.copytree(src, dst)
+    return dst
+
+
+def shard_checkpoint(src: Path, dst: Path) -> Path:
+    """A copy of src with its weights split over two safetensors shards and an index."""
+    from safetensors.torch import load_file, save_file
+
+    copy_checkpoint(src, dst)
+    state = load_file(str(dst / "model.safetensors"))
+    (dst / "model.safetensors").unlink()
+    keys = sorted(state)
+    halves = {
+        "model-00001-of-00002.safetensors": keys[: len(keys) // 2],
+        "model-00002-of-00002.safetensors": keys[len(keys) // 2 :],
+    }
+    weight_map = {}
+    for name, part in halves.items():
+        save_file({k: state[k] for k in part}, str(dst / name), metadata={"format": "pt"})
+        weight_map.update(dict.fromkeys(part, name))
+    (dst / "model.safetensors.index.json").write_text(json.dumps({"metadata": {}, "weight_map": weight_map}))
+    return dst
