@@ -1,0 +1,54 @@
+"""`docai process --engine deepseek-vl` and `docai model info|pull` as a user runs them: a real subprocess."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from docai.samples import sample_invoice_pdf
+
+
+def run_docai(*args: str, home: Path, model: Path | None = None, timeout: int = 300) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DOCAI_")}
+    env["DOCAI_HOME"] = str(home)
+    env["HF_HUB_OFFLINE"] = "1"  # never reach out, even where a network exists
+    if model is not None:
+        env["DOCAI_MODEL"] = str(model)
+    return subprocess.run(
+        [sys.executable, "-m", "docai", *args], env=env, capture_output=True, text=True, timeout=timeout
+    )
+
+
+def test_process_with_the_deepseek_engine_runs_end_to_end(tmp_path, docai_home, tiny_13b):
+    pdf = tmp_path / "invoice.pdf"
+    pdf.write_bytes(sample_invoice_pdf())
+    result = run_docai(
+        "process", str(pdf), "--engine", "deepseek-vl", "--schema", "invoice", "--json", home=docai_home, model=tiny_13b
+    )
+    assert "Traceback" not in result.stderr, result.stderr
+    assert result.returncode == 0, result.stderr
+    doc = json.loads(result.stdout)
+    assert doc["engine"] == "deepseek-vl"
+    assert doc["status"] in ("done", "needs_review")
+    assert doc["schema"] == "invoice" and doc["error"] is None
+    assert set(doc["data"]) >= {"vendor_name", "invoice_total", "line_items"}
+
+
+def test_model_info_reports_weights_and_the_auto_choice(docai_home, tiny_13b):
+    missing = run_docai("model", "info", "--json", home=docai_home)
+    assert missing.returncode == 0, missing.stderr
+    info = json.loads(missing.stdout)
+    assert info["complete"] is False and info["auto_engine"] == "ocr"
+    assert info["model_path"].endswith("deepseek-vl-1.3b-chat")
+    present = json.loads(run_docai("model", "info", "--json", home=docai_home, model=tiny_13b).stdout)
+    assert present["complete"] is True and present["auto_engine"] == "deepseek-vl"
+
+
+def test_model_pull_offline_names_the_path(docai_home):
+    result = run_docai("model", "pull", "7b", home=docai_home, timeout=120)
+    assert result.returncode == 1
+    assert "deepseek-vl-7b-chat" in result.stderr and "internet" in result.stderr
+    assert "Traceback" not in result.stderr
