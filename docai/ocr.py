@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import shutil
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -35,6 +37,25 @@ def recognize(image: Image.Image, options: OcrOptions = OcrOptions()) -> list[Wo
     return [w for w in words if w.confidence >= options.min_confidence]
 
 
+# Look-alike characters OCR swaps between letters and digits, fixed only where the neighbours leave no doubt.
+_FIXES = [
+    (
+        re.compile(r"(?<=\d)[Oo](?=\d|$|[.,:/-])|(?<=\d{3})[Oo](?=[A-Z])|(?<=[\s(])[Oo](?=\d{2})|^[Oo](?=\d{2})"),
+        "0",
+    ),  # 8110O, 2O18
+    (re.compile(r"(?<=\d)[lIi|](?=\d)|(?<=[.,:/])[lI](?=\d)"), "1"),  # 8i750, No.l2
+    (re.compile(r"(?<=[A-Za-z])0(?=[A-Za-z])|^0(?=[A-Za-z]{2,})|(?<=\bN)0(?=[\s:.]|$)"), "O"),  # L0T, 0CT, N0:
+]
+
+
+def clean_text(text: str) -> str:
+    """Unicode compatibility forms folded (full-width '（'), look-alike letters and digits put right."""
+    text = unicodedata.normalize("NFKC", text)
+    for pattern, repl in _FIXES:
+        text = pattern.sub(repl, text)
+    return text
+
+
 def _rapidocr_available() -> bool:
     try:
         import rapidocr_onnxruntime  # noqa: F401
@@ -60,7 +81,7 @@ def _rapidocr(image: Image.Image) -> list[Word]:
     width, height = image.size
     segments = []
     for quad, text, score in result or []:
-        text = " ".join(str(text).split())
+        text = " ".join(clean_text(str(text)).split())
         if not text:
             continue
         xs = [float(p[0]) for p in quad]
@@ -116,7 +137,7 @@ def _tesseract(image: Image.Image, options: OcrOptions) -> list[Word]:
     words: list[Word] = []
     line_ids: dict[tuple[int, int, int], int] = {}
     for i, text in enumerate(table["text"]):
-        text = text.strip()
+        text = clean_text(text.strip())
         conf = float(table["conf"][i])
         if not text or conf < 0:
             continue

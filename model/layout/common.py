@@ -129,7 +129,7 @@ def row_amount(lines: list[Line], line: Line, allow_int: bool = False) -> tuple[
     return None
 
 
-TOTAL_TAX = re.compile(r"total\s*(?:tax|vat|gst|btw|mwst|tva|iva|sst)", re.I)
+TOTAL_TAX = re.compile(r"total\s*(?:tax|vat|gst|btw|mwst|tva|iva|sst)|(?:tax|vat|gst|sst)\s*total", re.I)
 TAX_BASE = re.compile(r"\b(?:amt|taxable|basis|base|grondslag|bemessungsgrundlage)\b", re.I)
 
 
@@ -154,6 +154,8 @@ def _role(label: str) -> str | None:
     """What a label names: subtotal, tax, strong (final) total, total, cash, change; None for anything else."""
     if SUBTOTAL.search(label):
         return "subtotal"
+    if re.search(r"\bnett?\s*total", label, re.I):
+        return "net"  # the final total on many receipts, the total before tax on many invoices
     if TAX.search(label) and (not TOTAL.search(label) or TOTAL_TAX.search(label)):
         return "base" if TAX_BASE.search(label) else "tax"
     if TOTAL.search(label) and ROUNDED_TOTAL.search(label):
@@ -260,11 +262,11 @@ def find_totals(lines: list[Line], allow_int: bool = False) -> Totals:
         by_role.setdefault(role, []).append(cell)
     cash = by_role.get("cash", [None])[0]
     change = by_role.get("change", [None])[0]
-    strong, plain = by_role.get("strong", []), by_role.get("total", [])
+    strong, plain = by_role.get("strong", []), by_role.get("total", []) + by_role.get("net", [])
     total = None
     if cash is not None and change is not None:
         paid = cash.value - change.value
-        for cell in strong + plain:
+        for cell in strong + plain + by_role.get("subtotal", []):
             if cell.value == paid:
                 total = Pick(cell.value, cell.words, 0.95)
     if total is None and strong:
@@ -274,6 +276,7 @@ def find_totals(lines: list[Line], allow_int: bool = False) -> Totals:
         best = max(plain, key=lambda c: c.value)
         total = Pick(best.value, best.words, 0.8)
     subtotals, taxes = by_role.get("subtotal", []), by_role.get("tax", [])
+    subtotals += [c for c in by_role.get("net", []) if total is None or c.value != total.value]
     subtotal = tax = None
     if total is not None:
         for sub in subtotals:
@@ -292,6 +295,10 @@ def find_totals(lines: list[Line], allow_int: bool = False) -> Totals:
     if tax is None and taxes:
         positive = [t for t in taxes if t.value > 0] or taxes
         tax = Pick(positive[0].value, positive[0].words, 0.7)
+    if total is None and subtotal is not None:
+        # no total row read: the subtotal plus any tax is what was paid
+        value = subtotal.value + (tax.value if tax is not None else Decimal(0))
+        total = Pick(value, subtotal.words, 0.45)
     if subtotal is None and total is not None and tax is not None and tax.value < total.value:
         subtotal = Pick(total.value - tax.value, [], 0.5)  # derived: total minus tax
     return Totals(total, subtotal, tax)

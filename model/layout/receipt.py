@@ -19,32 +19,52 @@ from model.layout.values import (
 )
 from schemas.receipt import Receipt, ReceiptItem
 
-# Words that end or mark a company name in many countries.
+# Legal forms that end a company's registered name.
+LEGAL_FORM = re.compile(
+    r"\b(?:sdn\.?\s*bhd|s/b|bhd|berhad|ltd|limited|gmbh|ag|b\.?\s?v|n\.?\s?v|inc|llc|corp|corporation|plc|"
+    r"s\.?a\.?r\.?l|s\.?a\.?s|s\.?l|s\.?a|pte|pty|e\.?k|ohg|s\.?p\.?a|srl|eurl|vof|ltda)\b\.?",
+    re.I,
+)
+# Words that mark a business name in many countries.
 COMPANY_MARK = re.compile(
-    r"\b(?:sdn\.?\s*bhd|bhd|berhad|enterprise|enterprises|trading|ltd|limited|gmbh|ag|b\.?\s?v|n\.?v|inc|llc|corp|"
-    r"corporation|plc|s\.?a\.?r?\.?l?|s\.?l|co|company|restaurant|restoran|cafe|caf[ée]|bakery|mart|market|"
-    r"supermarket|store|stores|shop|hardware|pharmacy|farmasi|station|hotel|kedai|bistro|kitchen|industries|"
-    r"holdings|services|trading\s*co|marketing|stationery|electrical|motor|pte|pty|oy|ab|as|kg|e\.?k|ohg|s\.?p\.?a|"
-    r"srl|sas|snc|eurl|vof|ltda|sociedad)\b\.?",
+    r"\b(?:sdn\.?\s*bhd|s/b|bhd|berhad|enterprises?|trading|ltd|limited|gmbh|ag|b\.?\s?v|n\.?\s?v|inc|llc|corp|"
+    r"corporation|plc|s\.?a\.?r\.?l|s\.?l|co|company|restaurant|restoran|cafe|caf[ée]|bakery|bakeries|mart|market|"
+    r"supermarket|minimarket|store|stores|shop|hardware|pharmacy|farmasi|station|hotel|kedai|bistro|kitchen|"
+    r"industries|holdings|services|marketing|stationery|electrical|motor|pte|pty|e\.?k|ohg|s\.?p\.?a|srl|sas|"
+    r"eurl|vof|ltda|sociedad|trading\s*co|pizza|noodle|house|bakkerij|b[äa]ckerei|boulangerie|supermercado)\b\.?",
     re.I,
 )
 # Header lines that are not the merchant's name.
 NOT_NAME = re.compile(
-    r"tax\s*invoice|invoice|receipt|cash\s*bill|bill|welcome|thank|official|copy|duplicate|order|table|"
-    r"\bgst\b|reg(?:istration)?\s*no|co\.?\s*no|company\s*no|tel\b|fax|phone|email|www\.|http|@|kwitansi|"
-    r"quittung|bon\b|kassenbon|rechnung|factuur|facture|ticket|recibo|resit|penyata|simplified|abn|vat\s*no|btw",
+    r"tax\s*invoice|invoice|receipt|cash\s*bill|\bbill\b|welcome|thank|official|copy|duplicate|\border\b|\btable\b|"
+    r"\bgst\b|reg(?:istration)?\s*no|co\.?\s*no|company\s*no|\btel\b|fax|phone|email|www\.|http|@|kwitansi|"
+    r"quittung|\bbon\b|kassenbon|rechnung|factuur|facture|ticket|recibo|\bresit\b|penyata|simplified|\babn\b|"
+    r"vat\s*no|\bbtw\b|\bjalan\b|\bjln\b|\blot\b|\bno\.?\s*\d",
     re.I,
 )
 # Lines that end an address block.
 ADDRESS_STOP = re.compile(
     r"\b(?:tel|fax|phone|telefoon|telefon|t[ée]l|hp|h/p|mobile|gst|sst|vat|btw|mwst|ust|tva|email|e-mail|www|http|"
-    r"invoice|receipt|cashier|date|datum|fecha|tarikh|reg|abn|tax|bill|order|table|counter|no\.?\s*resit|doc)\b|@",
+    r"invoice|receipt|cashier|date|datum|fecha|tarikh|reg|abn|tax|bill|order|table|counter|no\.?\s*resit|doc|"
+    r"carry\s*out|dine\s*in|take\s*away|pay\s*by)\b|@|\b[TF]\s*:\s*\+?\d|invoice|receipt|licensee|franchisee",
     re.I,
 )
-REGISTRATION = re.compile(
-    r"^\W*(?:\(?\s*(?:co\.?\s*(?:reg\.?)?\s*no\.?|company\s*no\.?|reg\.?\s*no\.?|roc\s*no\.?)?\s*:?\s*[\w.\-]*\d{4,}[\w.\-]*\s*\)?)\W*$",
+# A company registration number: '(742016-W)', 'Co. Reg. No: 1174703-K', 'ROC 1026984-X', '(002049088-U)'.
+REG_NUMBER = re.compile(
+    r"\(?\s*(?:(?:co(?:mpany)?\.?\s*-?\s*(?:reg(?:istration)?|ro|re)?\.?\s*(?:no)?\.?|reg\.?\s*no\.?|roc(?:\s*no)?\.?)"
+    r"\s*[:.]?\s*)?[A-Z]{0,2}\d{5,}[\s.-]*[A-Z]?\s*\)?",
     re.I,
 )
+REG_LINE = re.compile(
+    r"^\W*(?:(?:co(?:mpany)?\.?\s*-?\s*(?:reg(?:istration)?|ro|re)?\.?\s*(?:no)?\.?|reg\.?\s*no\.?|roc(?:\s*no)?\.?|"
+    r"business\s*reg\S*)\s*[:.]?\s*)?[A-Z]{0,2}\d[\d\s.-]{3,}[A-Z]?\W*$",
+    re.I,
+)
+# A tax number line: not the company's registration, but not part of the address either.
+TAX_LINE = re.compile(r"^\W*(?:gst|sst|vat|tax)\s*(?:id|reg)?\S*\s*(?:no)?\S*\s*[:.]?\s*[\d\s.-]{6,}\W*$", re.I)
+OWNER = re.compile(r"owned\s*by|managed\s*by|operated\s*by|a\s*member\s*of|subsidiary\s*of", re.I)
+KNOWN_FORMS = ["SDN BHD", "SDN. BHD.", "BHD", "BERHAD", "LTD", "GMBH", "INC", "LLC", "PLC", "S/B"]
+PHONE_IN_ADDRESS = re.compile(r"(?:\+?\(?\d{2,4}\)?[\s-]?)?\d{3,4}[\s-]?\d{4}\s*$|\+\d{2,3}[\s-]?\d")
 PAYMENT = re.compile(
     r"\b(visa|master\s*card|mastercard|amex|american express|debit|credit\s*card|card|cash|tunai|e-?wallet|"
     r"touch\s*'?n\s*go|grabpay|boost|paypal|contant|pin|bar|esp[eè]ces|carte|efectivo|tarjeta)\b",
@@ -75,14 +95,29 @@ def extract_receipt(lines: list[Line]) -> tuple[Receipt, dict[str, float]]:
 
 
 def _clean_name(text: str) -> str:
-    # the registration number printed beside the name is not part of it
-    text = re.sub(
-        r"\(?\s*(?:co\.?\s*reg\.?\s*no\.?|company\s*no\.?)?\s*:?\s*\d{4,}\s*-?\s*[A-Z]?\s*\)?\s*$", "", text, flags=re.I
-    )
-    return text.strip(" -:,")
+    # the registration number printed beside the name is not part of it, nor a stray bracket cut by OCR
+    text = REG_NUMBER.sub(" ", text) if re.search(r"\d{5,}", text) else text
+    text = re.sub(r"\(\s*\w{0,2}\s*$", "", text)
+    return _snap_form(" ".join(text.split()).strip(" -:,"))
 
 
-def _header(lines: list[Line], limit: int = 10) -> list[Line]:
+def _snap_form(name: str) -> str:
+    """A legal form at the end of a name misread by one letter ('San Bhd') put back to its spelling."""
+    from rapidfuzz.distance import Levenshtein
+
+    for n_words in (2, 1):
+        tail = name.split()[-n_words:]
+        if len(tail) < n_words:
+            continue
+        text = " ".join(tail)
+        for form in KNOWN_FORMS:
+            if len(form) >= 3 and text.upper() != form and Levenshtein.distance(text.upper(), form) == 1:
+                fixed = form if text.isupper() else form.title()
+                return " ".join(name.split()[:-n_words] + [fixed])
+    return name
+
+
+def _header(lines: list[Line], limit: int = 12) -> list[Line]:
     return [line for line in lines if line.page == 0][:limit]
 
 
@@ -93,53 +128,92 @@ def _name_like(text: str) -> bool:
 
 
 def _merchant(lines: list[Line]) -> tuple[int, Pick | None]:
+    """The business name: scored on legal form, a registration number beside it, business words and position."""
     header = _header(lines)
+    best: tuple[float, int, str, list] | None = None
     for i, line in enumerate(header[:8]):
-        text = line.text
-        if COMPANY_MARK.search(text) and _name_like(re.sub(r"\d{4,}\S*", "", text)) and not ADDRESS_STOP.search(text):
-            words = list(line.words)
-            name = _clean_name(text)
-            # a name split over two rows: 'SYL ROASTED DELIGHTS' / 'SDN. BHD.'
-            if i > 0 and COMPANY_MARK.fullmatch(name.strip(" .()")) and _name_like(header[i - 1].text):
-                name = f"{header[i - 1].text} {name}"
-                words = header[i - 1].words + words
-            elif i + 1 < len(header) and re.fullmatch(
-                r"\(?\s*(?:sdn\.?\s*bhd\.?|bhd\.?|b\.?v\.?|gmbh|ltd\.?)\s*\)?\.?", header[i + 1].text.strip(), re.I
-            ):
-                name = f"{name} {header[i + 1].text}"
-                words = words + header[i + 1].words
-                return i + 1, Pick(name, words, 0.85)
-            return i, Pick(name, words, 0.85)
-    for i, line in enumerate(header[:6]):
-        if _name_like(line.text) and len(line.text) > 3:
-            return i, Pick(_clean_name(line.text), line.words, 0.55)
-    return -1, None
+        words = [w for w in line.words if w.confidence >= 0.7]  # logos read as noise come out unsure
+        text = " ".join(w.text for w in words)
+        has_reg = bool(re.search(r"\d{5,}-?\s*[A-Z]\b", text)) and bool(REG_NUMBER.search(text))
+        name = _clean_name(text)
+        if not _name_like(name) or ADDRESS_STOP.search(name) or PHONE_IN_ADDRESS.search(name):
+            continue
+        score = 1.0 - 0.3 * i
+        if LEGAL_FORM.search(name):
+            score += 3
+        elif COMPANY_MARK.search(name):
+            score += 1.5
+        below_reg = i + 1 < len(header) and REG_LINE.match(header[i + 1].text.strip())
+        if has_reg or below_reg and i <= 3:
+            score += 2.5
+        if OWNER.search(name) or i > 0 and OWNER.search(header[i - 1].text):
+            score -= 3  # the company that owns the shop, not the shop
+        if best is None or score > best[0]:
+            best = (score, i, name, words)
+    if best is None:
+        return -1, None
+    score, i, name, words = best
+    # a name broken over two rows: 'AIK HUAT HARDWARE ENTERPRISE (SETIA' / 'ALAM) SDN BHD', 'SYL ROASTED' / 'SDN. BHD.'
+    for back in (1, 2):
+        if i - back < 0:
+            break
+        prev = header[i - back].text
+        open_paren = name.count(")") > name.count("(") or prev.count("(") > prev.count(")")
+        if open_paren or back == 1 and LEGAL_FORM.fullmatch(name.strip(" .()")) and _name_like(prev):
+            name = f"{prev} {name}"
+            words = header[i - back].words + words
+        else:
+            break
+    if i + 1 < len(header):
+        nxt = header[i + 1].text.strip()
+        if LEGAL_FORM.fullmatch(nxt.strip(" .()")) or name.count("(") > name.count(")") and len(nxt) < 25:
+            name = _clean_name(f"{name} {nxt}")
+            words = words + header[i + 1].words
+            i += 1
+    certainty = min(0.9, 0.4 + 0.1 * score)
+    return i, Pick(name, words, certainty)
 
 
 def _address(lines: list[Line], name_index: int) -> Pick | None:
-    header = _header(lines, 14)
+    """Rows under the name up to the phone, tax number or first date: registration numbers skipped."""
+    header = _header(lines, 16)
     parts: list[str] = []
     words = []
     prev_bottom = 0.0
     for line in header[name_index + 1 :]:
-        text = line.text
-        if not parts and (REGISTRATION.match(text) or not re.search(r"[A-Za-z]{2}", text)):
+        text = line.text.strip()
+        if (
+            REG_LINE.match(text)
+            or TAX_LINE.match(text)
+            or not re.search(r"[A-Za-z]{2}", text)
+            and not re.search(r"\d{5}", text)
+        ):
+            if parts:
+                break
             continue  # the registration number under the name
-        stop = ADDRESS_STOP.search(text)
-        if stop:
-            head = text[: stop.start()].strip(" ,:")
-            if parts and len(head) >= 8 and not REGISTRATION.match(head):
-                parts.append(head)
-                words += [w for w in line.words if w.bbox[0] < line.words[-1].bbox[2]][: len(head.split())]
-            break
-        if find_dates(text) or find_amounts(text) and not re.search(r"\d{5}", text):
-            break
+        if not parts and re.match(r"\W*(?:licensee|franchisee|owned\s*by|dimiliki)", text, re.I):
+            continue  # 'Licensee of ...' says who runs the shop, not where it is
+        if not parts and (find_dates(text) or find_time(text)):
+            continue  # a date printed between the name and the address
+        if not parts and REG_NUMBER.search(text) and re.search(r"\d{5,}", text):
+            text = REG_NUMBER.sub(" ", text).strip(" :,")
+            if len(text) < 6:
+                continue
         if parts and line.bbox[1] - prev_bottom > 2.5 * line.height:
             break  # a blank gap ends the block
-        parts.append(text)
-        words += line.words
+        stop = ADDRESS_STOP.search(text)
+        cut = stop.start() if stop else len(text)
+        phone = PHONE_IN_ADDRESS.search(text[:cut])
+        if phone and not re.fullmatch(r"\d{5}", phone.group(0).strip()):
+            cut = phone.start()
+        head = text[:cut].strip(" ,:(")
+        if find_dates(head) or find_amounts(head) and not re.search(r"\d{5}", head):
+            break
+        if head and (cut == len(text) or len(head) >= 6):
+            parts.append(head)
+            words += line.words
         prev_bottom = line.bbox[3]
-        if len(parts) >= 5:
+        if cut < len(text) or len(parts) >= 6:
             break
     if not parts:
         return None

@@ -25,10 +25,10 @@ TOTAL_WORDS = (
 TOTAL = re.compile(rf"\b(?:{TOTAL_WORDS})", re.I)
 SUBTOTAL = re.compile(
     r"sub\s*-?\s*tota[l]?|subtotaal|zwischensumme|sous[\s-]*total|total\s*(?:excl|exkl|ex\b|excluding|before|h\.?t|net)|"
-    r"totaal\s*excl|net(?:to)?\s*(?:amount|betrag|bedrag|total)|nettobetrag|untaxed|base\s*imponible|total\s*sales\s*\(?excl|"
+    r"totaal\s*excl|netto\s*(?:amount|betrag|bedrag)|net\s*amount|nettobetrag|untaxed|base\s*imponible|total\s*sales\s*\(?excl|"
     r"amount\s*before|bedrag\s*excl|excl\.?\s*(?:btw|vat|tax|gst)|hors\s*taxes?|total\s*ht\b|\bht\b|"
     r"exclusi[e]?[fv]e?\s*(?:btw|vat|tax|mwst|gst)|exklusive|ohne\s*mwst|grondslag|bemessungsgrundlage|taxable\s*(?:amount|value)|"
-    r"montant\s*(?:eur\s*)?ht|net\s*total|total\s*net|netto\s*(?:bedrag|betrag|summe)",
+    r"montant\s*(?:eur\s*)?ht|total\s*net\b|netto\s*(?:bedrag|betrag|summe)",
     re.I,
 )
 TAX = re.compile(
@@ -41,7 +41,7 @@ NOT_TOTAL = re.compile(
     re.I,
 )
 ROUNDED_TOTAL = re.compile(
-    r"round(?:ed|ing)?\s*(?:d\s*)?total|grand\s*total|nett?\s*total|total\s*(?:payable|due|amount|incl|inclusive|to\s*pay|ttc|"
+    r"round(?:ed|ing)?\s*(?:d\s*)?total|grand\s*total|total\s*(?:payable|due|amount|incl|inclusive|to\s*pay|ttc|"
     r"sales\s*\(?incl)|amount\s*(?:due|payable)|balance\s*due|te\s*betalen|zu\s*zahlen|net\s*[àa]\s*payer|gesamtbetrag|"
     r"endbetrag|rechnungsbetrag|totaal\s*incl|total\s*a\s*pagar|importe\s*total|jumlah\s*(?:besar|keseluruhan)",
     re.I,
@@ -70,7 +70,7 @@ PHONE = re.compile(r"(?:tel|phone|telefoon|telefon|t[ée]l[ée]phone|tél|fon|hp
 PHONE_NUMBER = re.compile(r"\+?\(?\d[\d ()\-./]{6,}\d")
 
 _TIME = re.compile(r"(?<!\d)([01]?\d|2[0-3])\s*[:.]\s*([0-5]\d)(?:\s*[:.]\s*([0-5]\d))?(?:\s*([AaPp])\.?[Mm])?")
-_NUM_DATE = re.compile(r"(?<!\d)(\d{1,2})\s*([./\-])\s*(\d{1,2})\s*\2\s*(\d{4}|\d{2})")
+_NUM_DATE = re.compile(r"(?<!\d)(\d{1,2})\s*([./\-])\s*(\d{1,2})\s*\2\s*(\d{2})(\d{2})?")
 _ISO_DATE = re.compile(r"(?<!\d)(\d{4})\s*([./\-])\s*(\d{1,2})\s*\2\s*(\d{1,2})(?!\d)")
 _MONTH_WORDS = "|".join(sorted((re.escape(m) for m in MONTHS), key=len, reverse=True))
 _NAMED_DATE = re.compile(
@@ -100,17 +100,16 @@ def find_dates(text: str) -> list[tuple[dt.date, int, int]]:
     for match in _NUM_DATE.finditer(text):
         if any(s <= match.start() < e for _, s, e in found):
             continue
-        a, b, year_text = int(match.group(1)), int(match.group(3)), match.group(4)
-        year = (
-            int(year_text)
-            if len(year_text) == 4
-            else 2000 + int(year_text)
-            if int(year_text) < 70
-            else 1900 + int(year_text)
-        )
-        day = _make(year, b, a) or _make(year, a, b)
-        if plausible(day):
-            found.append((day, match.start(), match.end()))
+        a, b = int(match.group(1)), int(match.group(3))
+        short, rest = match.group(4), match.group(5)
+        # '28-04-1815:40' is a two-digit year with the time glued on; '25/12/2018' a four-digit year
+        years = ([int(short + rest)] if rest else []) + [2000 + int(short) if int(short) < 70 else 1900 + int(short)]
+        for k, year in enumerate(years):
+            day = _make(year, b, a) or _make(year, a, b)
+            if plausible(day):
+                end = match.start(5) if rest and k == len(years) - 1 else match.end()
+                found.append((day, match.start(), end))
+                break
     for regex, order in ((_NAMED_DATE, "dmy"), (_NAMED_US_DATE, "mdy")):
         for match in regex.finditer(text):
             if any(s <= match.start() < e for _, s, e in found):
