@@ -33,6 +33,7 @@ class Settings(BaseSettings):
     ui_port: int = Field(default=8501, description="Port `docai ui` listens on.")
 
     # queue, workers, reconciler, webhooks, watcher
+    broker_key_prefix: str = Field(default="", description="Prefix of every Redis key the broker writes.")
     batch_size: int = Field(default=8, description="Most documents one engine batch takes on the gpu queue.")
     job_timeout: int = Field(default=3600, description="Longest a single job may run, in seconds (hard limit).")
     reconcile_after: int = Field(

@@ -12,6 +12,7 @@ COMMAND_MODULES = [
     "docai.cli.process",
     "docai.cli.db",
     "docai.cli.eval",
+    "docai.cli.serve",
 ]
 
 

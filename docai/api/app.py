@@ -1,0 +1,156 @@
+"""The FastAPI app factory: routers under /v1, errors in one place, limits, health and metrics."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, HTTPException, Request, Response
+from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.exposition import CONTENT_TYPE_LATEST
+from sqlalchemy import func, select, text
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from docai import __version__
+from docai.api import errors
+from docai.api.errors import error_response
+from docai.api.models import Health
+from docai.api.routes import documents, export
+from docai.auth import api_keys
+from docai.db.models import Document, Job
+from docai.settings import Settings, get_settings
+from docai.storage import store_from_settings
+
+log = logging.getLogger(__name__)
+MULTIPART_SLACK = 64 * 1024  # form fields and boundaries around the file
+
+
+class UploadLimit:
+    """Refuses an upload body over the limit before it is read: by Content-Length, or as it streams in."""
+
+    def __init__(self, app: ASGIApp, limit: int):
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] not in ("POST", "PUT", "PATCH"):
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope["headers"])
+        length = headers.get(b"content-length")
+        message = f"The upload is over the {self.limit / 1e6:.0f} MB limit (DOCAI_MAX_FILE_BYTES)."
+        if length is not None and length.isdigit() and int(length) > self.limit + MULTIPART_SLACK:
+            await error_response(413, "too_large", message, {"Connection": "close"})(scope, receive, send)
+            return
+        seen = 0
+
+        async def counted() -> Message:
+            nonlocal seen
+            msg = await receive()
+            if msg["type"] == "http.request":
+                seen += len(msg.get("body", b""))
+                if seen > self.limit + MULTIPART_SLACK:
+                    # An HTTPException passes FastAPI's body parsing unchanged (other errors become 400).
+                    raise HTTPException(413, message)
+            return msg
+
+        await self.app(scope, counted, send)
+
+
+class _DatabaseCollector:
+    """Documents and jobs by status, read from the database at scrape time."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+
+    def collect(self) -> Any:
+        from docai.db.session import session_factory
+
+        documents = GaugeMetricFamily("docai_documents", "Documents by status.", labels=["status"])
+        jobs = GaugeMetricFamily("docai_jobs", "Jobs by stage and status.", labels=["stage", "status"])
+        try:
+            with session_factory(self.settings.resolved_database_url)() as session:
+                for status, n in session.execute(select(Document.status, func.count()).group_by(Document.status)):
+                    documents.add_metric([status], n)
+                for stage, status, n in session.execute(
+                    select(Job.stage, Job.status, func.count()).group_by(Job.stage, Job.status)
+                ):
+                    jobs.add_metric([stage, status], n)
+        except Exception:  # a scrape must not fail because the database blinked
+            log.warning("metrics: database unavailable", exc_info=True)
+        yield documents
+        yield jobs
+
+
+def create_app(settings: Settings | None = None, *, reconcile: bool | None = None) -> FastAPI:
+    """The API for settings (default: the process settings); reconcile runs the reconciler thread."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        from docai.db.migrate import ensure_database
+        from docai.reconcile import Reconciler
+
+        ensure_database(settings.resolved_database_url)
+        reconciler = Reconciler(settings).start() if (reconcile if reconcile is not None else True) else None
+        yield
+        if reconciler:
+            reconciler.stop()
+
+    app = FastAPI(
+        title="docai",
+        version=__version__,
+        description="Turn PDFs, receipts and screenshots into reviewed, structured data. "
+        "Send `Authorization: Bearer <key>` on every /v1 call.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.store = store_from_settings(settings)
+    app.state.api_keys = api_keys(settings)
+    errors.install(app)
+
+    registry = CollectorRegistry()
+    requests = Counter("docai_http_requests", "HTTP requests.", ["method", "route", "status"], registry=registry)
+    latency = Histogram("docai_http_request_seconds", "HTTP request latency.", ["method", "route"], registry=registry)
+    registry.register(_DatabaseCollector(settings))
+
+    @app.middleware("http")
+    async def _measure(request: Request, call_next: Any) -> Response:
+        started = time.perf_counter()
+        response = await call_next(request)
+        route = getattr(request.scope.get("route"), "path", "unmatched")
+        requests.labels(request.method, route, str(response.status_code)).inc()
+        latency.labels(request.method, route).observe(time.perf_counter() - started)
+        return response
+
+    app.add_middleware(UploadLimit, limit=settings.max_file_bytes)
+
+    v1 = APIRouter(prefix="/v1")
+    v1.include_router(documents.router)
+    v1.include_router(export.router)
+    app.include_router(v1)
+
+    @app.get("/healthz", response_model=Health, tags=["health"])
+    def healthz(response: Response) -> Health:
+        """Liveness and readiness: the database answers (the broker is reported, not required)."""
+        from docai.db.session import session_factory
+
+        try:
+            with session_factory(settings.resolved_database_url)() as session:
+                session.execute(text("SELECT 1"))
+            database = True
+        except Exception:
+            database = False
+        if not database:
+            response.status_code = 503
+        return Health(status="ok" if database else "degraded", database=database, broker=None, version=__version__)
+
+    @app.get("/metrics", tags=["health"], response_class=Response)
+    def metrics() -> Response:
+        """Prometheus metrics: request counts and latency, documents and jobs by status."""
+        return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
+
+    return app

@@ -1,0 +1,224 @@
+"""`docai api|worker|watch|ui|up|reconcile`: the service processes, alone or all together on one machine."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from docai.cli.app import app
+
+REPO = Path(__file__).resolve().parents[2]
+PortOption = Annotated[int | None, typer.Option("--port", "-p", help="Port (default from settings).")]
+
+
+@app.command("api")
+def api(
+    host: Annotated[str | None, typer.Option(help="Address to listen on (default DOCAI_API_HOST).")] = None,
+    port: PortOption = None,
+    reconcile: Annotated[bool, typer.Option(help="Run the reconciler in this process.")] = True,
+) -> None:
+    """Serve the REST API (OpenAPI at /docs)."""
+    import uvicorn
+
+    from docai.api import create_app
+    from docai.settings import get_settings
+
+    settings = get_settings()
+    uvicorn.run(
+        create_app(settings, reconcile=reconcile),
+        host=host or settings.api_host,
+        port=port or settings.api_port,
+        log_level="info",
+        timeout_graceful_shutdown=10,
+    )
+
+
+def worker_argv(queues: str, concurrency: int, name: str, loglevel: str = "info") -> list[str]:
+    """Arguments after `celery -A workers.app` that start one worker."""
+    return [
+        "worker",
+        "--queues",
+        queues,
+        "--concurrency",
+        str(concurrency),
+        "--hostname",
+        f"{name}@{socket.gethostname()}",
+        "--loglevel",
+        loglevel,
+        "--without-gossip",
+        "--without-mingle",
+        "--prefetch-multiplier",
+        "1",
+    ]
+
+
+@app.command("worker")
+def worker(
+    queues: Annotated[str, typer.Option("--queues", "-Q", help="cpu, gpu or cpu,gpu.")] = "cpu,gpu",
+    concurrency: Annotated[
+        int | None, typer.Option("--concurrency", "-c", help="Processes (default: 1 for gpu, the CPU count for cpu).")
+    ] = None,
+    name: Annotated[str | None, typer.Option(help="Worker name (default: the queues and the pid).")] = None,
+    loglevel: Annotated[str, typer.Option(help="debug, info, warning.")] = "info",
+) -> None:
+    """Run a Celery worker on the queues (the engine loads once per worker process)."""
+    from workers.app import app as celery_app
+
+    wanted = [q.strip() for q in queues.split(",") if q.strip()]
+    if not wanted or any(q not in ("cpu", "gpu") for q in wanted):
+        raise typer.BadParameter("queues are cpu, gpu or cpu,gpu", param_hint="--queues")
+    count = concurrency or (1 if wanted == ["gpu"] else max(1, os.cpu_count() or 1))
+    celery_app.worker_main(worker_argv(",".join(wanted), count, name or f"{'-'.join(wanted)}-{os.getpid()}", loglevel))
+
+
+@app.command("watch")
+def watch(
+    folder: Annotated[Path, typer.Argument(help="Folder to watch; files move to done/ or failed/ inside it.")],
+    schema: Annotated[str, typer.Option("--schema", "-s", help="Schema for every file (default auto).")] = "auto",
+) -> None:
+    """Take every complete file dropped into FOLDER, queue it, and move it to done/ or failed/."""
+    from docai.settings import get_settings
+    from docai.watcher import Watcher
+
+    Watcher(folder, get_settings(), schema=schema).run()
+
+
+def ui_argv(port: int) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(REPO / "ui" / "app.py"),
+        "--server.headless",
+        "true",
+        "--server.port",
+        str(port),
+        "--browser.gatherUsageStats",
+        "false",
+    ]
+
+
+@app.command("ui")
+def ui(port: PortOption = None) -> None:
+    """Serve the Streamlit review UI against DOCAI_API_URL."""
+    from docai.settings import get_settings
+
+    settings = get_settings()
+    raise typer.Exit(subprocess.call(ui_argv(port or settings.ui_port)))
+
+
+@app.command("reconcile")
+def reconcile(
+    after: Annotated[
+        float | None, typer.Option(help="Seconds a job may sit unseen (default DOCAI_RECONCILE_AFTER).")
+    ] = None,
+) -> None:
+    """Re-send jobs the broker lost (one pass) and print how many."""
+    from docai.db.migrate import ensure_database
+    from docai.db.session import session_factory
+    from docai.reconcile import reconcile as run
+    from docai.settings import get_settings
+
+    settings = get_settings()
+    ensure_database(settings.resolved_database_url)
+    with session_factory(settings.resolved_database_url)() as session:
+        report = run(session, settings, after)
+    typer.echo(f"re-sent {report.resent} jobs ({report.orphans} documents had none)")
+
+
+@app.command("up")
+def up(
+    port: PortOption = None,
+    ui_port: Annotated[int | None, typer.Option(help="UI port (default DOCAI_UI_PORT).")] = None,
+    watch_dir: Annotated[Path | None, typer.Option(help="Watched folder (default DOCAI_HOME/inbox).")] = None,
+    no_ui: Annotated[bool, typer.Option("--no-ui", help="Do not start the UI.")] = False,
+) -> None:
+    """Run API, workers, watcher and UI on this machine (SQLite and an embedded broker by default)."""
+    from docai.auth import client_api_key
+    from docai.db.migrate import ensure_database
+    from docai.settings import get_settings
+
+    settings = get_settings()
+    ensure_database(settings.resolved_database_url)
+    key = client_api_key(settings)
+    api_port = port or settings.api_port
+    inbox = (watch_dir or settings.watch_dir or settings.home / "inbox").resolve()
+    inbox.mkdir(parents=True, exist_ok=True)
+    api_url = f"http://127.0.0.1:{api_port}"
+    env = {
+        **os.environ,
+        "DOCAI_HOME": str(settings.home.resolve()),
+        "DOCAI_API_URL": api_url,
+        "DOCAI_API_PORT": str(api_port),
+        "DOCAI_API_KEYS": ",".join(settings.api_keys or [key]),
+        "DOCAI_UI_API_KEY": key,
+    }
+    docai = [sys.executable, "-m", "docai"]
+    cpus = max(1, os.cpu_count() or 1)
+    celery = [sys.executable, "-m", "celery", "-A", "workers.app"]
+    children = {
+        "api": docai + ["api", "--host", "127.0.0.1", "--port", str(api_port)],
+        "cpu-worker": celery + worker_argv("cpu", cpus, "cpu", "warning"),
+        "gpu-worker": celery + worker_argv("gpu", 1, "gpu", "warning"),
+        "watcher": docai + ["watch", str(inbox)],
+    }
+    if not no_ui:
+        children["ui"] = ui_argv(ui_port or settings.ui_port)
+    processes = {name: subprocess.Popen(argv, env=env, cwd=REPO) for name, argv in children.items()}
+    typer.echo(
+        f"docai is up: API {api_url}/docs  UI http://127.0.0.1:{ui_port or settings.ui_port}  "
+        f"watching {inbox}\nAPI key: {key}\n(Ctrl-C stops everything)"
+    )
+    _supervise(processes, settings.broker_folder / "processed")
+
+
+def _supervise(processes: dict[str, subprocess.Popen[bytes]], processed: Path) -> None:
+    """Wait until Ctrl-C or a child dies, then stop them all."""
+    stopping = False
+
+    def _stop(*_: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    try:
+        while not stopping:
+            dead = [name for name, p in processes.items() if p.poll() is not None]
+            if dead:
+                typer.echo(f"{', '.join(dead)} stopped; shutting down", err=True)
+                break
+            _prune(processed)
+            time.sleep(1)
+    finally:
+        for p in processes.values():
+            if p.poll() is None:
+                p.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + 15
+        for p in processes.values():
+            try:
+                p.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                p.kill()
+
+
+def _prune(processed: Path, older_than: float = 3600) -> None:
+    """The embedded broker keeps taken messages; drop those older than an hour."""
+    if not processed.is_dir():
+        return
+    cutoff = time.time() - older_than
+    for path in processed.iterdir():
+        try:
+            if path.stat().st_mtime < cutoff:
+                path.unlink()
+        except FileNotFoundError:
+            continue

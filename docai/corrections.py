@@ -1,0 +1,147 @@
+"""Reviewer corrections: JSON-pointer edits applied to a copy of the current data, re-validated, audited."""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+
+from docai.db.models import Correction, Extraction
+from schemas.registry import get_schema
+from schemas.validate import validate
+
+
+class InvalidCorrection(ValueError):
+    """A correction that names no field, or leaves data the schema refuses."""
+
+
+@dataclass(frozen=True)
+class Edit:
+    field: str  # JSON pointer, '/total' or '/items/0/amount'; '/items/-' appends
+    value: Any = None
+    op: str = "replace"  # replace, add, remove
+
+
+def parse_pointer(pointer: str) -> list[str]:
+    """RFC 6901 tokens; the root ('') cannot be replaced."""
+    if not pointer.startswith("/"):
+        raise InvalidCorrection(f"{pointer!r} is not a JSON pointer; fields look like '/total' or '/items/0/amount'.")
+    return [t.replace("~1", "/").replace("~0", "~") for t in pointer[1:].split("/")]
+
+
+def _index(container: list[Any], token: str, pointer: str, allow_end: bool) -> int:
+    if token == "-" and allow_end:
+        return len(container)
+    if not token.isdigit() or (token != "0" and token.startswith("0")):
+        raise InvalidCorrection(f"{pointer!r}: {token!r} is not a list index.")
+    index = int(token)
+    if index > len(container) or (index == len(container) and not allow_end):
+        raise InvalidCorrection(f"{pointer!r}: index {index} is past the end of a list of {len(container)}.")
+    return index
+
+
+def get_at(data: Any, pointer: str) -> Any:
+    node = data
+    for token in parse_pointer(pointer):
+        if isinstance(node, list):
+            node = node[_index(node, token, pointer, allow_end=False)]
+        elif isinstance(node, dict) and token in node:
+            node = node[token]
+        else:
+            return None
+    return node
+
+
+def apply_edit(data: dict[str, Any], edit: Edit) -> Any:
+    """Apply one edit in place; returns the old value."""
+    tokens = parse_pointer(edit.field)
+    parent: Any = data
+    for token in tokens[:-1]:
+        if isinstance(parent, list):
+            parent = parent[_index(parent, token, edit.field, allow_end=False)]
+        elif isinstance(parent, dict) and isinstance(parent.get(token), dict | list):
+            parent = parent[token]
+        else:
+            raise InvalidCorrection(f"{edit.field!r}: there is no {token!r} in the document.")
+    last = tokens[-1]
+    if isinstance(parent, list):
+        index = _index(parent, last, edit.field, allow_end=edit.op == "add")
+        if edit.op == "remove":
+            return parent.pop(index)
+        if edit.op == "add":
+            parent.insert(index, edit.value)
+            return None
+        old = parent[index]
+        parent[index] = edit.value
+        return old
+    if not isinstance(parent, dict):
+        raise InvalidCorrection(f"{edit.field!r} does not name a field.")
+    if edit.op == "remove":
+        old = parent.get(last)
+        parent[last] = None  # schema fields stay present; removing one means clearing it
+        return old
+    old = parent.get(last)
+    parent[last] = edit.value
+    return old
+
+
+def revalidate(schema: str, data: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The data as the schema normalises it, and its validation issues; InvalidCorrection when it does not fit."""
+    try:
+        instance = get_schema(schema).model_validate(data)
+    except ValidationError as err:
+        problems = "; ".join(
+            f"/{'/'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in err.errors(include_url=False)[:5]
+        )
+        raise InvalidCorrection(f"The corrected data does not fit the {schema} schema: {problems}") from err
+    return instance.model_dump(mode="json"), [i.model_dump(mode="json") for i in validate(instance)]
+
+
+def apply_corrections(session: Session, extraction: Extraction, edits: list[Edit], author: str) -> list[Correction]:
+    """Apply edits to extraction.current (never .data), store one audit row per edit; not committed."""
+    if not edits:
+        raise InvalidCorrection("No corrections were given.")
+    current = copy.deepcopy(extraction.current)
+    olds = [apply_edit(current, edit) for edit in edits]
+    normalised, issues = revalidate(extraction.schema, current)
+    corrected = {e.field for e in edits}
+    # Issues the engine raised (not re-derivable by validation) stay until their field is corrected.
+    try:
+        derived = {(i["code"], i.get("field")) for i in revalidate(extraction.schema, extraction.data)[1]}
+    except InvalidCorrection:
+        derived = set()
+    kept = [
+        i
+        for i in extraction.issues or []
+        if (i.get("code"), i.get("field")) not in derived and i.get("field") not in corrected
+    ]
+    evidence = dict(extraction.evidence or {})
+    for path in corrected:
+        previous = evidence.get(path) or {}
+        evidence[path] = {**previous, "confidence": 1.0, "source": "correction"}
+    extraction.current = normalised
+    extraction.issues = [*kept, *issues]
+    extraction.evidence = evidence
+    rows = [
+        Correction(
+            extraction_id=extraction.id,
+            field=edit.field,
+            old_value=old,
+            new_value=_new_value(normalised, edit),
+            author=author,
+        )
+        for edit, old in zip(edits, olds, strict=True)
+    ]
+    session.add_all(rows)
+    return rows
+
+
+def _new_value(data: dict[str, Any], edit: Edit) -> Any:
+    if edit.op == "remove":
+        return None
+    if edit.op == "add":
+        return edit.value
+    return get_at(data, edit.field)

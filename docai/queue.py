@@ -1,0 +1,55 @@
+"""Send job messages after their rows are committed; a lost message is found again by the reconciler."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from sqlalchemy.orm import Session
+
+from docai.db.models import Document, Job
+from docai.jobs import EXTRACT, RASTERIZE, new_job
+from docai.settings import Settings
+
+log = logging.getLogger(__name__)
+
+TASKS = {RASTERIZE: "docai.rasterize", EXTRACT: "docai.extract"}
+
+
+def publish(settings: Settings, jobs: Iterable[Job]) -> int:
+    """One message per committed job; returns how many the broker took (the rest wait for the reconciler)."""
+    from workers.app import TASK_QUEUES, publisher
+
+    app = publisher(settings)
+    sent = 0
+    for job in jobs:
+        name = TASKS[job.stage]
+        try:
+            app.send_task(name, args=[job.id], task_id=job.task_id, queue=TASK_QUEUES[name], retry=True)
+            sent += 1
+        except Exception as err:  # the row is committed: the reconciler re-sends it once the broker is back
+            log.warning("could not queue %s job %s (%s); the reconciler will re-send it", job.stage, job.id, err)
+    return sent
+
+
+def submit(session: Session, settings: Settings, document: Document, stage: str = RASTERIZE) -> Job:
+    """Queue a stage for a document: commit the job row, then send its message."""
+    job = new_job(session, document.id, stage)
+    session.commit()
+    publish(settings, [job])
+    return job
+
+
+def publish_webhooks(settings: Settings, session: Session, document_ids: Iterable[str]) -> None:
+    """Queue the completion webhook of each document that asked for one."""
+    from workers.app import TASK_QUEUES, publisher
+
+    app = publisher(settings)
+    for document_id in document_ids:
+        document = session.get(Document, document_id)
+        if document is None or not document.webhook_url:
+            continue
+        try:
+            app.send_task("docai.webhook", args=[document_id], queue=TASK_QUEUES["docai.webhook"], retry=True)
+        except Exception as err:
+            log.warning("could not queue the webhook of %s: %s", document_id, err)

@@ -1,0 +1,1 @@
+"""Celery workers: the app (`workers.app`) and thin tasks that call the pipeline."""

@@ -1,0 +1,133 @@
+"""Thin tasks: a job id in, a pipeline stage run, the next message out. The work lives in docai.jobs."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+from typing import Any
+
+from celery import Task
+from celery.exceptions import SoftTimeLimitExceeded
+from celery.signals import celeryd_after_setup, worker_process_init
+
+from docai.settings import get_settings
+from workers.app import app
+
+log = logging.getLogger(__name__)
+_CONSUMES: set[str] = set()  # queues this worker reads, recorded before the pool forks
+
+
+@celeryd_after_setup.connect
+def _record_queues(sender: str, instance: Any, **_: Any) -> None:
+    _CONSUMES.update(q.name for q in instance.app.amqp.queues.consume_from.values())
+
+
+@worker_process_init.connect
+def _load_engine(**_: Any) -> None:
+    """Each pool process loads the engine once (a gpu-queue worker), and opens its own database pool."""
+    from docai.db.session import _factory
+
+    _factory.cache_clear()  # connections must not be shared across fork
+    if not _CONSUMES or "gpu" in _CONSUMES:
+        from docai.engines import get_engine
+
+        engine, reason = get_engine(None, get_settings())
+        log.info("worker process %d: engine %s (%s)", os.getpid(), engine.name, reason)
+
+
+def _worker_name(task: Task) -> str:
+    return f"{task.request.hostname or socket.gethostname()}:{os.getpid()}"
+
+
+def _transient_errors() -> tuple[type[BaseException], ...]:
+    from sqlalchemy.exc import OperationalError
+
+    return (OperationalError, ConnectionError, TimeoutError)
+
+
+RETRY = {
+    "autoretry_for": _transient_errors(),
+    "retry_backoff": 2,
+    "retry_backoff_max": 120,
+    "retry_jitter": True,
+    "max_retries": 10,
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+}
+
+
+def _run(task: Task, stage: str, job_id: str) -> dict[str, Any]:
+    from docai.db.session import session_factory
+    from docai.jobs import Heartbeat, release, run_extract, run_rasterize
+    from docai.pipeline import PipelineOptions
+    from docai.queue import publish, publish_webhooks
+    from docai.storage import store_from_settings
+
+    settings = get_settings()
+    factory = session_factory(settings.resolved_database_url)
+    store = store_from_settings(settings)
+    options = PipelineOptions.from_settings(settings)
+    task_id = task.request.id
+    beat = max(1.0, min(30.0, settings.reconcile_after / 4))
+    with factory() as session, Heartbeat(factory, task_id, beat):
+        try:
+            if stage == "rasterize":
+                outcome = run_rasterize(session, store, job_id, task_id, _worker_name(task), options)
+            else:
+                from docai.engines import get_engine
+
+                outcome = run_extract(
+                    session,
+                    store,
+                    job_id,
+                    task_id,
+                    _worker_name(task),
+                    options,
+                    lambda name: get_engine(name, settings)[0],
+                    settings.batch_size,
+                )
+        except SoftTimeLimitExceeded:
+            release(session, task_id)
+            raise
+        except _transient_errors():
+            release(session, task_id)  # the retry (same task id) claims them again
+            raise
+        publish(settings, outcome.follow_up)
+        publish_webhooks(settings, session, outcome.completed)
+    return outcome.as_dict()
+
+
+@app.task(name="docai.rasterize", bind=True, **RETRY)
+def rasterize(self: Task, job_id: str) -> dict[str, Any]:
+    """Render and OCR one document's pages (cpu queue)."""
+    return _run(self, "rasterize", job_id)
+
+
+@app.task(name="docai.extract", bind=True, **RETRY)
+def extract(self: Task, job_id: str) -> dict[str, Any]:
+    """Extract this job's document and other queued ones in one engine batch (gpu queue)."""
+    return _run(self, "extract", job_id)
+
+
+@app.task(name="docai.webhook", bind=True, acks_late=True, max_retries=None)
+def webhook(self: Task, document_id: str) -> int | None:
+    """Tell the document's webhook it is done, signed; retried with exponential backoff."""
+    from docai.db.models import Document
+    from docai.db.session import session_factory
+    from docai.results import document_summary
+    from docai.webhooks import WebhookFailed, deliver, payload
+
+    settings = get_settings()
+    with session_factory(settings.resolved_database_url)() as session:
+        document = session.get(Document, document_id)
+        if document is None or not document.webhook_url:
+            return None
+        url, body = document.webhook_url, payload(document_summary(document))
+    try:
+        return deliver(url, body, settings.webhook_secret)
+    except WebhookFailed as err:
+        if self.request.retries >= settings.webhook_retries - 1:
+            log.warning("webhook of %s given up after %d attempts: %s", document_id, settings.webhook_retries, err)
+            return None
+        raise self.retry(exc=err, countdown=min(600, 2 ** (self.request.retries + 1))) from err
