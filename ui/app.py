@@ -16,20 +16,21 @@ from ui.widgets import api  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 
-st.set_page_config(page_title="docai", page_icon="📄", layout="wide")
+st.set_page_config(page_title="docai", page_icon=":material/description:", layout="wide")
 
 pages = {
     "Documents": [
-        st.Page(HERE / "views" / "upload.py", title="Upload", icon="⬆️", url_path="upload"),
-        st.Page(HERE / "views" / "queue.py", title="Queue", icon="📋", url_path="queue", default=True),
-        st.Page(HERE / "views" / "review.py", title="Review", icon="🔍", url_path="review"),
+        st.Page(HERE / "views" / "upload.py", title="Upload", icon=":material/upload:", url_path="upload"),
+        st.Page(HERE / "views" / "queue.py", title="Queue", icon=":material/list:", url_path="queue", default=True),
+        st.Page(HERE / "views" / "review.py", title="Review", icon=":material/fact_check:", url_path="review"),
     ],
     "Kinds": [
-        st.Page(HERE / "views" / "chart.py", title="Chart", icon="📊", url_path="chart"),
-        st.Page(HERE / "views" / "ui_code.py", title="UI code", icon="🧩", url_path="ui_code"),
+        st.Page(HERE / "views" / "chart.py", title="Chart", icon=":material/bar_chart:", url_path="chart"),
+        st.Page(HERE / "views" / "ui_code.py", title="UI code", icon=":material/code:", url_path="ui_code"),
     ],
-    "Results": [st.Page(HERE / "views" / "export.py", title="Export", icon="📦", url_path="export")],
+    "Results": [st.Page(HERE / "views" / "export.py", title="Export", icon=":material/download:", url_path="export")],
 }
 page = st.navigation(pages)
+st.sidebar.text_input("Your name", key="reviewer", help="Recorded with each correction, approval and rejection.")
 st.sidebar.caption(f"API: {api().base_url}")
 page.run()

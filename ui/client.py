@@ -60,7 +60,7 @@ class ApiClient:
     def upload(self, filename: str, content: bytes, schema: str = "auto", media_type: str | None = None) -> dict:
         """POST one file; the API answers 202 (or 200 for a duplicate) with the document."""
         files = {"file": (filename, content, media_type or "application/octet-stream")}
-        data = {} if schema == "auto" else {"schema": schema}
+        data = {"schema": schema, "source": "ui"}
         return self._json("POST", "/documents", files=files, data=data)
 
     def documents(
@@ -102,11 +102,11 @@ class ApiClient:
             body["author"] = author
         return self._json("PATCH", f"/documents/{document_id}/result", json=body)
 
-    def approve(self, document_id: str) -> dict:
-        return self._json("POST", f"/documents/{document_id}/approve")
+    def approve(self, document_id: str, author: str | None = None) -> dict:
+        return self._json("POST", f"/documents/{document_id}/approve", json={"author": author} if author else None)
 
-    def reject(self, document_id: str) -> dict:
-        return self._json("POST", f"/documents/{document_id}/reject")
+    def reject(self, document_id: str, author: str | None = None) -> dict:
+        return self._json("POST", f"/documents/{document_id}/reject", json={"author": author} if author else None)
 
     def retry(self, document_id: str) -> dict:
         return self._json("POST", f"/documents/{document_id}/retry")

@@ -6,13 +6,13 @@ import datetime as dt
 import re
 
 STATUS_LABELS = {
-    "queued": "⏳ queued",
-    "processing": "⚙️ processing",
-    "done": "✅ done",
-    "needs_review": "🟡 needs review",
-    "failed": "❌ failed",
-    "approved": "✔️ approved",
-    "rejected": "🚫 rejected",
+    "queued": "queued",
+    "processing": "processing",
+    "done": "done",
+    "needs_review": "needs review",
+    "failed": "failed",
+    "approved": "approved",
+    "rejected": "rejected",
 }
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")

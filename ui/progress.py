@@ -16,10 +16,11 @@ def fraction(doc: dict[str, Any]) -> float:
         return 0.05
     progress = doc.get("progress") or {}
     total = progress.get("pages_total") or doc.get("page_count") or 0
-    done = progress.get("pages_done") or 0
-    if progress.get("stage") == "extract" or (total and done >= total):
-        return 0.6
-    return 0.1 + 0.3 * (done / total if total else 0.0)
+    if progress.get("stage") in ("extract", "finished"):
+        done = progress.get("pages_done") or 0
+        return 0.4 + 0.55 * (done / total if total else 0.0)
+    rasterized = progress.get("pages_rasterized") or 0
+    return 0.1 + 0.3 * (rasterized / total if total else 0.0)
 
 
 def phrase(doc: dict[str, Any]) -> str:
@@ -29,9 +30,11 @@ def phrase(doc: dict[str, Any]) -> str:
         progress = doc.get("progress") or {}
         total = progress.get("pages_total") or doc.get("page_count") or 0
         stage = progress.get("stage") or "processing"
-        if total:
-            return f"{stage}: {progress.get('pages_done') or 0} of {total} pages"
-        return str(stage)
+        if not total:
+            return str(stage)
+        done = progress.get("pages_rasterized" if stage == "rasterize" else "pages_done") or 0
+        verb = "rasterizing" if stage == "rasterize" else "extracting"
+        return f"{verb}: {done} of {total} pages"
     if status == "failed" and doc.get("error"):
         return f"failed: {doc['error'].get('code')}"
     return status.replace("_", " ")

@@ -25,6 +25,12 @@ def take_notices() -> list[tuple[str, str]]:
     return st.session_state.pop(NOTICES, [])
 
 
+def reviewer() -> str | None:
+    """The name typed in the sidebar; the API records it with each correction and decision."""
+    name = str(st.session_state.get("reviewer") or "").strip()
+    return name or None
+
+
 def error_key(widget_key: str) -> str:
     return f"{widget_key}:error"
 
@@ -41,7 +47,7 @@ def save_field(client: ApiClient, doc_id: str, kind: str, name: str, widget_key:
     if not fields.changed(old, value):
         return
     try:
-        client.correct(doc_id, [{"field": f"/{name}", "value": value}])
+        client.correct(doc_id, [{"field": f"/{name}", "value": value}], author=reviewer())
     except ApiError as err:
         st.session_state[error_key(widget_key)] = err.message
         return
@@ -61,7 +67,7 @@ def save_table(
         notify("info", "No changes to save.")
         return
     try:
-        client.correct(doc_id, corrections)
+        client.correct(doc_id, corrections, author=reviewer())
     except ApiError as err:
         notify("error", err.message)
         return
@@ -71,7 +77,8 @@ def save_table(
 def decide(client: ApiClient, doc_id: str, action: str) -> None:
     """Approve or reject the document."""
     try:
-        doc = client.approve(doc_id) if action == "approve" else client.reject(doc_id)
+        decide_call = client.approve if action == "approve" else client.reject
+        doc = decide_call(doc_id, author=reviewer())
     except ApiError as err:
         notify("error", err.message)
         return

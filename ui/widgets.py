@@ -18,7 +18,7 @@ def api() -> ApiClient:
 
 def show_error(err: ApiError, prefix: str = "") -> None:
     """An API error as a red box; the message may quote user input, so it is escaped."""
-    st.error(md_escape(f"{prefix}{err.message}"), icon="⚠️")
+    st.error(md_escape(f"{prefix}{err.message}"), icon=":material/error:")
 
 
 def doc_label(doc: dict[str, Any]) -> str:

@@ -31,7 +31,8 @@ top = st.columns([4, 1], vertical_alignment="bottom")
 with top[0]:
     doc = pick_document("Document", docs, key="review_doc", preferred=wanted)
 top[1].button(
-    "Next needing review ⏭",
+    "Next needing review",
+    icon=":material/skip_next:",
     on_click=review_actions.go_next,
     args=(client, doc["id"] if doc else None),
     width="stretch",
@@ -88,7 +89,7 @@ tables = [f"/{n}/" for n in fields.table_names(kind)] if result else []
 for issue in issues:  # issues no field shows beside it (document-wide ones, like a totals mismatch) go on top
     path = str(issue.get("field") or "")
     if path not in placed and not any(path.startswith(t) for t in tables):
-        icon = "🛑" if issue.get("severity") == "error" else "⚠️"
+        icon = ":material/error:" if issue.get("severity") == "error" else ":material/warning:"
         st.warning(md_escape(issue.get("message") or issue.get("code") or ""), icon=icon)
 
 left, right = st.columns([3, 2], gap="large")
@@ -149,12 +150,12 @@ with right:
                 sure = view.confidence >= 0.6 and not view.issues
                 cols[1].badge(percent(view.confidence), color=BADGE[sure], help=f"confidence, from {view.source}")
             else:
-                cols[1].badge("—", color="gray", help="not found on the page")
+                cols[1].badge("n/a", color="gray", help="not found on the page")
             problem = st.session_state.get(review_actions.error_key(key))
             if problem:
-                st.caption(f":red[✖ {md_escape(problem)}]")
+                st.caption(f":red[:material/close: {md_escape(problem)}]")
             for issue in view.issues:
-                st.caption(f":orange[⚠ {md_escape(issue.get('message') or '')}]")
+                st.caption(f":orange[:material/warning: {md_escape(issue.get('message') or '')}]")
 
         for name in fields.table_names(kind):
             rows = data.get(name) or []
@@ -168,7 +169,9 @@ with right:
             )
             for issue in issues:
                 if str(issue.get("field") or "").startswith(f"/{name}/"):
-                    st.caption(f":orange[⚠ {md_escape(issue['field'])}: {md_escape(issue.get('message') or '')}]")
+                    st.caption(
+                        f":orange[:material/warning: {md_escape(issue['field'])}: {md_escape(issue.get('message') or '')}]"
+                    )
             st.button(
                 f"Save {name.replace('_', ' ')}",
                 key=f"save:{doc_id}:{name}",

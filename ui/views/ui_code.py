@@ -15,7 +15,7 @@ if doc is None:
     st.info("No UI screenshots yet: upload a screenshot with schema 'ui_code' on the Upload page.")
     st.stop()
 
-st.caption(md_escape(f"{status_label(doc.get('status'))} · engine {doc.get('engine') or '?'}"))
+st.caption(md_escape(f"{status_label(doc.get('status'))} · engine {doc.get('engine') or 'n/a'}"))
 result = client.result(doc["id"]) if doc.get("status") not in ("queued", "processing", "failed") else None
 
 shot, rendered = st.columns(2, gap="large")

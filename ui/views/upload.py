@@ -59,7 +59,12 @@ def show_progress() -> None:
         st.success(f"All {len(docs)} documents are finished.")
         review = [d for d in docs if d.get("status") in ("needs_review", "done")]
         if review:
-            st.page_link("views/review.py", label="Review them", icon="🔍", query_params={"doc": review[0]["id"]})
+            st.page_link(
+                "views/review.py",
+                label="Review them",
+                icon=":material/fact_check:",
+                query_params={"doc": review[0]["id"]},
+            )
     if finished and st.session_state.get("uploads_pending"):
         st.session_state["uploads_pending"] = False
         st.rerun(scope="app")  # stop polling: the fragment is re-declared without run_every
