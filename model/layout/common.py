@@ -38,9 +38,11 @@ class Pick:
         return round(max(0.0, min(1.0, self.certainty * (0.5 + 0.5 * ocr))), 3)
 
 
-def after_label(line: Line, label: re.Pattern[str]) -> tuple[str, list[Word]] | None:
+def after_label(line: Line, label: re.Pattern[str], only: Segment | None = None) -> tuple[str, list[Word]] | None:
     """The text to the right of a label on one row (same segment after a colon, or the next segments)."""
     for i, seg in enumerate(line.segments):
+        if only is not None and seg is not only:
+            continue
         match = label.search(seg.text)
         if not match:
             continue
@@ -88,7 +90,7 @@ def labelled_date(lines: list[Line], label: re.Pattern[str], exclude: re.Pattern
             match = label.search(seg.text)
             if not match or (exclude and exclude.search(seg.text)):
                 continue
-            right = after_label(line, label)
+            right = after_label(line, label, seg)
             if right:
                 dates = find_dates(right[0])
                 if dates:

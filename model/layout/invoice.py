@@ -40,6 +40,7 @@ TAX_ID = re.compile(
 TAX_ID_VALUE = re.compile(r"\b[A-Z]{2}\s?[0-9A-Z][0-9A-Z .]{6,14}[0-9A-Z]\b|\b\d[\d .-]{7,16}\d\b")
 CUSTOMER_LABEL = re.compile(
     r"bill\s*to|billed\s*to|invoice\s*to|sold\s*to|customer|client|klant|kunde|factuuradres|rechnungsadresse|"
+    r"rechnung\s*an|factuur\s*aan|adressee|destinataire|"
     r"factur[ée]\s*[àa]|facturar\s*a|cliente|buyer",
     re.I,
 )
@@ -128,7 +129,7 @@ def _invoice_id(lines: list[Line], label: re.Pattern[str]) -> Pick | None:
                 or re.search(r"date|datum|adres|address", seg.text[match.end() :], re.I)
             ):
                 continue
-            right = after_label(line, label)
+            right = after_label(line, label, seg)
             if right:
                 token = _code_token(right[0])
                 if token:
@@ -245,7 +246,7 @@ def _customer(lines: list[Line]) -> tuple[Pick | None, Line | None]:
         for seg in line.segments:
             if not CUSTOMER_LABEL.search(seg.text):
                 continue
-            right = after_label(line, CUSTOMER_LABEL)
+            right = after_label(line, CUSTOMER_LABEL, seg)
             if right and _name_like(right[0]) and not re.search(r"\d{3,}", right[0]):
                 return Pick(right[0], right[1], 0.7), line
             for cell in below(lines, line, seg.bbox):
@@ -269,8 +270,10 @@ def _block_under(lines: list[Line], start: Line | None) -> Pick | None:
         if not cells:
             continue
         text = cells[0].text
-        if ADDRESS_STOP.search(text) or find_amounts(text) or find_dates(text):
+        if ADDRESS_STOP.search(text) or find_amounts(text) or find_dates(text) or CUSTOMER_LABEL.search(text):
             break
+        if text.rstrip().endswith(":"):
+            break  # the next label starts
         parts.append(text)
         words += cells[0].words
     if not parts:

@@ -46,7 +46,7 @@ NOT_NAME = re.compile(
 ADDRESS_STOP = re.compile(
     r"\b(?:tel|fax|phone|telefoon|telefon|t[ée]l|hp|h/p|mobile|gst|sst|vat|btw|mwst|ust|tva|email|e-mail|www|http|"
     r"invoice|receipt|cashier|date|datum|fecha|tarikh|reg|abn|tax|bill|order|table|counter|no\.?\s*resit|doc|"
-    r"carry\s*out|dine\s*in|take\s*away|pay\s*by)\b|@|\b[TF]\s*:\s*\+?\d|invoice|receipt|licensee|franchisee",
+    r"carry\s*out|dine\s*in|take\s*away|pay\s*by|guest|check|server|pax|terminal|cashier|member|welcome)\b|@|\b[TF]\s*:\s*\+?\d|invoice|receipt|licensee|franchisee",
     re.I,
 )
 # A company registration number: '(742016-W)', 'Co. Reg. No: 1174703-K', 'ROC 1026984-X', '(002049088-U)'.
@@ -193,7 +193,7 @@ def _address(lines: list[Line], name_index: int) -> Pick | None:
             continue  # the registration number under the name
         if not parts and re.match(r"\W*(?:licensee|franchisee|owned\s*by|dimiliki)", text, re.I):
             continue  # 'Licensee of ...' says who runs the shop, not where it is
-        if not parts and (find_dates(text) or find_time(text)):
+        if not parts and (find_dates(text) or find_time(text)) and len(re.findall(r"[A-Za-z]", text)) < 8:
             continue  # a date printed between the name and the address
         if not parts and REG_NUMBER.search(text) and re.search(r"\d{5,}", text):
             text = REG_NUMBER.sub(" ", text).strip(" :,")
@@ -207,8 +207,12 @@ def _address(lines: list[Line], name_index: int) -> Pick | None:
         if phone and not re.fullmatch(r"\d{5}", phone.group(0).strip()):
             cut = phone.start()
         head = text[:cut].strip(" ,:(")
-        if find_dates(head) or find_amounts(head) and not re.search(r"\d{5}", head):
+        amounts = find_amounts(head)
+        priced = amounts and amounts[-1][2] >= len(head) - 2  # a row ending in a price
+        if find_dates(head) or priced and not re.search(r"\d{5}", head):
             break
+        if parts and re.search(r"\d{5}", parts[-1]) and not re.search(r"\d", head) and len(head.split()) > 1:
+            break  # after the postcode line only a one-word state or country follows
         if head and (cut == len(text) or len(head) >= 6):
             parts.append(head)
             words += line.words
