@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import APIRouter, FastAPI, HTTPException, Request, Response
+from fastapi import APIRouter, FastAPI, Request, Response
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
@@ -30,7 +30,7 @@ MULTIPART_SLACK = 64 * 1024  # form fields and boundaries around the file
 
 
 class UploadLimit:
-    """Refuses an upload body over the limit before it is read: by Content-Length, or as it streams in."""
+    """Refuses a body over the limit before it is read: by Content-Length, or as soon as the stream passes it."""
 
     def __init__(self, app: ASGIApp, limit: int):
         self.app, self.limit = app, limit
@@ -39,25 +39,36 @@ class UploadLimit:
         if scope["type"] != "http" or scope["method"] not in ("POST", "PUT", "PATCH"):
             await self.app(scope, receive, send)
             return
-        headers = dict(scope["headers"])
-        length = headers.get(b"content-length")
-        message = f"The upload is over the {self.limit / 1e6:.0f} MB limit (DOCAI_MAX_FILE_BYTES)."
-        if length is not None and length.isdigit() and int(length) > self.limit + MULTIPART_SLACK:
+        message = f"The upload is over the {(self.limit - MULTIPART_SLACK) / 1e6:.0f} MB limit (DOCAI_MAX_FILE_BYTES)."
+        length = dict(scope["headers"]).get(b"content-length", b"")
+        if length.isdigit() and int(length) > self.limit:
             await error_response(413, "too_large", message, {"Connection": "close"})(scope, receive, send)
             return
-        seen = 0
+        seen, refused = 0, False
 
         async def counted() -> Message:
-            nonlocal seen
+            nonlocal seen, refused
+            if refused:
+                return {"type": "http.disconnect"}
             msg = await receive()
             if msg["type"] == "http.request":
                 seen += len(msg.get("body", b""))
-                if seen > self.limit + MULTIPART_SLACK:
-                    # An HTTPException passes FastAPI's body parsing unchanged (other errors become 400).
-                    raise HTTPException(413, message)
+                if seen > self.limit:
+                    # Answer now; the app then sees a disconnect and stops reading.
+                    refused = True
+                    await error_response(413, "too_large", message, {"Connection": "close"})(scope, receive, send)
+                    return {"type": "http.disconnect"}
             return msg
 
-        await self.app(scope, counted, send)
+        async def guarded(msg: Message) -> None:
+            if not refused:
+                await send(msg)
+
+        try:
+            await self.app(scope, counted, guarded)
+        except Exception:
+            if not refused:
+                raise
 
 
 class _DatabaseCollector:
@@ -126,7 +137,7 @@ def create_app(settings: Settings | None = None, *, reconcile: bool | None = Non
         latency.labels(request.method, route).observe(time.perf_counter() - started)
         return response
 
-    app.add_middleware(UploadLimit, limit=settings.max_file_bytes)
+    app.add_middleware(UploadLimit, limit=settings.max_file_bytes + MULTIPART_SLACK)
 
     v1 = APIRouter(prefix="/v1")
     v1.include_router(documents.router)

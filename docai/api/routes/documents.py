@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from docai.api.deps import CallerDep, SessionDep, SettingsDep, StoreDep
-from docai.api.errors import STATUS_OF_CODE, Conflict, InvalidInput, NotFound, PayloadTooLarge
+from docai.api.errors import Conflict, InvalidInput, NotFound, PayloadTooLarge
 from docai.api.models import (
     CorrectionRead,
     CorrectionsIn,
@@ -88,8 +88,8 @@ def upload(
         options=options,
     )
     document = outcome.document
-    if document.status == DocumentStatus.FAILED and _refused_at_the_door(document.error_code):
-        raise DocaiError(ErrorCode(document.error_code), document.error_message or "The file was refused.")
+    if _refused_at_the_door(document):
+        raise DocaiError(_code(document.error_code), document.error_message or "The file was refused.")
     if outcome.duplicate:
         response.status_code = 200
         return DocumentRead.of(document, duplicate=True)
@@ -98,11 +98,16 @@ def upload(
     return DocumentRead.of(document)
 
 
-def _refused_at_the_door(code: str | None) -> bool:
+def _refused_at_the_door(document: Document) -> bool:
+    """Failed on upload (not a readable type, too large): its file was never queued."""
+    return document.status == DocumentStatus.FAILED and (document.media_type is None or document.blob_key is None)
+
+
+def _code(code: str | None) -> ErrorCode:
     try:
-        return STATUS_OF_CODE.get(ErrorCode(code), 500) < 500 if code else False
+        return ErrorCode(code)
     except ValueError:
-        return False
+        return ErrorCode.UNSUPPORTED_TYPE
 
 
 @router.get("", response_model=DocumentList, responses=ERRORS)
@@ -230,7 +235,7 @@ def retry(session: SessionDep, settings: SettingsDep, _caller: CallerDep, docume
     document = load(session, document_id)
     if document.status != DocumentStatus.FAILED:
         raise Conflict(f"Document {document_id} is {document.status}; only failed documents are retried.")
-    if document.blob_key is None or _refused_at_the_door(document.error_code):
+    if _refused_at_the_door(document):
         raise Conflict(f"Document {document_id} was refused on upload ({document.error_code}); upload a fixed file.")
     document.status = DocumentStatus.QUEUED
     document.error_code = document.error_message = None
