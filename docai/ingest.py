@@ -144,7 +144,14 @@ def image_size(data: bytes, media_type: MediaType) -> tuple[int, int]:
     except DocaiError:
         raise
     except Image.DecompressionBombError as err:
-        raise DocaiError(ErrorCode.IMAGE_TOO_LARGE, f"The {media_type.label} is far too large to open: {err}") from err
+        # Pillow refused the header itself (over twice its guard); its message carries the pixel count
+        found = re.search(r"\((\d+) pixels\)", str(err))
+        claimed = f" claims {int(found.group(1)) / 1e6:,.0f} megapixels and" if found else ""
+        raise DocaiError(
+            ErrorCode.IMAGE_TOO_LARGE,
+            f"The {media_type.label}{claimed} is far larger than any scan or photo (a decompression bomb); "
+            "scale it down and upload it again.",
+        ) from err
     except Exception as err:  # noqa: BLE001 - any decoder failure on a header is a damaged file
         raise DocaiError(
             ErrorCode.CORRUPT,
@@ -197,7 +204,10 @@ def safe_filename(name: str, max_length: int = 200) -> str:
     """A display name: no directories, no control characters, unicode kept, length capped, never empty."""
     name = unicodedata.normalize("NFC", name or "")
     name = PureWindowsPath(PurePosixPath(name.replace("\x00", "")).name).name
-    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C")
+    # line breaks and tabs become spaces; other control and format characters (bidi overrides) go
+    name = "".join(
+        " " if ch in "\t\n\r\v\f" else ch for ch in name if ch in "\t\n\r\v\f" or unicodedata.category(ch)[0] != "C"
+    )
     name = re.sub(r"\s+", " ", name).strip(" .")
     if len(name) > max_length:
         stem, dot, ext = name.rpartition(".")

@@ -299,7 +299,7 @@ def _poppler_page(data: bytes, index: int, options: RasterizeOptions) -> RasterP
         image = image.resize(fit_size(image.width, image.height, options.page_size), Image.Resampling.LANCZOS)
     if width_pt is None or height_pt is None:
         width_pt, height_pt = float(image.width), float(image.height)
-    words = _poppler_words(data, index)
+    words = _poppler_words(data, index, width_pt, height_pt)
     text_source = "pdf" if words else "none"
     if options.ocr is not None and _negligible(words, options.min_text_chars):
         side = min(options.ocr_max_side, round(max(width_pt, height_pt) * options.ocr_dpi / 72))
@@ -338,7 +338,7 @@ def _poppler_page_geometry(info: dict, number: int) -> tuple[float | None, float
     return (height, width, rotation) if rotation in (90, 270) else (width, height, rotation)
 
 
-def _poppler_words(data: bytes, index: int) -> list[Word]:
+def _poppler_words(data: bytes, index: int, width_pt: float, height_pt: float) -> list[Word]:
     """Words with boxes from pdftotext -bbox-layout, normalised to the displayed page; [] when it fails."""
     import subprocess
     import tempfile
@@ -362,16 +362,14 @@ def _poppler_words(data: bytes, index: int) -> list[Word]:
     page = root.find(".//h:page", ns)
     if page is None:
         return []
-    width, height = float(page.get("width", 0)), float(page.get("height", 0))
-    if width <= 0 or height <= 0:
-        return []
+    # pdftotext's boxes are on the displayed (rotated) page, though <page> gives the unrotated size
     rows = []
     for block_no, block in enumerate(page.iterfind(".//h:block", ns)):
         for line_no, line in enumerate(block.iterfind("h:line", ns)):
             for word in line.iterfind("h:word", ns):
                 box = tuple(float(word.get(k, 0)) for k in ("xMin", "yMin", "xMax", "yMax"))
                 rows.append((*box, word.text or "", block_no, line_no, 0))
-    return _pdf_words(rows, width, height)
+    return _pdf_words(rows, width_pt, height_pt)
 
 
 # ---------------------------------------------------------------- images
