@@ -77,24 +77,75 @@ def _rapidocr(image: Image.Image) -> list[Word]:
     import numpy as np
 
     try:
-        result, _ = _rapid_engine()(np.asarray(image))
+        result, _ = _rapid_engine()(np.asarray(image), return_word_box=True)
     except Exception as err:  # onnxruntime raises plain RuntimeErrors on unreadable input
         raise DocaiError(ErrorCode.OCR_FAILED, f"RapidOCR could not read the page: {err}") from err
     width, height = image.size
     segments = []
-    for quad, text, score in result or []:
-        text = " ".join(clean_text(str(text)).split())
-        if not text:
-            continue
+    for item in result or []:
+        quad, text, score = item[0], str(item[1]), float(item[2])
+        chars = item[3] if len(item) > 3 else None
         xs = [float(p[0]) for p in quad]
         ys = [float(p[1]) for p in quad]
         box = (min(xs) / width, min(ys) / height, max(xs) / width, max(ys) / height)
-        segments.append((box, text, float(score)))
+        pieces = _split_by_char_boxes(text, chars, width, height) if chars else None
+        if pieces is None:
+            pieces = _split_evenly(clean_text(text), box)
+        words = [(clean_text(t), b) for t, b in pieces if clean_text(t).strip()]
+        if words:
+            segments.append((box, words, score))
     return _segments_to_words(segments)
 
 
-def _segments_to_words(segments: list[tuple[tuple[float, float, float, float], str, float]]) -> list[Word]:
-    """Split detected text segments into words (boxes shared out by characters), grouped into visual rows."""
+def _split_by_char_boxes(
+    text: str, chars: list, width: int, height: int
+) -> list[tuple[str, tuple[float, float, float, float]]] | None:
+    """Words with their own boxes from per-character boxes (the CTC positions are too rough to find lost spaces)."""
+    if len(chars) != len(text):
+        return None
+    boxes = [(min(p[0] for p in q), min(p[1] for p in q), max(p[0] for p in q), max(p[1] for p in q)) for q in chars]
+    words: list[tuple[str, tuple[float, float, float, float]]] = []
+    current, current_boxes = "", []
+    for ch, b in zip(text, boxes, strict=True):
+        if ch.isspace():
+            if current:
+                words.append((current, _norm_box(current_boxes, width, height)))
+            current, current_boxes = "", []
+            continue
+        current += ch
+        current_boxes.append(b)
+    if current:
+        words.append((current, _norm_box(current_boxes, width, height)))
+    return words
+
+
+def _norm_box(boxes: list, width: int, height: int) -> tuple[float, float, float, float]:
+    return (
+        min(b[0] for b in boxes) / width,
+        min(b[1] for b in boxes) / height,
+        max(b[2] for b in boxes) / width,
+        max(b[3] for b in boxes) / height,
+    )
+
+
+def _split_evenly(
+    text: str, box: tuple[float, float, float, float]
+) -> list[tuple[str, tuple[float, float, float, float]]]:
+    """Words with boxes shared out by character count along the segment."""
+    x0, y0, x1, y1 = box
+    parts = text.split()
+    total = max(1, sum(len(p) for p in parts) + len(parts) - 1)
+    pieces, pos = [], 0
+    for part in parts:
+        start = x0 + (x1 - x0) * pos / total
+        end = x0 + (x1 - x0) * (pos + len(part)) / total
+        pieces.append((part, (start, y0, end, y1)))
+        pos += len(part) + 1
+    return pieces
+
+
+def _segments_to_words(segments: list[tuple[tuple[float, float, float, float], list, float]]) -> list[Word]:
+    """Detected segments grouped into visual rows, their words in reading order."""
     rows: list[list[int]] = []
     order = sorted(range(len(segments)), key=lambda i: (segments[i][0][1] + segments[i][0][3]) / 2)
     for i in order:
@@ -112,15 +163,8 @@ def _segments_to_words(segments: list[tuple[tuple[float, float, float, float], s
     words: list[Word] = []
     for line, row in enumerate(rows):
         for block in sorted(row, key=lambda i: segments[i][0][0]):
-            (x0, y0, x1, y1), text, score = segments[block]
-            parts = text.split(" ")
-            total = sum(len(p) for p in parts) + len(parts) - 1
-            pos = 0
-            for part in parts:
-                start = x0 + (x1 - x0) * pos / total
-                end = x0 + (x1 - x0) * (pos + len(part)) / total
-                words.append(Word(part, (start, y0, end, y1), score, line, block))
-                pos += len(part) + 1
+            _, pieces, score = segments[block]
+            words += [Word(text, box, score, line, block) for text, box in pieces]
     return words
 
 

@@ -158,7 +158,9 @@ def _role(label: str) -> str | None:
         return "subtotal"
     if re.search(r"\bnett?\s*total", label, re.I):
         return "net"  # the final total on many receipts, the total before tax on many invoices
-    if TAX.search(label) and (not TOTAL.search(label) or TOTAL_TAX.search(label)):
+    # 'Montant TVA', 'BTW bedrag', 'Tax amount': an amount word beside a tax word still names the tax
+    plain = re.sub(r"\b(?:montant|importe|amount|bedrag|betrag|jumlah)\b", "", label, flags=re.I)
+    if TAX.search(label) and (not TOTAL.search(plain) or TOTAL_TAX.search(label)):
         return "base" if TAX_BASE.search(label) else "tax"
     if TOTAL.search(label) and ROUNDED_TOTAL.search(label):
         return "strong"

@@ -206,7 +206,7 @@ def _address(lines: list[Line], name_index: int) -> Pick | None:
         phone = PHONE_IN_ADDRESS.search(text[:cut])
         if phone and not re.fullmatch(r"\d{5}", phone.group(0).strip()):
             cut = phone.start()
-        head = text[:cut].strip(" ,:(")
+        head = text[:cut].strip(" ,:(") if cut < len(text) else text
         amounts = find_amounts(head)
         priced = amounts and amounts[-1][2] >= len(head) - 2  # a row ending in a price
         if find_dates(head) or priced and not re.search(r"\d{5}", head):
