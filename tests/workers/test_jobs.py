@@ -1,0 +1,187 @@
+"""Job claiming, batching, idempotency and the reconciler, called as functions on a real database."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select, update
+
+from tests.workers.conftest import receipt_pdf
+
+
+@pytest.fixture
+def env(db_url: str, docai_home: Path):  # type: ignore[no-untyped-def]
+    from docai.db.session import session_factory
+    from docai.engines import get_engine
+    from docai.pipeline import PipelineOptions
+    from docai.settings import Settings
+    from docai.storage import store_from_settings
+
+    settings = Settings(home=docai_home, database_url=db_url, engine="ocr")
+    engine, _ = get_engine("ocr", settings)
+
+    class Counting:
+        """The real ocr engine, counting the batches it is given."""
+
+        name, model_id = engine.name, engine.model_id
+        batches: list[int] = []
+
+        def supports(self, schema: str) -> bool:
+            return engine.supports(schema)
+
+        def extract_batch(self, requests):  # type: ignore[no-untyped-def]
+            self.batches.append(len(requests))
+            return engine.extract_batch(requests)
+
+    with session_factory(db_url)() as session:
+        yield settings, session, store_from_settings(settings), PipelineOptions.from_settings(settings), Counting()
+
+
+def ingest(env, i: int):  # type: ignore[no-untyped-def]
+    from docai.jobs import new_job
+    from docai.pipeline import ingest_bytes
+
+    settings, session, store, options, _ = env
+    document = ingest_bytes(session, store, receipt_pdf(i), f"r{i}.pdf", schema="receipt", options=options).document
+    job = new_job(session, document.id, "rasterize")
+    session.commit()
+    return document, job
+
+
+def test_extract_gathers_queued_documents_into_one_batch(env) -> None:  # type: ignore[no-untyped-def]
+    from docai.db.models import Extraction, Job
+    from docai.jobs import run_extract, run_rasterize
+
+    settings, session, store, options, engine = env
+    follow = []
+    for i in range(3):
+        _, job = ingest(env, i)
+        outcome = run_rasterize(session, store, job.id, job.task_id, "w", options)
+        follow += outcome.follow_up
+    assert [j.stage for j in follow] == ["extract"] * 3
+    first = follow[0]
+    outcome = run_extract(session, store, first.id, first.task_id, "w", options, lambda _: engine, batch_size=8)
+    assert engine.batches == [3] and len(outcome.ran) == 3 and len(outcome.completed) == 3
+    owners = {j.task_id for j in session.scalars(select(Job).where(Job.stage == "extract"))}
+    assert owners == {first.task_id}
+    # the other two messages arrive later: nothing to do, nothing duplicated
+    for job in follow[1:]:
+        assert run_extract(session, store, job.id, job.task_id, "w", options, lambda _: engine, 8).ran == []
+    assert engine.batches == [3]
+    assert len(session.scalars(select(Extraction)).all()) == 3
+
+
+def test_batch_size_is_respected(env) -> None:  # type: ignore[no-untyped-def]
+    from docai.jobs import run_extract, run_rasterize
+
+    settings, session, store, options, engine = env
+    follow = []
+    for i in range(5):
+        _, job = ingest(env, 10 + i)
+        follow += run_rasterize(session, store, job.id, job.task_id, "w", options).follow_up
+    for job in follow:
+        run_extract(session, store, job.id, job.task_id, "w", options, lambda _: engine, batch_size=2)
+    assert engine.batches == [2, 2, 1]
+
+
+def test_redelivery_takes_over_a_dead_delivery_and_duplicates_do_nothing(env) -> None:  # type: ignore[no-untyped-def]
+    from docai.db.models import Job, JobStatus
+    from docai.jobs import claim, run_rasterize
+
+    settings, session, store, options, _ = env
+    document, job = ingest(env, 20)
+    assert claim(session, job.id, job.task_id, "dead-worker") is not None  # a worker took it, then died
+    assert claim(session, job.id, "some-other-delivery", "w2") is None  # a duplicate message: not ours
+    outcome = run_rasterize(session, store, job.id, job.task_id, "w3", options)  # the same message, redelivered
+    assert outcome.ran == [job.id]
+    session.refresh(job)
+    assert job.status == JobStatus.DONE and job.attempts == 2 and job.worker == "w3"
+    assert run_rasterize(session, store, job.id, job.task_id, "w4", options).ran == []  # done stays done
+    assert session.scalar(select(Job).where(Job.stage == "extract")).status == JobStatus.QUEUED
+
+
+def test_a_job_that_keeps_killing_workers_fails_its_document(env) -> None:  # type: ignore[no-untyped-def]
+    from docai.db.models import Job
+    from docai.jobs import MAX_ATTEMPTS, run_rasterize
+
+    settings, session, store, options, _ = env
+    document, job = ingest(env, 21)
+    session.execute(update(Job).where(Job.id == job.id).values(attempts=MAX_ATTEMPTS))
+    session.commit()
+    outcome = run_rasterize(session, store, job.id, job.task_id, "w", options)
+    session.refresh(document)
+    assert document.status == "failed" and "interrupted" in document.error_message
+    assert outcome.completed == [document.id]
+
+
+def test_reconciler_resends_stale_jobs_and_adopts_orphans(env) -> None:  # type: ignore[no-untyped-def]
+    from docai.db.models import Job, JobStatus
+    from docai.jobs import claim
+    from docai.pipeline import ingest_bytes
+    from docai.reconcile import reconcile
+
+    settings, session, store, options, _ = env
+    _, stale = ingest(env, 30)
+    _, running = ingest(env, 31)
+    _, fresh = ingest(env, 32)
+    claim(session, running.id, running.task_id, "w")
+    orphan = ingest_bytes(session, store, receipt_pdf(33), "o.pdf", options=options).document  # no job at all
+    old = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=30)
+    session.execute(update(Job).where(Job.id.in_([stale.id, running.id])).values(updated_at=old))
+    session.execute(update(type(orphan)).where(type(orphan).id == orphan.id).values(updated_at=old))
+    session.commit()
+    old_task_ids = {stale.task_id, running.task_id}
+
+    report = reconcile(session, settings, after=60)
+    assert report.orphans == 1 and report.resent == 3
+    for job in (stale, running):
+        session.refresh(job)
+        assert job.status == JobStatus.QUEUED and job.task_id not in old_task_ids
+    session.refresh(fresh)
+    assert fresh.status == JobStatus.QUEUED and fresh.updated_at is not None
+    assert session.scalar(select(Job).where(Job.document_id == orphan.id)).stage == "rasterize"
+    messages = list((settings.broker_folder / "queue").glob("*.cpu.msg"))
+    assert len(messages) == 3  # the embedded broker holds the re-sent messages
+    assert {json.loads(m.read_text())["headers"]["id"] for m in messages} >= {stale.task_id}
+    assert reconcile(session, settings, after=60).resent == 0  # nothing is stale any more
+
+
+class _Receiver(BaseHTTPRequestHandler):
+    calls: list[tuple[dict[str, str], bytes]] = []
+    answers: list[int] = []
+
+    def do_POST(self) -> None:  # noqa: N802
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        type(self).calls.append((dict(self.headers), body))
+        self.send_response(type(self).answers.pop(0) if type(self).answers else 200)
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        return
+
+
+def test_webhook_is_signed_and_failures_raise() -> None:
+    from docai.webhooks import SIGNATURE_HEADER, TIMESTAMP_HEADER, WebhookFailed, deliver, payload, verify
+
+    server = HTTPServer(("127.0.0.1", 0), _Receiver)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_port}/hook"
+    try:
+        _Receiver.answers[:] = [500]
+        with pytest.raises(WebhookFailed):
+            deliver(url, payload({"id": "d1", "status": "done"}), "s3cret")
+        assert deliver(url, payload({"id": "d1", "status": "done"}), "s3cret") == 200
+        headers, body = _Receiver.calls[-1]
+        assert json.loads(body)["document"] == {"id": "d1", "status": "done"}
+        assert verify("s3cret", headers[TIMESTAMP_HEADER], body, headers[SIGNATURE_HEADER])
+        assert not verify("wrong", headers[TIMESTAMP_HEADER], body, headers[SIGNATURE_HEADER])
+        assert not verify("s3cret", headers[TIMESTAMP_HEADER], body + b" ", headers[SIGNATURE_HEADER])
+    finally:
+        server.shutdown()
+    with pytest.raises(WebhookFailed):
+        deliver(url, payload({"id": "d1"}), None, timeout=1)  # nobody listens any more
