@@ -84,21 +84,33 @@ class LocalBlobStore:
 _STORES: dict[str, BlobStore] = {}
 
 
-def open_store(url: str) -> BlobStore:
-    """The store for url: a folder path or file://path (S3 backends plug in by scheme)."""
-    if url in _STORES:
-        return _STORES[url]
-    if url.startswith("file://"):
-        store: BlobStore = LocalBlobStore(Path(url.removeprefix("file://")))
+def open_store(url: str, s3_options: dict[str, str | None] | None = None) -> BlobStore:
+    """The store for url: a folder path, file://path, or s3://bucket/prefix (endpoint and keys in s3_options)."""
+    cache_key = f"{url}|{(s3_options or {}).get('endpoint_url')}" if url.startswith("s3://") else url
+    if cache_key in _STORES:
+        return _STORES[cache_key]
+    if url.startswith("s3://"):
+        from docai.storage_s3 import S3BlobStore, parse_s3_url
+
+        bucket, prefix = parse_s3_url(url)
+        store: BlobStore = S3BlobStore(bucket, prefix, **(s3_options or {}))  # type: ignore[arg-type]
+    elif url.startswith("file://"):
+        store = LocalBlobStore(Path(url.removeprefix("file://")))
     elif "://" in url:
         scheme = url.split("://", 1)[0]
-        raise ValueError(f"unsupported storage URL scheme {scheme!r} in {url!r}; use a folder path or file://")
+        raise ValueError(f"unsupported storage URL scheme {scheme!r} in {url!r}; use a folder path, file:// or s3://")
     else:
         store = LocalBlobStore(Path(url))
-    _STORES[url] = store
+    _STORES[cache_key] = store
     return store
 
 
 def store_from_settings(settings) -> BlobStore:  # type: ignore[no-untyped-def]
     """The blob store the settings name (DOCAI_STORAGE_URL, default DOCAI_HOME/blobs)."""
-    return open_store(settings.resolved_storage_url)
+    s3 = {
+        "endpoint_url": settings.s3_endpoint_url,
+        "access_key": settings.s3_access_key,
+        "secret_key": settings.s3_secret_key,
+        "region": settings.s3_region,
+    }
+    return open_store(settings.resolved_storage_url, s3)
