@@ -56,11 +56,12 @@ def classify(pages_words: list[list[Word]]) -> tuple[str, float]:
             hits = len(re.findall(pattern, lower))
             score += weight * min(hits, 3) ** 0.5
         scores[kind] = score
-    colons = len(re.findall(r"\w\s*:", text))
+    colons = len(re.findall(r"[^\W\d_]\s*:", text))
     amounts = len(re.findall(r"\d[.,]\d{2}\b", text))
-    words = sum(len(p) for p in pages_words)
+    rows = len({(i, w.line) for i, words in enumerate(pages_words) for w in words}) or 1
     # forms are label-heavy and number-light; bills the reverse
-    scores["form"] += 4.0 * colons / max(1.0, words / 20) * (1.0 if amounts < 5 else 0.3)
+    if amounts < 5:
+        scores["form"] += 4.0 * min(1.0, colons / rows)
     # a receipt is narrow and short; an invoice a page or more
     if len(pages_words) > 1:
         scores["invoice"] += 1.0

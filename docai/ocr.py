@@ -40,11 +40,11 @@ def recognize(image: Image.Image, options: OcrOptions = OcrOptions()) -> list[Wo
 # Look-alike characters OCR swaps between letters and digits, fixed only where the neighbours leave no doubt.
 _FIXES = [
     (
-        re.compile(r"(?<=\d)[Oo](?=\d|$|[.,:/-])|(?<=\d{3})[Oo](?=[A-Z])|(?<=[\s(])[Oo](?=\d{2})|^[Oo](?=\d{2})"),
+        re.compile(r"(?<=\d)[Oo](?=\d|$|[\s.,:/-])|(?<=\d{3})[Oo](?=[A-Z])|(?<=[\s(])[Oo](?=\d{2})|^[Oo](?=\d{2})"),
         "0",
     ),  # 8110O, 2O18
     (re.compile(r"(?<=\d)[lIi|](?=\d)|(?<=[.,:/])[lI](?=\d)"), "1"),  # 8i750, No.l2
-    (re.compile(r"(?<=[A-Za-z])0(?=[A-Za-z])|^0(?=[A-Za-z]{2,})|(?<=\bN)0(?=[\s:.]|$)"), "O"),  # L0T, 0CT, N0:
+    (re.compile(r"(?<=[A-Za-z])0(?=[A-Za-z])|(?<!\w)0(?=[A-Z]{2,})|(?<=\bN)0(?=[\s:.]|$)"), "O"),  # L0T, 0CT, N0:
     (re.compile(r"(?<=[a-z])1(?=[a-z1]|\b)|(?<=[a-z]1)1"), "l"),  # Ja1an, Leve1, Ma11
     (re.compile(r"(?<![\w&])&(?=\d{3})"), "8"),  # &1200 for 81200
 ]
