@@ -11,7 +11,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from celery import Celery
-from kombu import Queue
+from kombu import Exchange, Queue
 
 from docai.settings import Settings, get_settings
 
@@ -40,7 +40,10 @@ def celery_config(settings: Settings) -> dict[str, Any]:
         "task_time_limit": settings.job_timeout,
         "task_soft_time_limit": max(1, settings.job_timeout - 30),
         "task_default_queue": "cpu",
-        "task_queues": (Queue("cpu"), Queue("gpu")),
+        # Each queue its own exchange and key: a gpu message must never reach a cpu-only worker.
+        "task_queues": tuple(Queue(name, Exchange(name, type="direct"), routing_key=name) for name in ("cpu", "gpu")),
+        "task_default_exchange": "cpu",
+        "task_default_routing_key": "cpu",
         "task_routes": {name: {"queue": queue} for name, queue in TASK_QUEUES.items()},
         "task_publish_retry_policy": {"max_retries": 3, "interval_start": 0, "interval_step": 0.5, "interval_max": 2},
         "worker_send_task_events": False,
@@ -48,6 +51,7 @@ def celery_config(settings: Settings) -> dict[str, Any]:
         "broker_transport_options": transport,
     }
     if broker.startswith("filesystem://"):
+        config["broker_url"] = "filesystem://localhost/"  # a host, so kombu does not warn on every connection
         folder = settings.broker_folder
         for name in ("queue", "processed", "control"):
             (folder / name).mkdir(parents=True, exist_ok=True)

@@ -174,10 +174,8 @@ def up(
     if not no_ui:
         children["ui"] = ui_argv(ui_port or settings.ui_port)
     processes = {name: subprocess.Popen(argv, env=env, cwd=REPO) for name, argv in children.items()}
-    typer.echo(
-        f"docai is up: API {api_url}/docs  UI http://127.0.0.1:{ui_port or settings.ui_port}  "
-        f"watching {inbox}\nAPI key: {key}\n(Ctrl-C stops everything)"
-    )
+    ui_text = "" if no_ui else f"UI http://127.0.0.1:{ui_port or settings.ui_port}  "
+    typer.echo(f"docai is up: API {api_url}/docs  {ui_text}watching {inbox}\nAPI key: {key}\n(Ctrl-C stops everything)")
     _supervise(processes, settings.broker_folder / "processed")
 
 

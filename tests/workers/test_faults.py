@@ -115,7 +115,8 @@ def test_redis_restarted_empty_reconciler_finishes_everything(
     cluster.home.mkdir()
     cluster.extra_env.update(DOCAI_RECONCILE_AFTER="5", DOCAI_RECONCILE_INTERVAL="1")
     try:
-        cluster.start_worker("w1", concurrency=2)
+        cluster.start_worker("cpu", queues="cpu", concurrency=1)  # separate queues: routing must hold too
+        cluster.start_worker("gpu", queues="gpu", concurrency=1)
         cluster.start_api()
         with httpx.Client(timeout=60) as http:
             ids = [cluster.upload(http, receipt_pdf(i, pages=3), f"r{i}.pdf")["id"] for i in range(30)]
@@ -127,6 +128,7 @@ def test_redis_restarted_empty_reconciler_finishes_everything(
         assert all(s in ("done", "needs_review") for s in statuses.values()), statuses
         assert extraction_counts(cluster.db_url) == dict.fromkeys(ids, 1)
         assert "re-sent" in cluster.log("api")
+        assert "docai.extract" not in cluster.log("cpu") and "docai.rasterize" not in cluster.log("gpu")
     finally:
         cluster.stop()
         drop_prefix(broker, prefix)
