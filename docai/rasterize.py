@@ -38,8 +38,19 @@ class RasterizeOptions:
     ocr_dpi: int = 300  # scanned PDF pages are rendered at this resolution for OCR
     ocr_max_side: int = 4200  # longest side of any image given to OCR (a 30-inch scan must not become 81 MP)
     min_text_chars: int = 8  # a PDF page with fewer letters/digits in its text layer is treated as a scan
+    text_layer: bool = True  # False: images only (thumbnails, benchmarks); no words, no OCR for PDF pages
     png_level: int = 3  # zlib level: 3 is within 2% of level 6 in size for pages, at half the time
     renderer: str = "auto"  # PDF renderer: auto (MuPDF, Poppler when MuPDF fails), pymupdf or poppler
+
+    @classmethod
+    def from_settings(cls, settings: object, ocr: bool = True) -> RasterizeOptions:
+        """Options from a docai.settings.Settings object (page size, limits, OCR languages)."""
+        return cls(
+            page_size=settings.page_size,  # type: ignore[attr-defined]
+            max_pages=settings.max_pages,  # type: ignore[attr-defined]
+            max_pixels=settings.max_pixels,  # type: ignore[attr-defined]
+            ocr=OcrOptions(languages=settings.ocr_languages) if ocr else None,  # type: ignore[attr-defined]
+        )
 
 
 @dataclass
@@ -146,17 +157,24 @@ def _check_page_count(count: int, options: RasterizeOptions) -> None:
 
 def _pdf_pages(data: bytes, options: RasterizeOptions) -> Iterator[RasterPage]:
     doc = _open_mupdf(data) if options.renderer != "poppler" else None
+    if doc is not None and doc.page_count == 0 and doc.is_repaired:
+        # MuPDF "repaired" the file into nothing: it is damaged, not empty; Poppler may still find pages
+        doc.close()
+        doc = None
+        if options.renderer == "pymupdf":
+            raise _corrupt(MediaType.PDF, "no page could be recovered")
     if doc is None:
         if options.renderer == "pymupdf":
             raise _corrupt(MediaType.PDF, "MuPDF cannot open it")
         count = _poppler_page_count(data)
         _check_page_count(count, options)
-        log.warning("rendering the PDF with Poppler (pdf2image)")
+        log.warning("rendering a %d-page PDF with Poppler (pdf2image)", count)
         for index in range(count):
             yield _poppler_page(data, index, options)
         return
     with doc:
         _check_page_count(doc.page_count, options)
+        log.info("rendering a %d-page PDF with MuPDF %s", doc.page_count, _pymupdf().VersionBind)
         for index in range(doc.page_count):
             try:
                 page = _mupdf_page(doc, index, options)
@@ -165,7 +183,9 @@ def _pdf_pages(data: bytes, options: RasterizeOptions) -> Iterator[RasterPage]:
             except Exception as err:  # noqa: BLE001 - MuPDF failed on this page: Poppler may still draw it
                 if options.renderer == "pymupdf":
                     raise DocaiError(
-                        ErrorCode.RENDER_FAILED, f"Page {index + 1} of the PDF cannot be drawn ({err})."
+                        ErrorCode.RENDER_FAILED,
+                        f"Page {index + 1} of the PDF cannot be drawn ({_short(err)}); "
+                        "open it in a PDF viewer, print it to a new PDF and upload that.",
                     ) from err
                 log.warning("MuPDF failed on page %d (%s); rendering it with Poppler", index + 1, err)
                 page = _poppler_page(data, index, options)
@@ -181,17 +201,23 @@ def _mupdf_page(doc, index: int, options: RasterizeOptions) -> RasterPage:
     bounds = display.rect
     width_pt, height_pt = bounds.width, bounds.height
     if width_pt <= 0 or height_pt <= 0:
-        raise DocaiError(ErrorCode.CORRUPT, f"Page {index + 1} of the PDF has no area ({width_pt}×{height_pt} pt).")
+        raise DocaiError(
+            ErrorCode.CORRUPT,
+            f"Page {index + 1} of the PDF has no area ({width_pt:g}×{height_pt:g} pt); "
+            "open it in a PDF viewer, print it to a new PDF and upload that.",
+        )
     zoom = options.page_size / max(width_pt, height_pt)
     pix = display.get_pixmap(matrix=pymupdf.Matrix(zoom, zoom), colorspace=pymupdf.csRGB, alpha=False)
     width, height, samples = pix.width, pix.height, pix.samples
     if max(width, height) != options.page_size:
         # a fractional page origin can widen the pixel box by one; resample to the exact size
         width, height, samples = _exact_size(pix, options.page_size)
-    textpage = pymupdf.TextPage(display.get_textpage(flags=pymupdf.TEXTFLAGS_WORDS))
-    words = _pdf_words(textpage.extractWORDS(), width_pt, height_pt)
+    words: list[Word] = []
+    if options.text_layer:
+        textpage = pymupdf.TextPage(display.get_textpage(flags=pymupdf.TEXTFLAGS_WORDS))
+        words = _pdf_words(textpage.extractWORDS(), width_pt, height_pt)
     text_source = "pdf" if words else "none"
-    if options.ocr is not None and _negligible(words, options.min_text_chars):
+    if options.text_layer and options.ocr is not None and _negligible(words, options.min_text_chars):
         ocr_zoom = min(options.ocr_dpi / 72, options.ocr_max_side / max(width_pt, height_pt))
         gray = display.get_pixmap(matrix=pymupdf.Matrix(ocr_zoom, ocr_zoom), colorspace=pymupdf.csGRAY, alpha=False)
         from PIL import Image
@@ -299,9 +325,9 @@ def _poppler_page(data: bytes, index: int, options: RasterizeOptions) -> RasterP
         image = image.resize(fit_size(image.width, image.height, options.page_size), Image.Resampling.LANCZOS)
     if width_pt is None or height_pt is None:
         width_pt, height_pt = float(image.width), float(image.height)
-    words = _poppler_words(data, index, width_pt, height_pt)
+    words = _poppler_words(data, index, width_pt, height_pt) if options.text_layer else []
     text_source = "pdf" if words else "none"
-    if options.ocr is not None and _negligible(words, options.min_text_chars):
+    if options.text_layer and options.ocr is not None and _negligible(words, options.min_text_chars):
         side = min(options.ocr_max_side, round(max(width_pt, height_pt) * options.ocr_dpi / 72))
         scan = convert_from_bytes(
             data, first_page=index + 1, last_page=index + 1, size=side, grayscale=True, timeout=120

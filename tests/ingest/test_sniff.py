@@ -94,3 +94,15 @@ def test_sha256_matches_hashlib_and_identifies_identical_bytes():
 def test_media_type_values_are_mime_types():
     assert {m.value for m in MediaType} >= {"application/pdf", "image/png", "image/jpeg", "image/heic"}
     assert not MediaType.PDF.is_image and MediaType.GIF.is_image
+
+
+def test_limits_from_settings(monkeypatch):
+    from docai.settings import get_settings
+
+    monkeypatch.setenv("DOCAI_MAX_PAGES", "7")
+    get_settings.cache_clear()
+    limits = IngestLimits.from_settings(get_settings())
+    assert limits.max_pages == 7
+    assert IngestLimits().max_file_bytes == get_settings().max_file_bytes
+    assert IngestLimits().max_pixels == get_settings().max_pixels
+    get_settings.cache_clear()

@@ -150,3 +150,33 @@ def test_png_is_a_valid_rgb_image(make_pdf):
     image.load()
     assert image.format == "PNG" and image.mode == "RGB"
     assert image.getpixel((0, 0)) == (255, 255, 255)
+
+
+def test_scan_with_a_negligible_text_layer_is_read_by_ocr(scanned_pdf, text_image):
+    import pymupdf
+
+    doc = pymupdf.open(stream=scanned_pdf(text_image("TOTAL 42.50")), filetype="pdf")
+    doc[0].insert_text((10, 10), "p. 3", fontsize=6)  # a stamped page number is not a text layer
+    data = doc.tobytes()
+    (without_ocr,) = rasterize(data, MediaType.PDF, NO_OCR)
+    assert without_ocr.text_source == "pdf" and without_ocr.text == "p. 3"
+    (page,) = rasterize(data, MediaType.PDF, RasterizeOptions(ocr=OcrOptions()))
+    assert page.text_source == "ocr"
+    assert any("TOTAL" in w.text.upper() for w in page.words), page.text
+
+
+def test_text_layer_can_be_left_out(make_pdf):
+    (page,) = rasterize(make_pdf(["some words"]), MediaType.PDF, RasterizeOptions(text_layer=False))
+    assert page.words == [] and page.text_source == "none"
+
+
+def test_options_from_settings(monkeypatch):
+    from docai.settings import get_settings
+
+    monkeypatch.setenv("DOCAI_PAGE_SIZE", "800")
+    monkeypatch.setenv("DOCAI_OCR_LANGUAGES", "eng+deu")
+    get_settings.cache_clear()
+    options = RasterizeOptions.from_settings(get_settings())
+    assert options.page_size == 800 and options.ocr is not None and options.ocr.languages == "eng+deu"
+    assert RasterizeOptions.from_settings(get_settings(), ocr=False).ocr is None
+    get_settings.cache_clear()
