@@ -91,13 +91,21 @@ def watch(
     Watcher(folder, get_settings(), schema=schema).run()
 
 
+def ui_entry() -> Path:
+    """ui/app.py beside the package (a checkout) or in the working directory (the Docker image)."""
+    for candidate in (REPO / "ui" / "app.py", Path.cwd() / "ui" / "app.py"):
+        if candidate.is_file():
+            return candidate
+    raise typer.BadParameter(f"ui/app.py not found in {REPO} or {Path.cwd()}; run from the docai checkout")
+
+
 def ui_argv(port: int) -> list[str]:
     return [
         sys.executable,
         "-m",
         "streamlit",
         "run",
-        str(REPO / "ui" / "app.py"),
+        str(ui_entry()),
         "--server.headless",
         "true",
         "--server.port",
