@@ -54,7 +54,11 @@ def clean_text(text: str) -> str:
     """Unicode compatibility forms folded (full-width '（'), look-alike letters and digits put right."""
     text = unicodedata.normalize("NFKC", text)
     for pattern, repl in _FIXES:
-        text = pattern.sub(repl, text)
+        for _ in range(3):  # '400OO' needs a second pass once the first O is a digit
+            fixed = pattern.sub(repl, text)
+            if fixed == text:
+                break
+            text = fixed
     return text
 
 

@@ -39,7 +39,8 @@ NOT_NAME = re.compile(
     r"tax\s*invoice|invoice|receipt|cash\s*bill|\bbill\b|welcome|thank|official|copy|duplicate|\border\b|\btable\b|"
     r"\bgst\b|reg(?:istration)?\s*no|co\.?\s*no|company\s*no|\btel\b|fax|phone|email|www\.|http|@|kwitansi|"
     r"quittung|\bbon\b|kassenbon|rechnung|factuur|facture|ticket|recibo|\bresit\b|penyata|simplified|\babn\b|"
-    r"vat\s*no|\bbtw\b|\bjalan\b|\bjln\b|\blot\b|\bno\.?\s*\d",
+    r"vat\s*no|\bbtw\b|\bjalan\b|\bjln\b|\blot\b|\bno\.?\s*\d|\btaman\b|\btmn\b|\bbandar\b|\bkawasan\b|"
+    r"\bseksyen\b|\blorong\b|\broad\b|\bstreet\b|\bstraat\b|stra(?:ss|ß)e\b|\brue\b|\bavenue\b|\bcalle\b",
     re.I,
 )
 # Lines that end an address block.
@@ -50,9 +51,12 @@ ADDRESS_STOP = re.compile(
     re.I,
 )
 # A company registration number: '(742016-W)', 'Co. Reg. No: 1174703-K', 'ROC 1026984-X', '(002049088-U)'.
+_REG_PREFIX = r"(?:co(?:mpany)?\.?\s*-?\s*(?:reg(?:istration)?|ro|re)?\.?\s*(?:no)?\.?|reg\.?\s*no\.?|roc(?:\s*no)?\.?)"
 REG_NUMBER = re.compile(
-    r"\(?\s*(?:(?:co(?:mpany)?\.?\s*-?\s*(?:reg(?:istration)?|ro|re)?\.?\s*(?:no)?\.?|reg\.?\s*no\.?|roc(?:\s*no)?\.?)"
-    r"\s*[:.]?\s*)?[A-Z]{0,2}\d{5,}[\s.-]*[A-Z]?\s*\)?",
+    # bracketed, or after a 'Co. Reg. No.' prefix, or with its check letter: '(742016-W)', 'ROC 1026984-X'
+    rf"\(\s*(?:{_REG_PREFIX}\s*[:.]?\s*)?[A-Z]{{0,2}}\d{{5,}}[\s.-]*[A-Z]?\s*\)|"
+    rf"{_REG_PREFIX}\s*[:.]?\s*[A-Z]{{0,2}}\d{{5,}}[\s.-]*[A-Z]?\b|"
+    r"\b\d{5,}\s*[-·.]\s*[A-Z]\b",
     re.I,
 )
 REG_LINE = re.compile(
@@ -64,6 +68,13 @@ REG_LINE = re.compile(
 TAX_LINE = re.compile(r"^\W*(?:gst|sst|vat|tax)\s*(?:id|reg)?\S*\s*(?:no)?\S*\s*[:.]?\s*[\d\s.-]{6,}\W*$", re.I)
 OWNER = re.compile(r"owned\s*by|managed\s*by|operated\s*by|a\s*member\s*of|subsidiary\s*of", re.I)
 KNOWN_FORMS = ["SDN BHD", "SDN. BHD.", "BHD", "BERHAD", "LTD", "GMBH", "INC", "LLC", "PLC", "S/B"]
+HEADER_LINE = re.compile(
+    r"^\W*(?:tax\s*invoice|invoice|receipt|cash\s*bill|official\s*receipt|simplified\s*tax\s*invoice)\W*$", re.I
+)
+ADDRESS_LIKE = re.compile(
+    r"\d.*,|(?<!\d)\d{5}(?!\d)|\b(?:jalan|jln|lot|no\.?\s*\d|road|street|st\.|avenue|straat|stra(?:ss|ß)e|rue|calle|taman|unit)\b",
+    re.I,
+)
 PHONE_IN_ADDRESS = re.compile(r"(?:\+?\(?\d{2,4}\)?[\s-]?)?\d{3,4}[\s-]?\d{4}\s*$|\+\d{2,3}[\s-]?\d")
 PAYMENT = re.compile(
     r"\b(visa|master\s*card|mastercard|amex|american express|debit|credit\s*card|card|cash|tunai|e-?wallet|"
@@ -180,6 +191,7 @@ def _address(lines: list[Line], name_index: int) -> Pick | None:
     parts: list[str] = []
     words = []
     prev_bottom = 0.0
+    skipped_header = False
     for line in header[name_index + 1 :]:
         text = line.text.strip()
         if (
@@ -197,7 +209,7 @@ def _address(lines: list[Line], name_index: int) -> Pick | None:
             continue  # a date printed between the name and the address
         if not parts and REG_NUMBER.search(text) and re.search(r"\d{5,}", text):
             text = REG_NUMBER.sub(" ", text).strip(" :,")
-            if len(text) < 6:
+            if len(re.sub(r"\W", "", text)) < 6:
                 continue
         if parts and line.bbox[1] - prev_bottom > 2.5 * line.height:
             break  # a blank gap ends the block
@@ -209,13 +221,20 @@ def _address(lines: list[Line], name_index: int) -> Pick | None:
         head = text[:cut].strip(" ,:(") if cut < len(text) else text
         amounts = find_amounts(head)
         priced = amounts and amounts[-1][2] >= len(head) - 2  # a row ending in a price
-        if find_dates(head) or priced and not re.search(r"\d{5}", head):
+        if find_dates(head) or priced and not re.search(r"(?<!\d)\d{5}(?!\d)", head):
             break
-        if parts and re.search(r"\d{5}", parts[-1]) and not re.search(r"\d", head) and len(head.split()) > 1:
-            break  # after the postcode line only a one-word state or country follows
+        postcode = re.search(r"\d{5}(?!\d)", parts[-1]) if parts else None
+        if postcode and re.search(r"[A-Za-z]{3}", parts[-1][postcode.end() :]) and not re.search(r"\d", head):
+            if len(head.split()) > 1:
+                break  # after 'postcode city' only a one-word state or country follows
+        if skipped_header and not ADDRESS_LIKE.search(head):
+            break  # past a header line only something that reads as an address may start the block
         if head and (cut == len(text) or len(head) >= 6):
             parts.append(head)
             words += line.words
+        elif not parts and stop and not head and HEADER_LINE.match(text):
+            skipped_header = True  # 'TAX INVOICE' printed between the name and the address
+            continue
         prev_bottom = line.bbox[3]
         if cut < len(text) or len(parts) >= 6:
             break
