@@ -40,7 +40,8 @@ NOT_NAME = re.compile(
     r"\bgst\b|reg(?:istration)?\s*no|co\.?\s*no|company\s*no|\btel\b|fax|phone|email|www\.|http|@|kwitansi|"
     r"quittung|\bbon\b|kassenbon|rechnung|factuur|facture|ticket|recibo|\bresit\b|penyata|simplified|\babn\b|"
     r"vat\s*no|\bbtw\b|\bjalan\b|\bjln\b|\blot\b|\bno\.?\s*\d|\btaman\b|\btmn\b|\bbandar\b|\bkawasan\b|"
-    r"\bseksyen\b|\blorong\b|\broad\b|\bstreet\b|\bstraat\b|stra(?:ss|ß)e\b|\brue\b|\bavenue\b|\bcalle\b",
+    r"\bseksyen\b|\blorong\b|\broad\b|\bstreet\b|\bstraat\b|stra(?:ss|ß)e\b|\brue\b|\bavenue\b|\bcalle\b|"
+    r"adres\b|address|adresse|anschrift|direcci[óo]n|page\s*\d|seite\s*\d|pagina",
     re.I,
 )
 # Lines that end an address block.
