@@ -199,7 +199,16 @@ def run_extract(
     jobs = [job, *claim_batch(session, job, task_id, worker, batch_size)]
     jobs = [j for j in jobs if not _too_many_attempts(session, j, started, outcome)]
     documents = [j.document for j in jobs]
-    engine = engine_for(job.document.engine_requested)
+    try:
+        engine = engine_for(job.document.engine_requested)
+    except DocaiError as err:  # e.g. no weights for the engine asked for: a clear failure, not a retry loop
+        for j in jobs:
+            fail(j.document, err)
+            finish(j, JobStatus.FAILED, started, err)
+        session.commit()
+        outcome.ran += [j.id for j in jobs]
+        outcome.completed += [d.id for d in documents]
+        return outcome
     for j in jobs:  # closed in the same commit as the results, so a crash cannot leave a result without its job
         finish(j, JobStatus.DONE, started)
     try:

@@ -185,3 +185,21 @@ def test_webhook_is_signed_and_failures_raise() -> None:
         server.shutdown()
     with pytest.raises(WebhookFailed):
         deliver(url, payload({"id": "d1"}), None, timeout=1)  # nobody listens any more
+
+
+def test_an_unavailable_engine_fails_the_batch_with_its_message(env) -> None:  # type: ignore[no-untyped-def]
+    from docai.errors import DocaiError, ErrorCode
+    from docai.jobs import run_extract, run_rasterize
+
+    settings, session, store, options, _ = env
+    _, job = ingest(env, 40)
+    follow = run_rasterize(session, store, job.id, job.task_id, "w", options).follow_up[0]
+
+    def unavailable(_name):  # type: ignore[no-untyped-def]
+        raise DocaiError(ErrorCode.ENGINE_UNAVAILABLE, "No weights at /models; run `docai model pull`.")
+
+    outcome = run_extract(session, store, follow.id, follow.task_id, "w", options, unavailable, 8)
+    document = session.get(type(job.document), job.document_id)
+    session.refresh(document)
+    assert document.status == "failed" and document.error_code == "engine_unavailable"
+    assert outcome.completed == [document.id]
