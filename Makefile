@@ -14,7 +14,7 @@ STAMP := $(VENV)/.installed
 .PHONY: run test install system-deps services lint bench clean
 
 run: install system-deps
-	$(BIN)/docai demo
+	$(BIN)/docai up
 
 test: install system-deps services
 	$(BIN)/python -m pytest
