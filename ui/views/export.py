@@ -44,4 +44,4 @@ st.download_button(
     key="export_download",
 )
 with st.expander("Preview"):
-    st.code(download.content.decode("utf-8", errors="replace")[:5000], language=fmt)
+    st.code(download.content.decode("utf-8", errors="replace")[:20000], language=fmt)

@@ -74,7 +74,6 @@ def queue() -> None:
             show_error(err)
         else:
             st.toast(f"Queued {md_escape(doc.get('filename') or '')} again.")
-            st.rerun(scope="fragment")
 
 
 queue()

@@ -1,0 +1,204 @@
+"""Every page of the Streamlit app (AppTest, in-process) against a live docai API over real documents."""
+
+from __future__ import annotations
+
+import base64
+import csv
+import json
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.ui.conftest import CHART_CSV, DATA, SCREENSHOT_HTML, LiveApi
+
+APP = Path(__file__).resolve().parents[2] / "ui" / "app.py"
+pytestmark = pytest.mark.slow
+
+
+def open_page(page: str | None = None, **query: str) -> AppTest:
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.run()
+    if page:
+        for key, value in query.items():
+            at.query_params[key] = value
+        at.switch_page(page).run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def texts(at: AppTest, kind: str) -> list[str]:
+    return [str(e.value) for e in getattr(at, kind)]
+
+
+def plain(markdown: str) -> str:
+    """Markdown text the app escaped, read back as shown."""
+    return markdown.replace("\\", "")
+
+
+def unknown(at: AppTest, kind: str) -> list:
+    """Elements AppTest has no class for (iframe, vega-lite chart), found by their proto type."""
+    return [e for e in at.main.get(kind)]
+
+
+def test_queue_lists_filters_and_retries(ui_env: LiveApi) -> None:
+    at = open_page()
+    assert at.title[0].value == "Queue"
+    table = at.dataframe[0].value
+    assert {"X00016469612.jpg", "AzureInterior.pdf", "1270.png", "1839.png", "12142.png"} <= set(table["Document"])
+    failed_row = table[table["Document"] == "1839.png"].iloc[0]
+    assert failed_row["Status"] == "failed" and failed_row["Error"].startswith("schema_unsupported")
+    assert table[table["Document"] == "X00016469612.jpg"].iloc[0]["Engine"] == "ocr"
+
+    at.multiselect(key="queue_status").set_value(["failed"]).run()
+    table = at.dataframe[0].value
+    assert set(table["Status"]) == {"failed"} and "1839.png" in set(table["Document"])
+
+    with ui_env.client() as http:
+        before = len(http.get(f"/documents/{ui_env.ids['chart_failed']}").json()["jobs"])
+    row = list(table["id"]).index(ui_env.ids["chart_failed"])
+    at.session_state["queue_table"] = {"selection": {"rows": [row], "columns": [], "cells": []}}
+    at.run()
+    retry = [b for b in at.button if b.label == "Retry"]
+    assert retry, "a failed document offers Retry"
+    retry[0].click().run()
+    assert not at.exception
+    doc = ui_env.wait_terminal(ui_env.ids["chart_failed"])
+    assert len(doc["jobs"]) > before  # queued again and run again by the worker
+    assert doc["status"] == "failed" and doc["error"]["code"] == "schema_unsupported"
+
+
+def test_review_shows_boxes_edits_are_audited_and_approval(ui_env: LiveApi) -> None:
+    receipt = ui_env.ids["receipt"]
+    at = open_page("views/review.py", doc=receipt)
+    at.sidebar.text_input(key="reviewer").set_value("Ada Reviewer").run()
+    assert at.session_state["review_doc"] == receipt
+    assert len(at.get("image")) >= 1  # the page with its boxes
+    pills = at.get("button_group")[0]
+    assert "/total" in pills.options or "total" in pills.options
+    pills.set_value("/total").run()
+    assert any(t.startswith("/total: read as") for t in texts(at, "text"))
+
+    total = at.text_input(key=next(k for k in at.session_state if k.startswith(f"f:{receipt}:/total:")))
+    total.set_value("nine ringgit").run()
+    assert any("not an amount" in c for c in texts(at, "caption"))
+    with ui_env.client() as http:
+        assert http.get(f"/documents/{receipt}/corrections").json() == []
+
+    total.set_value("RM 9,10").run()
+    assert not at.exception
+    with ui_env.client() as http:
+        result = http.get(f"/documents/{receipt}/result").json()
+        trail = http.get(f"/documents/{receipt}/corrections").json()
+    assert result["data"]["total"] == "9.10" and result["original"]["total"] != "9.10"
+    assert [(c["field"], c["new_value"], c["author"]) for c in trail] == [("/total", "9.10", "Ada Reviewer")]
+    assert any("Saved total" in s for s in texts(at, "success"))
+    assert any(t.value == "9.10" for t in at.text_input if t.label == "Total")
+
+    at.button(key="approve").click().run()
+    with ui_env.client() as http:
+        doc = http.get(f"/documents/{receipt}").json()
+    assert doc["status"] == "approved" and doc["reviewed_by"] == "Ada Reviewer"
+    assert "approved" in at.caption[0].value
+
+    at.button(key="next_review").click().run()
+    assert at.query_params["doc"] != receipt
+    with ui_env.client() as http:
+        nxt = http.get(f"/documents/{at.query_params['doc']}").json()
+    assert nxt["status"] == "needs_review"
+
+
+def test_review_line_items_saved_from_the_data_editor(ui_env: LiveApi) -> None:
+    invoice = ui_env.ids["invoice"]
+    at = open_page("views/review.py", doc=invoice)
+    editor = at.data_editor[0]
+    rows = editor.value
+    assert len(rows) >= 1 and "amount" in rows.columns
+    key = editor.key
+    at.session_state[key] = {
+        "edited_rows": {0: {"description": "Corrected line"}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    at.run()
+    at.button(key=f"save:{invoice}:line_items").click().run()
+    assert not at.exception
+    with ui_env.client() as http:
+        trail = http.get(f"/documents/{invoice}/corrections").json()
+        result = http.get(f"/documents/{invoice}/result").json()
+    assert ("/line_items/0/description", "Corrected line") in [(c["field"], c["new_value"]) for c in trail]
+    assert result["data"]["line_items"][0]["description"] == "Corrected line"
+
+
+def test_chart_page_failed_and_redrawn(ui_env: LiveApi) -> None:
+    at = open_page("views/chart.py", doc=ui_env.ids["chart_failed"])
+    assert len(at.get("image")) == 1  # the original chart is shown even though extraction failed
+    assert any("schema_unsupported" in plain(e.value) for e in at.error)
+
+    with CHART_CSV.open(newline="") as handle:
+        header, *rows = list(csv.reader(handle))
+    with ui_env.client() as http:  # a reviewer fixes the table the tiny random model produced
+        fixed = http.patch(
+            f"/documents/{ui_env.ids['chart']}/result",
+            json={"corrections": [{"field": "/columns", "value": header}, {"field": "/rows", "value": rows}]},
+        )
+    assert fixed.status_code == 200, fixed.text
+    at = open_page("views/chart.py", doc=ui_env.ids["chart"])
+    assert not at.error
+    table = at.dataframe[0].value
+    assert list(table.columns) == header and table.values.tolist() == rows
+    (plot,) = unknown(at, "vega_lite_chart")
+    spec = json.loads(plot.proto.spec)
+    assert spec["encoding"]["x"]["field"] == "category" and spec["mark"]["type"] == "bar"
+    assert [b.label for b in at.get("download_button")] == ["Download CSV"]
+    assert len(at.get("image")) == 1
+
+
+def test_ui_code_page_renders_generated_html_only_in_a_sandbox(ui_env: LiveApi) -> None:
+    page = SCREENSHOT_HTML.read_text(encoding="utf-8")
+    hostile = page.replace("</body>", "<script>parent.document.title='owned'</script></body>", 1)
+    with ui_env.client() as http:
+        fixed = http.patch(
+            f"/documents/{ui_env.ids['ui_code']}/result", json={"corrections": [{"field": "/html", "value": hostile}]}
+        )
+    assert fixed.status_code == 200, fixed.text
+    at = open_page("views/ui_code.py", doc=ui_env.ids["ui_code"])
+    (frame,) = unknown(at, "iframe")
+    src = frame.proto.src
+    assert src.startswith("data:text/html;charset=utf-8;base64,")
+    wrapper = base64.b64decode(src.split(",", 1)[1]).decode("utf-8")
+    assert '<iframe sandbox=""' in wrapper and "allow-scripts" not in wrapper and "allow-same-origin" not in wrapper
+    assert "<script>" not in wrapper and "&lt;script&gt;parent.document.title" in wrapper
+    assert at.code[0].value == hostile.strip()  # the schema strips surrounding whitespace
+    assert [b.label for b in at.get("download_button")] == ["Download HTML"]
+    assert len(at.get("image")) == 1  # the screenshot beside it
+
+
+def test_upload_several_files_until_done(ui_env: LiveApi) -> None:
+    at = open_page("views/upload.py")
+    files = [DATA / "invoice2data" / "QualityHosting.pdf", DATA / "invoice2data" / "free_fiber.pdf"]
+    at.file_uploader(key="files").set_value([(p.name, p.read_bytes(), "application/pdf") for p in files])
+    at.selectbox(key="upload_schema").set_value("invoice")
+    at.button[0].click().run()
+    assert not at.exception and not at.error
+    uploads = at.session_state["uploads"]
+    assert sorted(u["filename"] for u in uploads) == sorted(p.name for p in files)
+    for upload in uploads:
+        assert ui_env.wait_terminal(upload["id"])["status"] in ("done", "needs_review")
+    at.run()
+    assert any("All 2 documents are finished" in s for s in texts(at, "success"))
+    bars = [e for e in at.main.get("progress")]
+    assert len(bars) == 2 and all(b.proto.value == 100 for b in bars)
+
+
+def test_export_approved_results(ui_env: LiveApi) -> None:
+    with ui_env.client() as http:
+        assert http.post(f"/documents/{ui_env.ids['invoice']}/approve").status_code == 200
+    at = open_page("views/export.py")
+    assert at.metric[0].value != "0"
+    at.radio(key="export_format").set_value("json").run()
+    at.selectbox(key="export_schema").set_value("invoice").run()
+    assert ui_env.ids["invoice"] in at.code[0].value
+    assert [b.label for b in at.get("download_button")][0].startswith("Download JSON")
+    at.radio(key="export_format").set_value("csv").run()
+    assert at.code[0].value.splitlines()[0].count(",") >= 3
