@@ -141,3 +141,14 @@ def test_fit_size_and_png_encoder():
     assert image.mode == "L" and image.size == (256, 4) and image.getpixel((200, 3)) == 200
     with pytest.raises(ValueError):
         encode_png(10, 10, b"short")
+
+
+def test_tiff_frame_over_the_pixel_limit_is_named(encode):
+    frames = [marked((200, 100)), marked((3000, 2000))]
+    data = encode(frames[0], "TIFF", save_all=True, append_images=frames[1:])
+    pages = rasterize(data, MediaType.TIFF, RasterizeOptions(max_pixels=10_000_000, ocr=None, page_size=64))
+    assert [max(p.width, p.height) for p in pages] == [64, 64]  # under a 10 MP limit both pages are fine
+    with pytest.raises(DocaiError) as caught:
+        rasterize(data, MediaType.TIFF, RasterizeOptions(max_pixels=1_000_000, ocr=None))
+    assert caught.value.code is ErrorCode.IMAGE_TOO_LARGE
+    assert caught.value.message.startswith("Page 2 of the TIFF image claims 3000×2000 px")
