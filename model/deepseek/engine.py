@@ -104,14 +104,18 @@ class DeepseekVLEngine:
                 results[i] = self._error(request, err.code, err.message)
         first = self._run(prepared, Bounds())
         retry: list[_Prepared] = []
+        spent: dict[int, dict[str, float]] = {}
         for item, (text, gen, elapsed) in zip(prepared, first, strict=True):
             result = self._finish(item, text, gen, elapsed, final=False)
             if result is None:
                 retry.append(item)
+                spent[item.index] = elapsed
             else:
                 results[item.index] = result
         if retry:
             for item, (text, gen, elapsed) in zip(retry, self._run(retry, Bounds().tighter()), strict=True):
+                before = spent[item.index]  # the retry's timings include the first attempt
+                elapsed = {k: v + before[k] if k != "batch_size" else v for k, v in elapsed.items()}
                 item.issues.append(
                     Issue(
                         code="retried",
@@ -177,7 +181,7 @@ class DeepseekVLEngine:
             time.perf_counter() - start,
         )
 
-    def _run(self, items: list[_Prepared], bounds: Bounds) -> list[tuple[str, Any, float]]:
+    def _run(self, items: list[_Prepared], bounds: Bounds) -> list[tuple[str, Any, dict[str, float]]]:
         """Generate for items in length-sorted batches bounded by pages and tokens; results in input order."""
         from model.deepseek.generation import GenRow, generate
 
@@ -194,7 +198,7 @@ class DeepseekVLEngine:
                     current.append(i)
                     continue
             batches.append([i])
-        out: list[tuple[str, Any, float] | None] = [None] * len(items)
+        out: list[tuple[str, Any, dict[str, float]] | None] = [None] * len(items)
         for batch in batches:
             rows = [
                 GenRow(
@@ -205,14 +209,22 @@ class DeepseekVLEngine:
                 )
                 for i in batch
             ]
-            start = time.perf_counter()
-            gens = generate(self._lm, rows, max_new, self._ll_tokenizer)
-            elapsed = (time.perf_counter() - start) / len(batch)
+            start, gen_timings = time.perf_counter(), {}
+            gens = generate(self._lm, rows, max_new, self._ll_tokenizer, timings=gen_timings)
+            # the batch's time, shared evenly: what each request cost this worker
+            elapsed = {
+                "generate_s": round((time.perf_counter() - start) / len(batch), 4),
+                "prefill_s": round(gen_timings["prefill_s"] / len(batch), 4),
+                "decode_s": round(gen_timings["decode_s"] / len(batch), 4),
+                "batch_size": float(len(batch)),
+            }
             for i, gen in zip(batch, gens, strict=True):
                 out[i] = (self._lm.tokenizer.decode(gen.token_ids, skip_special_tokens=True), gen, elapsed)
         return [o for o in out if o is not None]
 
-    def _finish(self, item: _Prepared, text: str, gen: Any, elapsed: float, *, final: bool) -> ExtractResult | None:
+    def _finish(
+        self, item: _Prepared, text: str, gen: Any, elapsed: dict[str, float], *, final: bool
+    ) -> ExtractResult | None:
         """A result when the output validates (or on the final try, whatever can be saved); None asks for a retry."""
         model_cls = get_schema(item.request.schema)
         issues = list(item.issues)
@@ -260,7 +272,7 @@ class DeepseekVLEngine:
         return self._result(item, data, text, gen, elapsed, issues)
 
     def _result(
-        self, item: _Prepared, data: Any, text: str, gen: Any, elapsed: float, issues: list[Issue]
+        self, item: _Prepared, data: Any, text: str, gen: Any, elapsed: dict[str, float], issues: list[Issue]
     ) -> ExtractResult:
         token_bytes = [self._ll_tokenizer.decode_bytes([t]) for t in gen.token_ids]
         kept = leaf_paths(data.model_dump(mode="json"))
@@ -276,8 +288,8 @@ class DeepseekVLEngine:
             issues=issues,
             timings={
                 "preprocess_s": round(item.preprocess_s, 4),
-                "generate_s": round(elapsed, 4),
                 "new_tokens": float(len(gen.token_ids)),
+                **elapsed,
             },
         )
 

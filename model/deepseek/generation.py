@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -48,6 +49,7 @@ def generate(
     ll_tokenizer: Any = None,
     ignore_eos: bool = False,
     use_cache: bool = True,
+    timings: dict[str, float] | None = None,
 ) -> list[GenOut]:
     """Greedy-decode every row together; rows are left-padded so each one's output equals its solo output."""
     import torch
@@ -77,6 +79,7 @@ def generate(
     outs = [GenOut() for _ in rows]
     done = [False] * batch
     tail_text = [""] * batch
+    clock = time.perf_counter()
     with torch.inference_mode():
         out = model(
             input_ids=ids,
@@ -88,6 +91,9 @@ def generate(
         )
         past = out.past_key_values
         seq = ids
+        _sync(device)
+        prefill_s = time.perf_counter() - clock
+        steps = 0
         for step in range(max_new_tokens):
             logits = out.logits[:, -1, :].float()  # (B, V)
             logprobs = torch.log_softmax(logits, dim=-1)
@@ -112,6 +118,7 @@ def generate(
                     continue
                 _advance(lm, outs[i], matchers[i] if matchers else None, token, chosen[i], tail_text, i, ignore_eos)
                 done[i] = outs[i].finished or outs[i].error is not None
+            steps = step + 1
             if all(done) or step == max_new_tokens - 1:
                 break
             # finished rows keep stepping with padding (their outputs are final); it keeps the batch rectangular
@@ -137,7 +144,19 @@ def generate(
                     logits_to_keep=1,
                     **images,
                 )
+        _sync(device)
+    if timings is not None:
+        timings["prefill_s"] = prefill_s
+        timings["decode_s"] = time.perf_counter() - clock - prefill_s
+        timings["steps"] = float(steps)
     return outs
+
+
+def _sync(device: Any) -> None:
+    if device.type == "cuda":
+        import torch
+
+        torch.cuda.synchronize(device)
 
 
 def _advance(
@@ -159,7 +178,9 @@ def _advance(
         if matcher.is_stopped():
             out.finished = True
         return
+    if ignore_eos:  # benchmarks: a fixed number of tokens, no stop strings
+        return
     # unconstrained: stop when the model starts a new user turn
     tails[i] = (tails[i] + lm.tokenizer.decode([token]))[-32:]
-    if not ignore_eos and any(s in tails[i] for s in STOP_STRINGS):
+    if any(s in tails[i] for s in STOP_STRINGS):
         out.finished = True
