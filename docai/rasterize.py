@@ -8,6 +8,7 @@ import struct
 import warnings
 import zlib
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -402,11 +403,8 @@ def _poppler_words(data: bytes, index: int, width_pt: float, height_pt: float) -
 
 
 def _image_pages(data: bytes, media_type: MediaType, options: RasterizeOptions) -> Iterator[RasterPage]:
-    from PIL import Image
 
     check_image_size(data, media_type, options.max_pixels, f"The {media_type.label}")
-    # Pillow's own bomb guard as a second line behind the header check above
-    Image.MAX_IMAGE_PIXELS = options.max_pixels
     count = count_pages(data, media_type)
     _check_page_count(count, options)
     try:
@@ -426,11 +424,10 @@ def _image_pages(data: bytes, media_type: MediaType, options: RasterizeOptions) 
                         f"{frame[0].upper() + frame[1:]} claims {width}×{height} px, more than the "
                         f"{options.max_pixels / 1e6:.0f} megapixel limit; scale it down and upload it again.",
                     )
-                with warnings.catch_warnings():
-                    warnings.simplefilter("error", Image.DecompressionBombWarning)
+                with _pillow_guard(options.max_pixels):
                     source.load()
-                upright, rotation = _upright(source)
-                rgb = _to_rgb(upright)
+                    upright, rotation = _upright(source)
+                    rgb = _to_rgb(upright)
             except DocaiError:
                 raise
             except Exception as err:  # noqa: BLE001 - truncated or damaged pixel data
@@ -441,6 +438,24 @@ def _image_pages(data: bytes, media_type: MediaType, options: RasterizeOptions) 
                     "export or scan it again and upload the new file.",
                 ) from err
             yield _image_page(index, rgb, rotation, options)
+
+
+@contextmanager
+def _pillow_guard(max_pixels: int) -> Iterator[None]:
+    """Pillow's own bomb guard set to our limit while pixels are decoded, as a second line behind the header check.
+
+    The guard is process-wide, so it is put back afterwards: a call with a small limit must not leak into others.
+    """
+    from PIL import Image
+
+    previous = Image.MAX_IMAGE_PIXELS
+    Image.MAX_IMAGE_PIXELS = max_pixels
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            yield
+    finally:
+        Image.MAX_IMAGE_PIXELS = previous
 
 
 def _image_page(index: int, rgb: Image.Image, rotation: int, options: RasterizeOptions) -> RasterPage:

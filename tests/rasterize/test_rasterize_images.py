@@ -152,3 +152,11 @@ def test_tiff_frame_over_the_pixel_limit_is_named(encode):
         rasterize(data, MediaType.TIFF, RasterizeOptions(max_pixels=1_000_000, ocr=None))
     assert caught.value.code is ErrorCode.IMAGE_TOO_LARGE
     assert caught.value.message.startswith("Page 2 of the TIFF image claims 3000×2000 px")
+
+
+def test_a_small_limit_does_not_leak_into_pillow_for_later_calls(encode):
+    before = Image.MAX_IMAGE_PIXELS
+    with pytest.raises(DocaiError):
+        rasterize(encode(marked((3000, 2000)), "PNG"), MediaType.PNG, RasterizeOptions(max_pixels=1_000, ocr=None))
+    rasterize(encode(marked((300, 200)), "PNG"), MediaType.PNG, RasterizeOptions(max_pixels=100_000, ocr=None))
+    assert Image.MAX_IMAGE_PIXELS == before
