@@ -111,10 +111,21 @@ def iter_pages(
     data: bytes, media_type: MediaType, options: RasterizeOptions = RasterizeOptions()
 ) -> Iterator[RasterPage]:
     """The pages one by one (a long PDF need not sit in memory); limits are checked before the first page."""
-    if media_type is MediaType.PDF:
-        yield from _pdf_pages(data, options)
-    else:
-        yield from _image_pages(data, media_type, options)
+    pages = _pdf_pages(data, options) if media_type is MediaType.PDF else _image_pages(data, media_type, options)
+    index = 0
+    try:
+        for page in pages:
+            yield page
+            index += 1
+    except DocaiError:
+        raise
+    except Exception as err:  # noqa: BLE001 - whatever a decoder or OCR engine throws, the user gets a sentence
+        log.exception("rasterizing page %d of a %s failed", index + 1, media_type.label)
+        raise DocaiError(
+            ErrorCode.RENDER_FAILED,
+            f"Page {index + 1} of the {media_type.label} could not be processed ({_short(err)}); "
+            "open the file, save or export it again and upload the new file.",
+        ) from err
 
 
 # ---------------------------------------------------------------- PDF

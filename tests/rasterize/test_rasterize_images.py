@@ -160,3 +160,10 @@ def test_a_small_limit_does_not_leak_into_pillow_for_later_calls(encode):
         rasterize(encode(marked((3000, 2000)), "PNG"), MediaType.PNG, RasterizeOptions(max_pixels=1_000, ocr=None))
     rasterize(encode(marked((300, 200)), "PNG"), MediaType.PNG, RasterizeOptions(max_pixels=100_000, ocr=None))
     assert Image.MAX_IMAGE_PIXELS == before
+
+
+def test_ocr_failure_is_a_docai_error(encode, text_image):
+    options = RasterizeOptions(ocr=OcrOptions(languages="no-such-language", backend="tesseract"))
+    with pytest.raises(DocaiError) as caught:
+        rasterize(encode(text_image(), "PNG"), MediaType.PNG, options)
+    assert caught.value.code is ErrorCode.OCR_FAILED
