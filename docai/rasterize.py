@@ -85,7 +85,7 @@ class RasterPage:
 
 
 def count_pages(data: bytes, media_type: MediaType) -> int:
-    """How many pages the document has, without rendering any; raises DocaiError (ENCRYPTED, CORRUPT)."""
+    """Pages without rendering any: PDF pages, TIFF frames; a GIF or WebP is its first frame only, a HEIC its primary image."""
     if media_type is MediaType.PDF:
         doc = _open_mupdf(data)
         if doc is not None:
@@ -98,7 +98,6 @@ def count_pages(data: bytes, media_type: MediaType) -> int:
                 return getattr(image, "n_frames", 1)
         except Exception as err:  # noqa: BLE001 - a damaged IFD chain
             raise _corrupt(media_type, err) from err
-    # GIF and animated WebP: the first frame only; HEIC: the primary image only
     return 1
 
 
@@ -110,7 +109,10 @@ def rasterize(data: bytes, media_type: MediaType, options: RasterizeOptions = Ra
 def iter_pages(
     data: bytes, media_type: MediaType, options: RasterizeOptions = RasterizeOptions()
 ) -> Iterator[RasterPage]:
-    """The pages one by one (a long PDF need not sit in memory); limits are checked before the first page."""
+    """The pages one by one (a long PDF need not sit in memory); limits are checked before the first page.
+
+    A TIFF with one damaged frame fails as a whole (CORRUPT naming the page): dropping a page silently is worse.
+    """
     pages = _pdf_pages(data, options) if media_type is MediaType.PDF else _image_pages(data, media_type, options)
     index = 0
     try:
