@@ -23,6 +23,7 @@ class OcrOptions:
     psm: int = 3  # Tesseract page segmentation: fully automatic
     min_confidence: float = 0.0  # 0..1; words under it are dropped
     backend: str = "auto"  # auto (RapidOCR when installed, else Tesseract), rapidocr, tesseract
+    upscale_to: int = 0  # 0: off; smaller images are enlarged (at most 2.5x) until their longest side reaches this, px
 
 
 def recognize(image: Image.Image, options: OcrOptions = OcrOptions()) -> list[Word]:
@@ -32,7 +33,7 @@ def recognize(image: Image.Image, options: OcrOptions = OcrOptions()) -> list[Wo
     backend = options.backend
     if backend == "auto":
         backend = "rapidocr" if _rapidocr_available() else "tesseract"
-    rgb = image.convert("RGB")
+    rgb = _enlarge(image.convert("RGB"), options.upscale_to)
     words = _rapidocr(rgb) if backend == "rapidocr" else _tesseract(rgb, options)
     return [w for w in words if w.confidence >= options.min_confidence]
 
@@ -60,6 +61,16 @@ def clean_text(text: str) -> str:
                 break
             text = fixed
     return text
+
+
+def _enlarge(image: Image.Image, target: int) -> Image.Image:
+    """Small print read from a small image: more pixels per letter help both OCR engines."""
+    longest = max(image.size)
+    if not target or longest >= target:
+        return image
+    factor = min(2.5, target / longest)
+    size = (round(image.width * factor), round(image.height * factor))
+    return image.resize(size, Image.Resampling.BICUBIC)
 
 
 def _rapidocr_available() -> bool:
