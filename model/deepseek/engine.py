@@ -19,7 +19,25 @@ from schemas.registry import UnknownSchema, get_schema, schema_kinds
 
 NAME = "deepseek-vl"
 MAX_PAGES_PER_REQUEST = 4  # 4 x 576 image tokens + text stays well inside the 16k context
-TOKEN_BUDGET = 24_000  # prompt + new tokens per batch; bounds activation and KV-cache memory
+MAX_TOKEN_BUDGET = 256_000  # prompt + new tokens in one batch, whatever the memory
+
+
+def token_budget(lm: Any) -> int:
+    """How many sequence tokens (prompt + answer, summed over a batch) fit in half the free memory."""
+    import os
+
+    text = lm.model.config.text_config
+    head_dim = getattr(text, "head_dim", None) or text.hidden_size // text.num_attention_heads
+    width = lm.dtype.itemsize
+    kv = 2 * text.num_hidden_layers * text.num_key_value_heads * head_dim * width
+    activations = (4 * text.hidden_size + 2 * text.intermediate_size) * width  # one layer's working set per token
+    if lm.device.type == "cuda":
+        import torch
+
+        free = torch.cuda.mem_get_info(lm.device)[0]
+    else:
+        free = os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    return max(4096, min(MAX_TOKEN_BUDGET, int(0.5 * free / (kv + activations))))
 
 
 @dataclass
@@ -186,6 +204,7 @@ class DeepseekVLEngine:
         from model.deepseek.generation import GenRow, generate
 
         max_new = self.options.max_new_tokens
+        budget = token_budget(self._lm)
         order = sorted(range(len(items)), key=lambda i: len(items[i].input_ids))
         batches: list[list[int]] = []
         for i in order:
@@ -194,7 +213,7 @@ class DeepseekVLEngine:
             if current is not None:
                 n_pages = sum(items[j].pixel_values.shape[0] for j in current) + pages
                 tokens = (len(current) + 1) * (len(items[i].input_ids) + max_new)  # longest so far: sorted
-                if n_pages <= self.options.max_batch_pages and tokens <= TOKEN_BUDGET:
+                if n_pages <= self.options.max_batch_pages and tokens <= budget:
                     current.append(i)
                     continue
             batches.append([i])

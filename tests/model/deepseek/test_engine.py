@@ -104,3 +104,18 @@ def test_missing_weights_fail_on_load_with_the_path(tmp_path: Path):
     engine = create_engine("deepseek-vl", EngineOptions(model_path=tmp_path / "absent"))
     with pytest.raises(DocaiError, match=str(tmp_path / "absent")):
         engine.load()
+
+
+def test_batches_respect_the_page_limit(tiny_13b):
+    from model.deepseek.engine import DeepseekVLEngine
+
+    engine = DeepseekVLEngine(EngineOptions(model_path=tiny_13b, device="cpu", max_new_tokens=32, max_batch_pages=2))
+    requests = [
+        ExtractRequest("one", "form", [_page("A")]),
+        ExtractRequest("two", "form", [_page("B", 0), _page("C", 1)]),
+        ExtractRequest("three", "form", [_page("D")]),
+    ]
+    results = engine.extract_batch(requests)
+    assert [r.request_id for r in results] == ["one", "two", "three"]
+    assert results[1].timings["batch_size"] == 1.0  # two pages fill a batch on their own
+    assert results[0].timings["batch_size"] == results[2].timings["batch_size"] == 2.0
