@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 
-from model.layout.common import Pick
+from model.layout.common import Pick, _phrases
 from model.layout.lines import Line, Segment
 from model.layout.values import find_dates
+from model.types import Word
 from schemas.form import FieldKind, Form, FormField
 
 CHECKED = re.compile(r"^\s*(?:\[x\]|☒|☑|✔|✓|■|x)\s*", re.I)
@@ -78,6 +79,83 @@ def _value_below(lines: list[Line], row: int, seg: Segment, used: set[int], soft
     return None
 
 
+def _header_like(words: list[Word]) -> bool:
+    text = " ".join(w.text for w in words)
+    return _letters(text) >= 2 and sum(c.isdigit() for c in text) <= 1 and len(words) <= 6 and ":" not in text.rstrip(": ")
+
+
+def _columns(lines: list[Line], row: int) -> tuple[list[tuple[float, float, str]], int] | None:
+    """Column headers of a table starting at a row (a second header row folded in), and the first body row."""
+    phrases = _phrases(lines[row].words)
+    if len(phrases) < 2 or not all(_header_like(p) for p in phrases):
+        return None
+    columns = [
+        (min(w.bbox[0] for w in p), max(w.bbox[2] for w in p), " ".join(w.text for w in p).rstrip(": ")) for p in phrases
+    ]
+    body = row + 1
+    if body < len(lines) and lines[body].bbox[1] - lines[row].bbox[3] < 1.0 * lines[row].height:
+        second = _phrases(lines[body].words)
+        if all(_header_like(p) for p in second):  # 'Number of' over 'Stores'
+            for p in second:
+                x0, x1 = min(w.bbox[0] for w in p), max(w.bbox[2] for w in p)
+                k = _column_of(columns, x0, x1)
+                text = " ".join(w.text for w in p)
+                if k is None:
+                    columns.append((x0, x1, text))
+                else:
+                    cx0, cx1, ctext = columns[k]
+                    columns[k] = (min(cx0, x0), max(cx1, x1), f"{ctext} {text}")
+            body += 1
+    return sorted(columns), body
+
+
+def _column_of(columns: list[tuple[float, float, str]], x0: float, x1: float) -> int | None:
+    best, best_overlap = None, 0.0
+    for k, (cx0, cx1, _) in enumerate(columns):
+        overlap = min(x1, cx1 + 0.02) - max(x0, cx0 - 0.02)
+        if overlap > best_overlap:
+            best, best_overlap = k, overlap
+    return best
+
+
+def _tables(lines: list[Line], used: set[int]) -> list[tuple[str, str, list[Word]]]:
+    """Header cells paired with the cells under them, row after row, while the rows keep to the columns."""
+    pairs: list[tuple[str, str, list[Word]]] = []
+    row = 0
+    while row < len(lines):
+        found = _columns(lines, row)
+        if found is None:
+            row += 1
+            continue
+        columns, body = found
+        cells: list[tuple[str, str, list[Word], Segment]] = []
+        rows_read = numeric_rows = 0
+        previous = lines[body - 1]
+        for line in lines[body : body + 60]:
+            if line.page != previous.page or line.bbox[1] - previous.bbox[3] > 2.5 * previous.height:
+                break
+            placed = []
+            for seg in line.segments:
+                k = _column_of(columns, seg.bbox[0], seg.bbox[2])
+                if k is not None:
+                    placed.append((columns[k][2], seg.text, seg.words, seg))
+            if len({p[0] for p in placed}) < 2 or any(":" in p[1] for p in placed):
+                break  # a row off the columns, or a row of labels: the table has ended
+            cells += placed
+            rows_read += 1
+            numeric_rows += any(re.search(r"\d", p[1]) for p in placed)
+            previous = line
+        # a table answers with figures: rows of words only are more likely more labels and text
+        if rows_read >= 2 and numeric_rows * 2 >= rows_read:
+            pairs += [(key, value, words) for key, value, words, _ in cells]
+            used.update(id(seg) for *_, seg in cells)
+            used.update(id(seg) for ln in lines[row:body] for seg in ln.segments)
+            row = lines.index(previous) + 1
+        else:
+            row += 1
+    return pairs
+
+
 def extract_form(lines: list[Line]) -> tuple[Form, dict[str, float]]:
     """Key-value pairs: 'Key: value' in one segment, a label and the segment to its right, or the one under it."""
     fields: list[FormField] = []
@@ -106,6 +184,8 @@ def extract_form(lines: list[Line]) -> tuple[Form, dict[str, float]]:
         used.update(id(s) for s in more)
         return " ".join([seg.text, *(s.text for s in more)]), seg.words + [w for s in more for w in s.words]
 
+    for key, value, words in _tables(lines, used):
+        add(key, value, words, 0.45)
     for strict in (True, False):  # labels with colons first, then labels known by their print
         for row, line in enumerate(lines):
             for i, seg in enumerate(line.segments):
