@@ -87,6 +87,7 @@ class Watcher:
         self._stop = threading.Event()
         self._last_scan = 0.0
         self._last_check = 0.0
+        self._digests: dict[tuple[Path, int, int], str] = {}
         for sub in (DONE, FAILED, PROCESSING):
             (self.folder / sub).mkdir(parents=True, exist_ok=True)
 
@@ -199,7 +200,7 @@ class Watcher:
         with session_factory(self.settings.resolved_database_url)() as session:
             for path in waiting:
                 try:
-                    digest = _sha256_file(path)
+                    digest = self._digest(path)
                 except FileNotFoundError:
                     continue
                 document = session.scalar(select(Document).where(Document.sha256 == digest))
@@ -213,6 +214,16 @@ class Watcher:
                     self._file(path, FAILED, f"{document.error_code}: {document.error_message}\ndocument {document.id}")
                 else:
                     self._file(path, DONE)
+
+    def _digest(self, path: Path) -> str:
+        """The file's sha256, remembered while its size and mtime stay the same (files wait here a while)."""
+        st = path.stat()
+        key = (path, st.st_size, st.st_mtime_ns)
+        if key not in self._digests:
+            if len(self._digests) > 10_000:
+                self._digests.clear()
+            self._digests[key] = _sha256_file(path)
+        return self._digests[key]
 
     def _file(self, path: Path, where: str, error: str | None = None) -> None:
         target = unique_target(self.folder / where, path.name)

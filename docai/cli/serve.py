@@ -197,13 +197,16 @@ def _supervise(processes: dict[str, subprocess.Popen[bytes]], processed: Path) -
 
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
+    last_prune = 0.0
     try:
         while not stopping:
             dead = [name for name, p in processes.items() if p.poll() is not None]
             if dead:
                 typer.echo(f"{', '.join(dead)} stopped; shutting down", err=True)
                 break
-            _prune(processed)
+            if time.monotonic() - last_prune > 60:
+                _prune(processed)
+                last_prune = time.monotonic()
             time.sleep(1)
     finally:
         for p in processes.values():

@@ -121,6 +121,11 @@ class Cluster:
         argv += ["-n", f"{name}-{uuid.uuid4().hex[:6]}@%h", "--without-gossip", "--without-mingle", "-l", "info"]
         return self._start(name, argv)
 
+    def start_docai_worker(self, name: str, queues: str = "cpu,gpu", concurrency: int = 1) -> subprocess.Popen[bytes]:
+        """The same worker through the CLI that docker-compose runs (`docai worker`)."""
+        argv = [sys.executable, "-m", "docai", "worker", "-Q", queues, "-c", str(concurrency), "--name", name]
+        return self._start(name, argv)
+
     def log(self, name: str) -> str:
         path = self.home / f"{name}.log"
         return path.read_text(errors="replace")[-4000:] if path.exists() else ""

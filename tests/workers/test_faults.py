@@ -62,7 +62,7 @@ def test_whole_worker_killed_its_document_finishes_on_another(cluster: Cluster) 
     os.kill(child, signal.SIGKILL)
     doomed.send_signal(signal.SIGKILL)  # the main process too: nothing is left to re-queue the message
     doomed.wait()
-    cluster.start_worker("rescuer", concurrency=1)
+    cluster.start_docai_worker("rescuer", concurrency=1)
 
     statuses = cluster.wait_terminal(1, timeout=120)
     assert statuses[doc["id"]] in ("done", "needs_review"), cluster.logs()
