@@ -17,6 +17,8 @@ NUMBER_LABEL = re.compile(
     r"^(?P<key>[^\d:]{2,40}?\b(?:no|nr|num|number|#|tel|fax|phone|ref)\.?)\s*(?P<value>[(+]?\d.*)$", re.I
 )
 INLINE = re.compile(r"^(?P<key>[^:]{2,60}?):\s*(?P<value>\S.*)$")
+# 'INITIATION DATE October 27, 1986': a label in capitals run into a typed answer in mixed case or figures.
+CAPS_THEN_VALUE = re.compile(r"^(?P<key>[A-Z][A-Z .#/&()'-]{3,60}?[A-Z.)])[\s_]*(?P<value>[A-Z][a-z].*|\d.*)$")
 
 
 def _letters(text: str) -> int:
@@ -72,8 +74,8 @@ def _value_below(lines: list[Line], row: int, seg: Segment, used: set[int], soft
             x0, _, x1, _ = cand.bbox
             if id(cand) in used or _is_label(cand.text) or INLINE.match(cand.text):
                 continue
-            if soft and _soft_label(cand.text):
-                continue  # two headings in a row: not a label and its answer
+            if soft and (_soft_label(cand.text) or not re.search(r"[a-z]", cand.text)):
+                continue  # under a capitalised label only a typed answer in mixed case is taken
             if x0 < seg.bbox[2] and x1 > seg.bbox[0] and abs(x0 - seg.bbox[0]) < 0.15:
                 return cand
     return None
@@ -192,7 +194,7 @@ def extract_form(lines: list[Line]) -> tuple[Form, dict[str, float]]:
                 if id(seg) in used:
                     continue
                 text = seg.text
-                inline = INLINE.match(text) if strict else NUMBER_LABEL.match(text)
+                inline = INLINE.match(text) if strict else NUMBER_LABEL.match(text) or CAPS_THEN_VALUE.match(text)
                 if inline and _letters(inline.group("key")) >= 2:
                     used.add(id(seg))
                     add(inline.group("key"), inline.group("value"), seg.words, 0.7)
