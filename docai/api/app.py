@@ -96,6 +96,18 @@ class _DatabaseCollector:
         yield jobs
 
 
+def _broker_ok(settings: Settings) -> bool:
+    """The broker takes connections (uploads still succeed without it: the reconciler re-sends later)."""
+    from workers.app import publisher
+
+    try:
+        with publisher(settings).connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=1)
+        return True
+    except Exception:
+        return False
+
+
 def create_app(settings: Settings | None = None, *, reconcile: bool | None = None) -> FastAPI:
     """The API for settings (default: the process settings); reconcile runs the reconciler thread."""
     settings = settings or get_settings()
@@ -157,7 +169,9 @@ def create_app(settings: Settings | None = None, *, reconcile: bool | None = Non
             database = False
         if not database:
             response.status_code = 503
-        return Health(status="ok" if database else "degraded", database=database, broker=None, version=__version__)
+        broker = _broker_ok(settings)
+        status = "ok" if database and broker else "degraded"
+        return Health(status=status, database=database, broker=broker, version=__version__)
 
     @app.get("/metrics", tags=["health"], response_class=Response)
     def metrics() -> Response:

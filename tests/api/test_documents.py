@@ -224,7 +224,7 @@ def test_failed_document_can_be_retried(api) -> None:  # type: ignore[no-untyped
 def test_health_metrics_and_openapi(api) -> None:  # type: ignore[no-untyped-def]
     upload(api.client, receipt_pdf(77))
     health = api.client.get("/healthz").json()
-    assert health == {"status": "ok", "database": True, "broker": None, "version": health["version"]}
+    assert health == {"status": "ok", "database": True, "broker": True, "version": health["version"]}
     metrics = api.client.get("/metrics").text
     assert 'docai_documents{status="queued"} 1.0' in metrics
     assert "docai_http_requests_total" in metrics

@@ -119,11 +119,11 @@ def test_redis_restarted_empty_reconciler_finishes_everything(
         cluster.start_worker("gpu", queues="gpu", concurrency=1)
         cluster.start_api()
         with httpx.Client(timeout=60) as http:
-            ids = [cluster.upload(http, receipt_pdf(i, pages=3), f"r{i}.pdf")["id"] for i in range(30)]
+            ids = [cluster.upload(http, receipt_pdf(i, pages=2), f"r{i}.pdf")["id"] for i in range(20)]
             time.sleep(1)
             restart()  # every queued message is gone
-            ids += [cluster.upload(http, receipt_pdf(i, pages=3), f"r{i}.pdf")["id"] for i in range(30, 40)]
-        statuses = cluster.wait_terminal(40, timeout=240)
+            ids += [cluster.upload(http, receipt_pdf(i, pages=2), f"r{i}.pdf")["id"] for i in range(20, 25)]
+        statuses = cluster.wait_terminal(25, timeout=240)
         assert set(statuses) == set(ids)
         assert all(s in ("done", "needs_review") for s in statuses.values()), statuses
         assert extraction_counts(cluster.db_url) == dict.fromkeys(ids, 1)
