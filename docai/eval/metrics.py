@@ -73,12 +73,20 @@ def _greedy(scores: list[tuple[float, int, int]]) -> tuple[float, list[tuple[int
     return total, pairs
 
 
+CHECK_MARKS = {"x", "✓", "✔", "☒", "☑", "[x]", "true"}
+
+
+def _mark(value: str) -> str:
+    """A ticked box reads 'X' in one annotation and 'true' in the form schema: both mean checked."""
+    return "true" if str(value).strip().lower() in CHECK_MARKS else value
+
+
 def kv_match(expected: list[tuple[str, str]], got: list[tuple[str, str]]) -> tuple[PrfCounts, list[tuple[str, str]]]:
     """Key-value pairs matched one to one when both key and value are similar enough; returns the unmatched truth."""
     scores = []
     for i, (ek, ev) in enumerate(expected):
         for j, (gk, gv) in enumerate(got):
-            ks, vs = similarity(ek, gk), similarity(ev, gv)
+            ks, vs = similarity(ek, gk), similarity(_mark(ev), _mark(gv))
             if ks >= KV_THRESHOLD and vs >= KV_THRESHOLD:
                 scores.append((ks + vs, i, j))
     _, pairs = _greedy(scores)

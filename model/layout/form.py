@@ -16,7 +16,7 @@ UNCHECKED = re.compile(r"^\s*(?:\[\s?\]|☐|□)\s*")
 NUMBER_LABEL = re.compile(
     r"^(?P<key>[^\d:]{2,40}?\b(?:no|nr|num|number|#|tel|fax|phone|ref)\.?)\s*(?P<value>[(+]?\d.*)$", re.I
 )
-INLINE = re.compile(r"^(?P<key>[^:]{2,60}?):\s*(?P<value>\S.*)$")
+INLINE = re.compile(r"^(?P<key>[^:]{1,60}?[^\d\s:]):\s*(?P<value>\S.*)$")  # '17:46' is a time, not a label
 # 'INITIATION DATE October 27, 1986': a label in capitals run into a typed answer in mixed case or figures.
 CAPS_THEN_VALUE = re.compile(r"^(?P<key>[A-Z][A-Z .#/&()'-]{3,60}?[A-Z.)])[\s_]*(?P<value>[A-Z][a-z].*|\d.*)$")
 
