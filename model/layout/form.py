@@ -148,7 +148,7 @@ def _tables(lines: list[Line], used: set[int]) -> list[tuple[str, str, list[Word
             numeric_rows += any(re.search(r"\d", p[1]) for p in placed)
             previous = line
         # a table answers with figures: rows of words only are more likely more labels and text
-        if rows_read >= 2 and numeric_rows * 2 >= rows_read:
+        if rows_read >= 2 and numeric_rows * 2 >= rows_read or rows_read == 1 and numeric_rows == 1:
             pairs += [(key, value, words) for key, value, words, _ in cells]
             used.update(id(seg) for *_, seg in cells)
             used.update(id(seg) for ln in lines[row:body] for seg in ln.segments)
