@@ -18,6 +18,8 @@ NUMBER_LABEL = re.compile(
 )
 INLINE = re.compile(r"^(?P<key>[^:]{1,60}?[^\d\s:]):\s*(?P<value>\S.*)$")  # '17:46' is a time, not a label
 # 'INITIATION DATE October 27, 1986': a label in capitals run into a typed answer in mixed case or figures.
+# 'Case No._475,592': a fill-in blank between the label and what was written on it.
+BLANK = re.compile(r"^(?P<key>[^_:]*[^\W\d_][^_:]*?)\s*_+\s*(?P<value>[^_\s][^_]*?)[_\s]*$")
 CAPS_THEN_VALUE = re.compile(r"^(?P<key>[A-Z][A-Z .#/&()'-]{3,60}?[A-Z.)])[\s_]*(?P<value>[A-Z][a-z].*|\d.*)$")
 
 
@@ -72,7 +74,7 @@ def _value_below(lines: list[Line], row: int, seg: Segment, used: set[int], soft
             return None
         for cand in nxt.segments:
             x0, _, x1, _ = cand.bbox
-            if id(cand) in used or _is_label(cand.text) or INLINE.match(cand.text):
+            if id(cand) in used or _is_label(cand.text) or INLINE.match(cand.text) or CAPS_THEN_VALUE.match(cand.text):
                 continue
             if soft and (_soft_label(cand.text) or not re.search(r"[a-z]", cand.text)):
                 continue  # under a capitalised label only a typed answer in mixed case is taken
@@ -141,8 +143,21 @@ def _tables(lines: list[Line], used: set[int]) -> list[tuple[str, str, list[Word
                 k = _column_of(columns, seg.bbox[0], seg.bbox[2])
                 if k is not None:
                     placed.append((columns[k][2], seg.text, seg.words, seg))
-            if len({p[0] for p in placed}) < 2 or any(":" in p[1] for p in placed):
-                break  # a row off the columns, or a row of labels: the table has ended
+            if any(":" in p[1] for p in placed):
+                break  # a row of labels: the table has ended
+            if len(placed) == 1 and cells and line.bbox[1] - previous.bbox[3] < previous.height:
+                # a cell wrapped onto a second row: '&Katz' under 'Wachtell, Lipton, Rosen'
+                key, _, words, seg = placed[0]
+                for n in range(len(cells) - 1, -1, -1):
+                    if cells[n][0] == key:
+                        ck, cv, cw, cs = cells[n]
+                        cells[n] = (ck, f"{cv} {seg.text}", cw + words, cs)
+                        used.add(id(seg))
+                        break
+                previous = line
+                continue
+            if len({p[0] for p in placed}) < 2:
+                break  # a row off the columns: the table has ended
             cells += placed
             rows_read += 1
             numeric_rows += any(re.search(r"\d", p[1]) for p in placed)
@@ -165,8 +180,8 @@ def extract_form(lines: list[Line]) -> tuple[Form, dict[str, float]]:
     used: set[int] = set()
 
     def add(key: str, value: str, words: list, certainty: float) -> None:
-        key = key.strip().rstrip(":").strip()
-        value = value.strip()
+        key = key.strip(" _").rstrip(":").strip(" _")
+        value = value.strip(" _")
         if not key or not value:
             return
         checked = CHECKED.match(value)
@@ -194,7 +209,11 @@ def extract_form(lines: list[Line]) -> tuple[Form, dict[str, float]]:
                 if id(seg) in used:
                     continue
                 text = seg.text
-                inline = INLINE.match(text) if strict else NUMBER_LABEL.match(text) or CAPS_THEN_VALUE.match(text)
+                inline = (
+                    INLINE.match(text)
+                    if strict
+                    else NUMBER_LABEL.match(text) or CAPS_THEN_VALUE.match(text) or BLANK.match(text)
+                )
                 if inline and _letters(inline.group("key")) >= 2:
                     used.add(id(seg))
                     add(inline.group("key"), inline.group("value"), seg.words, 0.7)
