@@ -57,6 +57,12 @@ def row_columns(kind: str, name: str) -> list[str]:
     return list(model.model_fields) if model else []
 
 
+def path_label(path: str) -> str:
+    """'/items/0/unit_price' → 'items 1 unit price' (row numbers count from 1, as a reviewer counts)."""
+    parts = [str(int(p) + 1) if p.isdigit() else p.replace("_", " ") for p in path.strip("/").split("/")]
+    return " ".join(parts)
+
+
 def as_text(value: Any) -> str:
     """A stored JSON value as the text an input shows; None is empty."""
     if value is None:

@@ -8,7 +8,7 @@ from typing import Any
 import streamlit as st
 
 from ui.client import ApiClient, ApiError, client_from_settings
-from ui.format import md_escape, status_label
+from ui.format import md_escape
 from ui.render import open_png
 
 
@@ -22,8 +22,10 @@ def show_error(err: ApiError, prefix: str = "") -> None:
 
 
 def doc_label(doc: dict[str, Any]) -> str:
-    """'receipt.jpg · needs review · 1a2b3c4d' (selectbox labels are plain text, never markdown)."""
-    return f"{doc.get('filename') or '?'} · {status_label(doc.get('status'))} · {str(doc.get('id', ''))[:8]}"
+    """'receipt.jpg · 1a2b3c4d · 2026-01-31 12:00' (plain text; the status is shown beside the picker, not in it,
+    because a selectbox keeps the labels it first drew for its options)."""
+    created = str(doc.get("created_at") or "")[:16].replace("T", " ")
+    return f"{doc.get('filename') or '?'} · {str(doc.get('id', ''))[:8]} · {created}"
 
 
 def pick_document(

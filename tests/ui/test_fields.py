@@ -65,3 +65,8 @@ def test_blank_added_rows_are_ignored() -> None:
     frame = fields.rows_frame("receipt", "items", [])
     frame.loc[0] = ["", "", "", ""]
     assert fields.table_corrections("receipt", "items", [], frame) == []
+
+
+def test_path_labels_count_rows_from_one() -> None:
+    assert fields.path_label("/items/0/unit_price") == "items 1 unit price"
+    assert fields.path_label("/total_tax") == "total tax"

@@ -114,8 +114,10 @@ with left:
             st.pills(
                 "Highlight a field",
                 list(by_field),
+                wrap=True,
+                width="stretch",
                 key=f"hl:{doc_id}:{index}",
-                format_func=lambda p: p.strip("/").replace("_", " "),
+                format_func=fields.path_label,
             )
             if by_field
             else None

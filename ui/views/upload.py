@@ -57,7 +57,7 @@ def show_progress() -> None:
     finished = progress.all_finished(docs)
     if docs and finished:
         st.success(f"All {len(docs)} documents are finished.")
-        review = [d for d in docs if d.get("status") in ("needs_review", "done")]
+        review = [d for d in docs if d.get("status") != "failed"]
         if review:
             st.page_link(
                 "views/review.py",
