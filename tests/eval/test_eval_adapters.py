@@ -159,6 +159,11 @@ def test_table_f1_matches_fuzzy_keys_values_within_five_percent_and_transposed()
     assert table_match(truth, ([], [])).f1 == 0.0
 
 
+def test_a_tick_mark_and_true_both_mean_checked() -> None:
+    counts, _ = kv_match([("PARTIAL", "X"), ("FULL", "")], [("PARTIAL", "true")])
+    assert counts.matched == 1
+
+
 def test_key_value_f1_is_one_to_one() -> None:
     truth = [("Name", "Jane Doe"), ("Name", "John Roe")]
     counts, missed = kv_match(truth, [("NAME:", "Jane  Doe")])

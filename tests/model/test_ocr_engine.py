@@ -213,6 +213,27 @@ def test_form_key_value_pairs() -> None:
     assert ("Address", "22 Oak Street, Springfield", "text") in pairs
 
 
+FORM_TABLE = [
+    (50, 50, "DISTRIBUTION REPORT", 14),
+    (50, 90, "Name of Account", 10),
+    (250, 90, "Number of Stores", 10),
+    (50, 110, "Quality Dairy", 10),
+    (250, 110, "151", 10),
+    (50, 125, "Bay Stations", 10),
+    (250, 125, "81", 10),
+    (50, 140, "Wilson Oil", 10),
+    (250, 140, "140", 10),
+]
+
+
+def test_form_table_pairs_each_cell_with_its_column_header() -> None:
+    form = _extract(_pdf(FORM_TABLE), "form").data
+    pairs = [(f.key, f.value) for f in form.fields]
+    assert ("Name of Account", "Bay Stations") in pairs
+    assert ("Number of Stores", "81") in pairs
+    assert len(pairs) == 6
+
+
 @pytest.mark.parametrize("schema", ["chart", "ui_code"])
 def test_chart_and_ui_code_need_the_vision_engine(schema: str) -> None:
     result = _extract(_pdf([(50, 50, "Revenue by year", 12)]), schema)
