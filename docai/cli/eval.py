@@ -59,7 +59,8 @@ def _print_report(report: dict[str, Any]) -> None:
         typer.echo(f"  {name:<20} {value:.3f}")
     if "precision" in report:
         typer.echo(f"  precision {report['precision']:.3f}  recall {report['recall']:.3f}")
-    typer.echo(f"overall: {report['overall']:.3f}")
+    micro = f" (all scored values: {report['overall_micro']:.3f})" if "overall_micro" in report else ""
+    typer.echo(f"overall: {report['overall']:.3f}{micro}")
     if report["misses"]:
         typer.echo(f"\nmisses ({len(report['misses'])}):")
         for miss in report["misses"][:60]:
