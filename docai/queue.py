@@ -32,6 +32,19 @@ def publish(settings: Settings, jobs: Iterable[Job]) -> int:
     return sent
 
 
+def queue_depth(settings: Settings, stage: str) -> int | None:
+    """Messages waiting in the stage's broker queue; None when the broker cannot say."""
+    from workers.app import TASK_QUEUES, publisher
+
+    try:
+        with publisher(settings).connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=2)
+            declared = conn.default_channel.queue_declare(queue=TASK_QUEUES[TASKS[stage]], passive=True)
+            return int(declared.message_count)
+    except Exception:
+        return None
+
+
 def submit(session: Session, settings: Settings, document: Document, stage: str = RASTERIZE) -> Job:
     """Queue a stage for a document: commit the job row, then send its message."""
     job = new_job(session, document.id, stage)

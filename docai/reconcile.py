@@ -12,12 +12,12 @@ import threading
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import exists, select, update
+from sqlalchemy import exists, func, select, update
 from sqlalchemy.orm import Session
 
 from docai.db.models import Document, DocumentStatus, Job, JobStatus, utcnow
-from docai.jobs import RASTERIZE, new_job, stale_cutoff
-from docai.queue import publish
+from docai.jobs import RASTERIZE, STAGES, new_job, stale_cutoff
+from docai.queue import publish, queue_depth
 from docai.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -38,6 +38,7 @@ def reconcile(session: Session, settings: Settings, after: float | None = None) 
     stale = session.scalars(
         select(Job).where(Job.status.in_([JobStatus.QUEUED, JobStatus.PROCESSING]), Job.updated_at < cutoff)
     ).all()
+    stale = [j for j in stale if j.status == JobStatus.PROCESSING or j.stage not in _backlogged(session, settings)]
     for job in stale:
         # Conditional: a worker that claims the job meanwhile wins, and two reconcilers cannot both re-send.
         result = session.execute(
@@ -68,6 +69,23 @@ def reconcile(session: Session, settings: Settings, after: float | None = None) 
     if resend:
         log.warning("reconciler re-sent %d jobs (%d documents had none)", len(resend), len(orphans))
     return report
+
+
+def _backlogged(session: Session, settings: Settings) -> set[str]:
+    """Stages whose broker queue still holds a message for every queued job: long queues, nothing lost.
+
+    Without this, a legitimately long backlog would be re-sent every DOCAI_RECONCILE_AFTER seconds and
+    fill the queue with duplicates (harmless, but wasteful). After Redis restarts empty the depth is 0.
+    """
+    backlogged = set()
+    for stage in STAGES:
+        queued = session.scalar(
+            select(func.count()).select_from(Job).where(Job.stage == stage, Job.status == JobStatus.QUEUED)
+        )
+        depth = queue_depth(settings, stage) if queued else None
+        if depth is not None and depth >= (queued or 0):
+            backlogged.add(stage)
+    return backlogged
 
 
 class Reconciler:

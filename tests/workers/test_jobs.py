@@ -203,3 +203,22 @@ def test_an_unavailable_engine_fails_the_batch_with_its_message(env) -> None:  #
     session.refresh(document)
     assert document.status == "failed" and document.error_code == "engine_unavailable"
     assert outcome.completed == [document.id]
+
+
+def test_reconciler_leaves_a_long_but_intact_queue_alone(env) -> None:  # type: ignore[no-untyped-def]
+    from docai.db.models import Job
+    from docai.queue import publish, queue_depth
+    from docai.reconcile import reconcile
+
+    settings, session, store, options, _ = env
+    jobs = [ingest(env, 50 + i)[1] for i in range(3)]
+    assert publish(settings, jobs) == 3 and queue_depth(settings, "rasterize") == 3
+    old = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=30)
+    session.execute(update(Job).values(updated_at=old))
+    session.commit()
+    assert reconcile(session, settings, after=60).resent == 0  # every queued job still has its message
+    (settings.broker_folder / "queue").joinpath(
+        sorted(p.name for p in (settings.broker_folder / "queue").iterdir())[0]
+    ).unlink()  # one message lost
+    assert reconcile(session, settings, after=60).resent == 3  # the queue cannot say which: all are re-sent
+    assert queue_depth(settings, "rasterize") == 5
