@@ -297,7 +297,9 @@ def main() -> None:
 
     report: dict[str, Any] = {"bare_celery_round_trip": bare_round_trip(args.redis, args.round_trips)}
     report["docai_per_document"] = docai_overhead(args.redis, args.database_url, args.docs)
-    if SROIE.is_dir():
+    if args.receipts <= 0:
+        report["sroie_throughput"] = "skipped: --receipts 0"
+    elif SROIE.is_dir():
         report["sroie_throughput"] = [
             receipts_throughput(args.redis, args.database_url, int(w), args.receipts) for w in args.workers.split(",")
         ]
