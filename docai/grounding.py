@@ -11,9 +11,9 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
-from model.layout.values import find_amounts, find_dates
+from model.layout.values import AMOUNT, INT_AMOUNT, find_dates
 from model.types import Word
-from schemas.common import CURRENCY_SYMBOLS, DocSchema, Evidence, Issue, Severity
+from schemas.common import CURRENCY_SYMBOLS, DocSchema, Evidence, Issue, Severity, parse_amount
 
 DEFAULT_ENGINE_CONFIDENCE = 0.7  # an engine that says nothing about a field
 MIN_SIMILARITY = 0.75  # text matches below this count as not found
@@ -80,49 +80,89 @@ def _union(boxes: list[tuple[float, float, float, float]]) -> tuple[float, float
 
 
 class _PageIndex:
-    """One page's words in reading order with their normalized text and offsets into the joined string."""
+    """One page's words in reading order: normalized and plain joined strings with each word's offsets."""
 
     def __init__(self, page: int, words: list[Word]):
         self.page = page
         self.words = [w for w in words if norm(w.text)]
         self.norms = [norm(w.text) for w in self.words]
-        self.starts: list[int] = []
-        pos = 0
-        for n in self.norms:
+        self.starts: list[int] = []  # offsets into the normalized string
+        self.plain_starts: list[int] = []  # offsets into the words joined by single spaces
+        pos = plain = 0
+        for word, n in zip(self.words, self.norms, strict=True):
             self.starts.append(pos)
+            self.plain_starts.append(plain)
             pos += len(n)
+            plain += len(word.text) + 1
         self.joined = "".join(self.norms)
+        self.plain = " ".join(w.text for w in self.words)
+        self._amounts: list[tuple[Decimal, int, int]] | None = None
+        self._dates: list[tuple[dt.date, int, int]] | None = None
 
     def span(self, start: int, end: int) -> list[Word]:
-        """Words overlapping the character range [start, end) of the joined string."""
+        """Words overlapping the character range [start, end) of the normalized string."""
         return [
             w for w, s, n in zip(self.words, self.starts, self.norms, strict=True) if s < end and s + len(n) > start
         ]
+
+    def plain_span(self, start: int, end: int) -> list[Word]:
+        """Words overlapping the character range [start, end) of the space-joined string."""
+        return [w for w, s in zip(self.words, self.plain_starts, strict=True) if s < end and s + len(w.text) > start]
+
+    @property
+    def amounts(self) -> list[tuple[Decimal, int, int]]:
+        # one pass over the page text, whatever the number of fields asked about
+        if self._amounts is None:
+            found: list[tuple[Decimal, int, int]] = []
+            taken: list[tuple[int, int]] = []
+            for regex in (AMOUNT, INT_AMOUNT):
+                for match in regex.finditer(self.plain):
+                    if any(s <= match.start() < e for s, e in taken):
+                        continue
+                    try:
+                        value = parse_amount(match.group(0).replace(" ", ""))
+                    except ValueError:
+                        continue
+                    if value is not None:
+                        found.append((value, match.start(), match.end()))
+                        taken.append((match.start(), match.end()))
+            self._amounts = found
+        return self._amounts
+
+    @property
+    def dates(self) -> list[tuple[dt.date, int, int]]:
+        if self._dates is None:
+            self._dates = find_dates(self.plain)
+        return self._dates
 
 
 def _find(value: Any, path: str, pages: list[_PageIndex]) -> Match | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, dt.date):
-        return _best(pages, lambda text: any(d == value for d, _, _ in find_dates(text)), 6)
+        return _first(pages, lambda page: [(s, e) for d, s, e in page.dates if d == value])
     if isinstance(value, Decimal | int | float) and not path.endswith(("/quantity", "/tax_rate")):
         amount = Decimal(str(value))
-        return _best(pages, lambda text: any(a == amount for a, _, _ in find_amounts(text, allow_int=True)), 4)
+        return _first(pages, lambda page: [(s, e) for a, s, e in page.amounts if a == amount])
     text = str(value)
     if path.endswith("/currency"):
         marks = {text} | {s for s, code in CURRENCY_SYMBOLS.items() if code == text}
-        return _best(pages, lambda t: any(m in t for m in marks), 1)
+        return _first(
+            pages,
+            lambda page: [(m.start(), m.end()) for mark in marks for m in re.finditer(re.escape(mark), page.plain)],
+        )
     return _text(norm(text), pages)
 
 
-def _best(pages: list[_PageIndex], test, window: int) -> Match | None:  # type: ignore[no-untyped-def]
-    """The shortest run of words whose joined text passes test, first on the earliest page."""
+def _first(pages: list[_PageIndex], spans) -> Match | None:  # type: ignore[no-untyped-def]
+    """The first place, page by page, where the value is printed."""
     for page in pages:
-        for size in range(1, window + 1):
-            for start in range(0, len(page.words) - size + 1):
-                words = page.words[start : start + size]
-                if test(" ".join(w.text for w in words)):
-                    return Match(page.page, words, 1.0)
+        found = sorted(spans(page))
+        if found:
+            start, end = found[0]
+            words = page.plain_span(start, end)
+            if words:
+                return Match(page.page, words, 1.0)
     return None
 
 
