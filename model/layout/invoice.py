@@ -312,7 +312,7 @@ def _line_items(lines: list[Line]) -> tuple[list[InvoiceLine], dict[str, float]]
             item = InvoiceLine(description=description, amount=amounts[-1][0])
         items.append(item)
         n = len(items) - 1
-        conf = Pick(None, line.words, 0.5).confidence
+        conf = Pick(None, line.words, 0.7).confidence
         for key in ("description", "amount"):
             confidence[f"/line_items/{n}/{key}"] = conf
     return items, confidence

@@ -293,7 +293,7 @@ def _items(lines: list[Line], name_index: int) -> tuple[list[ReceiptItem], dict[
             quantity = qty.group(1)
         items.append(ReceiptItem(description=description, quantity=quantity, amount=amounts[-1][0]))
         n = len(items) - 1
-        pick = Pick(None, line.words, 0.5)
+        pick = Pick(None, line.words, 0.7)
         confidence[f"/items/{n}/description"] = pick.confidence
         confidence[f"/items/{n}/amount"] = pick.confidence
     return items, confidence
