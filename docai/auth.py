@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import os
 import secrets
+import time
 from pathlib import Path
 
 from docai.settings import Settings
@@ -19,18 +20,27 @@ def local_key_path(settings: Settings) -> Path:
 
 def local_api_key(settings: Settings) -> str:
     """The machine-local key in DOCAI_HOME/api_key, created on first use."""
-    path = local_key_path(settings)
-    try:
-        return path.read_text().strip()
-    except FileNotFoundError:
-        pass
+    return _local_secret(local_key_path(settings))
+
+
+def webhook_secret(settings: Settings) -> str:
+    """DOCAI_WEBHOOK_SECRET, else one generated once in DOCAI_HOME/webhook_secret: every webhook is signed."""
+    return settings.webhook_secret or _local_secret(settings.home.resolve() / "webhook_secret")
+
+
+def _local_secret(path: Path) -> str:
     path.parent.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_urlsafe(24)
-    # O_EXCL: two processes starting together agree on the key the first one wrote.
     try:
+        # O_EXCL: of two processes starting together, one writes the secret and both use it.
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
-        return path.read_text().strip()
+        for _ in range(100):  # the writer may not have finished its one line yet
+            text = path.read_text().strip()
+            if text:
+                return text
+            time.sleep(0.02)
+        raise RuntimeError(f"{path} is empty; delete it and start again") from None
+    key = secrets.token_urlsafe(24)
     with os.fdopen(fd, "w") as handle:
         handle.write(key + "\n")
     return key

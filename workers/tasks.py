@@ -113,6 +113,7 @@ def extract(self: Task, job_id: str) -> dict[str, Any]:
 @app.task(name="docai.webhook", bind=True, acks_late=True, max_retries=None)
 def webhook(self: Task, document_id: str) -> int | None:
     """Tell the document's webhook it is done, signed; retried with exponential backoff."""
+    from docai.auth import webhook_secret
     from docai.db.models import Document
     from docai.db.session import session_factory
     from docai.results import document_summary
@@ -125,7 +126,7 @@ def webhook(self: Task, document_id: str) -> int | None:
             return None
         url, body = document.webhook_url, payload(document_summary(document))
     try:
-        return deliver(url, body, settings.webhook_secret)
+        return deliver(url, body, webhook_secret(settings))
     except WebhookFailed as err:
         if self.request.retries >= settings.webhook_retries - 1:
             log.warning("webhook of %s given up after %d attempts: %s", document_id, settings.webhook_retries, err)

@@ -222,3 +222,22 @@ def test_reconciler_leaves_a_long_but_intact_queue_alone(env) -> None:  # type: 
     ).unlink()  # one message lost
     assert reconcile(session, settings, after=60).resent == 3  # the queue cannot say which: all are re-sent
     assert queue_depth(settings, "rasterize") == 5
+
+
+def test_local_secrets_are_generated_once_and_private(docai_home: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from docai.auth import api_keys, client_api_key, key_identity, key_matches, webhook_secret
+    from docai.settings import Settings
+
+    settings = Settings(home=docai_home)
+    with ThreadPoolExecutor(8) as pool:
+        keys = set(pool.map(lambda _: client_api_key(settings), range(16)))
+    assert len(keys) == 1 and api_keys(settings) == list(keys)
+    assert oct((docai_home / "api_key").stat().st_mode & 0o777) == "0o600"
+    secret = webhook_secret(settings)
+    assert secret and secret != keys.pop() and webhook_secret(settings) == secret
+    assert webhook_secret(Settings(home=docai_home, webhook_secret="configured")) == "configured"
+    assert Settings(home=docai_home, api_keys=["a", "b"]).api_keys == ["a", "b"]
+    assert key_matches("b", ["a", "b"]) and not key_matches("c", ["a", "b"])
+    assert key_identity("b").startswith("key:") and len(key_identity("b")) == 12
