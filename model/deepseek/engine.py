@@ -120,6 +120,15 @@ class DeepseekVLEngine:
                 prepared.append(self._prepare(i, request))
             except DocaiError as err:
                 results[i] = self._error(request, err.code, err.message)
+            except (OSError, ValueError) as err:  # an image Pillow or the processor cannot handle
+                message = f"the page images could not be prepared for the model: {err}"
+                results[i] = self._error(request, ErrorCode.EXTRACTION_FAILED, message)
+        try:
+            return self._extract(prepared, results)
+        except DocaiError as err:  # the whole batch failed (e.g. one page alone does not fit in memory)
+            return [r or self._error(requests[i], err.code, err.message) for i, r in enumerate(results)]
+
+    def _extract(self, prepared: list[_Prepared], results: list[ExtractResult | None]) -> list[ExtractResult]:
         first = self._run(prepared, Bounds())
         retry: list[_Prepared] = []
         spent: dict[int, dict[str, float]] = {}
@@ -201,7 +210,7 @@ class DeepseekVLEngine:
 
     def _run(self, items: list[_Prepared], bounds: Bounds) -> list[tuple[str, Any, dict[str, float]]]:
         """Generate for items in length-sorted batches bounded by pages and tokens; results in input order."""
-        from model.deepseek.generation import GenRow, generate
+        from model.deepseek.generation import GenRow
 
         max_new = self.options.max_new_tokens
         budget = token_budget(self._lm)
@@ -229,7 +238,7 @@ class DeepseekVLEngine:
                 for i in batch
             ]
             start, gen_timings = time.perf_counter(), {}
-            gens = generate(self._lm, rows, max_new, self._ll_tokenizer, timings=gen_timings)
+            gens = self._generate(rows, max_new, gen_timings)
             # the batch's time, shared evenly: what each request cost this worker
             elapsed = {
                 "generate_s": round((time.perf_counter() - start) / len(batch), 4),
@@ -238,8 +247,30 @@ class DeepseekVLEngine:
                 "batch_size": float(len(batch)),
             }
             for i, gen in zip(batch, gens, strict=True):
-                out[i] = (self._lm.tokenizer.decode(gen.token_ids, skip_special_tokens=True), gen, elapsed)
+                # the grammar's own byte view of the tokens, so confidence spans line up exactly
+                text = self._ll_tokenizer.decode_bytes(gen.token_ids).decode("utf-8", errors="replace")
+                out[i] = (text, gen, elapsed)
         return [o for o in out if o is not None]
+
+    def _generate(self, rows: list[Any], max_new: int, timings: dict[str, float]) -> list[Any]:
+        """Generate for rows; a batch that runs out of memory is split in halves and run again."""
+        from model.deepseek.generation import generate
+
+        try:
+            return generate(self._lm, rows, max_new, self._ll_tokenizer, timings=timings)
+        except RuntimeError as err:  # torch.OutOfMemoryError subclasses RuntimeError
+            if "out of memory" not in str(err).lower() or len(rows) == 1:
+                raise DocaiError(ErrorCode.EXTRACTION_FAILED, f"generation failed: {err}") from err
+        if self._lm.device.type == "cuda":
+            import torch
+
+            torch.cuda.empty_cache()
+        half = len(rows) // 2
+        first, second = {}, {}
+        out = self._generate(rows[:half], max_new, first) + self._generate(rows[half:], max_new, second)
+        for key in ("prefill_s", "decode_s"):
+            timings[key] = first[key] + second[key]
+        return out
 
     def _finish(
         self, item: _Prepared, text: str, gen: Any, elapsed: dict[str, float], *, final: bool
@@ -288,13 +319,23 @@ class DeepseekVLEngine:
                     message="This value did not fit the schema and was left out.",
                 )
             )
-        return self._result(item, data, text, gen, elapsed, issues)
+        return self._result(item, data, text, gen, elapsed, issues, dropped)
 
     def _result(
-        self, item: _Prepared, data: Any, text: str, gen: Any, elapsed: dict[str, float], issues: list[Issue]
+        self,
+        item: _Prepared,
+        data: Any,
+        text: str,
+        gen: Any,
+        elapsed: dict[str, float],
+        issues: list[Issue],
+        dropped: Sequence[str] = (),
     ) -> ExtractResult:
         token_bytes = [self._ll_tokenizer.decode_bytes([t]) for t in gen.token_ids]
         kept = leaf_paths(data.model_dump(mode="json"))
+        # after a list item was dropped, later items moved up: their text spans no longer match their paths
+        shifted = {p.rsplit("/", 1)[0] + "/" for p in dropped if p.rsplit("/", 1)[-1].isdigit()}
+        kept = {p for p in kept if not any(p.startswith(prefix) for prefix in shifted)}
         confidence = value_confidence(text, token_bytes, gen.logprobs, kept)
         return ExtractResult(
             request_id=item.request.request_id,
