@@ -205,8 +205,6 @@ def test_formula_cells_are_defused_in_csv() -> None:
 
 
 def test_failed_document_can_be_retried(api) -> None:  # type: ignore[no-untyped-def]
-    import pymupdf
-
     broken = receipt_pdf(7)[:400]  # a truncated PDF: sniffed as PDF, fails to render
     doc = upload(api.client, broken, name="broken.pdf").json()
     run_queued_jobs(api.settings)
@@ -216,7 +214,6 @@ def test_failed_document_can_be_retried(api) -> None:  # type: ignore[no-untyped
     assert retried.status_code == 200 and retried.json()["status"] == "queued" and retried.json()["error"] is None
     detail = api.client.get(f"/v1/documents/{doc['id']}", headers=AUTH).json()
     assert [j["stage"] for j in detail["jobs"]] == ["rasterize", "rasterize"]
-    assert pymupdf  # the same renderer the pipeline uses is installed
     rejected = api.client.post(f"/v1/documents/{doc['id']}/reject", headers=AUTH)
     assert rejected.status_code == 409  # queued again: not reviewable until it finishes
 
