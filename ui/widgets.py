@@ -22,8 +22,8 @@ def show_error(err: ApiError, prefix: str = "") -> None:
 
 
 def doc_label(doc: dict[str, Any]) -> str:
-    """'receipt.jpg · 1a2b3c4d · 2026-01-31 12:00' (plain text; the status is shown beside the picker, not in it,
-    because a selectbox keeps the labels it first drew for its options)."""
+    """'receipt.jpg · 1a2b3c4d · 2026-01-31 12:00' as plain text."""
+    # No status here: a keyed selectbox keeps the labels it first drew, so a status would go stale.
     created = str(doc.get("created_at") or "")[:16].replace("T", " ")
     return f"{doc.get('filename') or '?'} · {str(doc.get('id', ''))[:8]} · {created}"
 

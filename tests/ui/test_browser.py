@@ -95,7 +95,9 @@ def test_upload_edit_approve_in_a_real_browser(ui_server: str, live_api: LiveApi
             total.fill("12.34")
             total.press("Enter")
             expect(page.get_by_text("Saved total.")).to_be_visible()
-            expect(total).to_have_value("12.34")
+            idle = page.get_by_test_id("stStatusWidget")  # shown while a script run is drawing
+            expect(idle).to_be_hidden()
+            expect(page.get_by_role("textbox", name="Total", exact=True)).to_have_value("12.34")
 
             page.get_by_role("radio", name="total", exact=True).click()  # highlight its box on the page
             expect(page.get_by_text("/total: read as")).to_be_visible()
@@ -104,7 +106,7 @@ def test_upload_edit_approve_in_a_real_browser(ui_server: str, live_api: LiveApi
             expect(page.get_by_role("button", name="Approve")).to_be_disabled()
             expect(page.get_by_test_id("stImage").first).to_be_visible()
 
-            expect(page.get_by_test_id("stStatusWidget")).to_be_hidden()  # the rerun has finished drawing
+            expect(idle).to_be_hidden()
             expect(page.get_by_text("approved · schema receipt")).to_be_visible()
             shot = tmp_path / "review.png"
             page.screenshot(path=str(shot))
