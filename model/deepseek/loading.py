@@ -236,7 +236,7 @@ def _load(path: Path, device: Any, dtype: Any) -> LoadedModel:
     shapes = read_shapes(files)
     if is_original_config(raw):
         layout = "original"
-        model, spec, tied = _load_original(path, raw, files, shapes)
+        model, spec, tied = _load_original(path, raw, files, shapes, dtype)
     else:
         layout = "transformers"
         model, spec, tied = _load_transformers(path, raw, files, shapes, dtype)
@@ -293,7 +293,7 @@ def _load_transformers(path: Path, raw: dict[str, Any], files: list[Path], shape
     return model, spec, tied
 
 
-def _load_original(path: Path, raw: dict[str, Any], files: list[Path], shapes: dict) -> tuple:
+def _load_original(path: Path, raw: dict[str, Any], files: list[Path], shapes: dict, dtype: Any) -> tuple:
     import torch
     from transformers.initialization import no_init_weights
 
@@ -311,8 +311,13 @@ def _load_original(path: Path, raw: dict[str, Any], files: list[Path], shapes: d
         state = convert_state_dict(read_tensors(files))
     except ConversionError as err:
         raise _unusable(path, str(err)) from err
-    with no_init_weights(), torch.device("cpu"):
-        model = model_cls(config)
+    previous = torch.get_default_dtype()
+    torch.set_default_dtype(dtype)  # build straight in the target dtype: a 7B in fp32 would need 28 GB first
+    try:
+        with no_init_weights(), torch.device("cpu"):
+            model = model_cls(config)
+    finally:
+        torch.set_default_dtype(previous)
     result = model.load_state_dict(state, strict=False)
     missing = [k for k in result.missing_keys if not (tied and k == "lm_head.weight")]
     if missing or result.unexpected_keys:

@@ -130,3 +130,10 @@ def test_unknown_dtype_is_a_clear_error(tiny_13b):
 
 def test_checkpoint_is_loaded_once_per_process(tiny_13b):
     assert load_checkpoint(Path(tiny_13b), "cpu") is load_checkpoint(Path(str(tiny_13b)), "cpu")
+
+
+def test_original_layout_loads_in_bfloat16(tiny_pairs):
+    converted, original = tiny_pairs["1.3b"]
+    a, b = load_checkpoint(converted, "cpu", "bfloat16"), load_checkpoint(original, "cpu", "bfloat16")
+    assert {p.dtype for p in b.model.parameters()} == {torch.bfloat16}
+    torch.testing.assert_close(_logits(a), _logits(b), rtol=0, atol=0)
