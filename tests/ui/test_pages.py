@@ -67,6 +67,14 @@ def test_queue_lists_filters_and_retries(ui_env: LiveApi) -> None:
     assert len(doc["jobs"]) > before  # queued again and run again by the worker
     assert doc["status"] == "failed" and doc["error"]["code"] == "schema_unsupported"
 
+    at.multiselect(key="queue_status").set_value([]).run()
+    table = at.dataframe[0].value
+    row = list(table["id"]).index(ui_env.ids["invoice"])
+    at.session_state["queue_table"] = {"selection": {"rows": [row], "columns": [], "cells": []}}
+    at.run()
+    [b for b in at.button if b.label == "Open in Review"][0].click().run()
+    assert at.title[0].value == "Review" and at.query_params["doc"] == ui_env.ids["invoice"]
+
 
 def test_review_shows_boxes_edits_are_audited_and_approval(ui_env: LiveApi) -> None:
     receipt = ui_env.ids["receipt"]
@@ -100,6 +108,8 @@ def test_review_shows_boxes_edits_are_audited_and_approval(ui_env: LiveApi) -> N
         doc = http.get(f"/documents/{receipt}").json()
     assert doc["status"] == "approved" and doc["reviewed_by"] == "Ada Reviewer"
     assert "approved" in at.caption[0].value
+    assert at.button(key="approve").disabled and at.button(key="reject").disabled
+    assert all(t.disabled for t in at.text_input if t.key and t.key.startswith(f"f:{receipt}:"))
 
     at.button(key="next_review").click().run()
     assert at.query_params["doc"] != receipt
@@ -128,6 +138,7 @@ def test_review_line_items_saved_from_the_data_editor(ui_env: LiveApi) -> None:
         result = http.get(f"/documents/{invoice}/result").json()
     assert ("/line_items/0/description", "Corrected line") in [(c["field"], c["new_value"]) for c in trail]
     assert result["data"]["line_items"][0]["description"] == "Corrected line"
+    assert at.data_editor[0].value.loc[0, "description"] == "Corrected line"  # the editor shows the stored rows
 
 
 def test_chart_page_failed_and_redrawn(ui_env: LiveApi) -> None:
@@ -202,3 +213,16 @@ def test_export_approved_results(ui_env: LiveApi) -> None:
     assert [b.label for b in at.get("download_button")][0].startswith("Download JSON")
     at.radio(key="export_format").set_value("csv").run()
     assert at.code[0].value.splitlines()[0].count(",") >= 3
+
+
+def test_review_rejects_a_failed_document(ui_env: LiveApi) -> None:
+    failed = ui_env.ids["chart_failed"]
+    ui_env.wait_terminal(failed)
+    at = open_page("views/review.py", doc=failed)
+    assert any("schema_unsupported" in plain(e.value) for e in at.error)
+    assert len(at.get("image")) == 1 and at.button(key="approve").disabled
+    at.button(key="reject").click().run()
+    assert not at.exception
+    with ui_env.client() as http:
+        assert http.get(f"/documents/{failed}").json()["status"] == "rejected"
+    assert at.button(key="reject").disabled

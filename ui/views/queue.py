@@ -55,7 +55,7 @@ def queue() -> None:
         selection_mode="single-row",
         key="queue_table",
     )
-    st.caption(f"{listing.get('count', 0)} documents · refreshed {dt.datetime.now():%H:%M:%S}")
+    st.caption(f"{listing.get('count', 0)} document(s) · refreshed {dt.datetime.now():%H:%M:%S}")
     rows = event.selection.rows if event is not None else []
     if not rows or rows[0] >= len(docs):
         st.caption("Select a row to open it in Review or to retry a failure.")

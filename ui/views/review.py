@@ -53,22 +53,25 @@ if result:
     meta.append(f"{result.get('corrections', 0)} correction(s)")
 st.caption(md_escape(" · ".join(meta)))
 
+editable = status in ("done", "needs_review")  # the API takes corrections and approval only then
 actions = st.columns([1, 1, 5])
 actions[0].button(
     "Approve",
     type="primary",
     on_click=review_actions.decide,
     args=(client, doc_id, "approve"),
-    disabled=result is None or status == "approved",
+    disabled=result is None or not editable,
     key="approve",
 )
 actions[1].button(
     "Reject",
     on_click=review_actions.decide,
     args=(client, doc_id, "reject"),
-    disabled=result is None or status == "rejected",
+    disabled=not (editable or status == "failed"),
     key="reject",
 )
+if result is not None and not editable:
+    actions[2].caption(f"This document is {status_label(status)}: its values are read-only.")
 
 if result is None:
     error = doc.get("error") or {}
@@ -144,6 +147,7 @@ with right:
             widget(
                 view.label,
                 key=key,
+                disabled=not editable,
                 help=view.description,
                 on_change=review_actions.save_field,
                 args=(client, doc_id, kind, view.name, key, data.get(view.name)),
@@ -164,10 +168,11 @@ with right:
             st.subheader(name.replace("_", " ").capitalize())
             edited = st.data_editor(
                 fields.rows_frame(kind, name, rows),
-                num_rows="dynamic",
+                num_rows="dynamic" if editable else "fixed",
                 width="stretch",
                 key=f"t:{doc_id}:{name}:{revision}",
                 hide_index=False,
+                disabled=not editable,
             )
             for issue in issues:
                 if str(issue.get("field") or "").startswith(f"/{name}/"):
@@ -177,6 +182,7 @@ with right:
             st.button(
                 f"Save {name.replace('_', ' ')}",
                 key=f"save:{doc_id}:{name}",
+                disabled=not editable,
                 on_click=review_actions.save_table,
                 args=(client, doc_id, kind, name, rows, edited),
             )
