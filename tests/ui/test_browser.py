@@ -124,3 +124,30 @@ def test_upload_edit_approve_in_a_real_browser(ui_server: str, live_api: LiveApi
     assert doc["status"] == "approved" and doc["reviewed_by"] == "Browser Reviewer"
     assert result["data"]["total"] == "12.34"
     assert [(c["field"], c["new_value"], c["author"]) for c in trail] == [("/total", "12.34", "Browser Reviewer")]
+
+
+def test_generated_html_runs_no_script_in_the_sandbox() -> None:
+    """The UI-code frame shows the page but none of its scripts run, not even inside the frame."""
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is in the test extras")
+    if not CHROMIUM.exists():
+        pytest.skip(f"Debian's chromium is not installed at {CHROMIUM} (apt-get install chromium)")
+    from ui.sandbox import sandboxed_src
+
+    generated = (
+        "<html><body><h1 id='t'>Generated heading</h1>"
+        "<script>document.getElementById('t').textContent='SCRIPT RAN';"
+        "try{parent.parent.document.title='owned'}catch(e){}</script>"
+        "<img src=x onerror=\"document.body.append('ONERROR RAN')\"></body></html>"
+    )
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            page.set_content(f'<title>app</title><iframe id="outer" src="{sandboxed_src(generated)}"></iframe>')
+            inner = page.frame_locator("#outer").frame_locator("iframe")
+            sync_api.expect(inner.locator("h1")).to_have_text("Generated heading")
+            page.wait_for_timeout(500)  # time for a script that would run
+            assert inner.locator("body").inner_text().strip() == "Generated heading"
+            assert page.title() == "app"
+        finally:
+            browser.close()
