@@ -30,7 +30,7 @@ def _letters(text: str) -> int:
 def _is_label(text: str) -> bool:
     """A printed label: ends in a colon or question mark."""
     text = text.rstrip()
-    return text.endswith((":", "?")) and _letters(text) >= 2
+    return text.endswith((":", "?", "#")) and _letters(text) >= 2
 
 
 def _soft_label(text: str) -> bool:
@@ -85,7 +85,9 @@ def _value_below(lines: list[Line], row: int, seg: Segment, used: set[int], soft
 
 def _header_like(words: list[Word]) -> bool:
     text = " ".join(w.text for w in words)
-    return _letters(text) >= 2 and sum(c.isdigit() for c in text) <= 1 and len(words) <= 6 and ":" not in text.rstrip(": ")
+    return (
+        _letters(text) >= 2 and sum(c.isdigit() for c in text) <= 1 and len(words) <= 6 and ":" not in text.rstrip(": ")
+    )
 
 
 def _columns(lines: list[Line], row: int) -> tuple[list[tuple[float, float, str]], int] | None:
@@ -94,7 +96,8 @@ def _columns(lines: list[Line], row: int) -> tuple[list[tuple[float, float, str]
     if len(phrases) < 2 or not all(_header_like(p) for p in phrases):
         return None
     columns = [
-        (min(w.bbox[0] for w in p), max(w.bbox[2] for w in p), " ".join(w.text for w in p).rstrip(": ")) for p in phrases
+        (min(w.bbox[0] for w in p), max(w.bbox[2] for w in p), " ".join(w.text for w in p).rstrip(": "))
+        for p in phrases
     ]
     body = row + 1
     if body < len(lines) and lines[body].bbox[1] - lines[row].bbox[3] < 1.0 * lines[row].height:
@@ -222,7 +225,7 @@ def extract_form(lines: list[Line]) -> tuple[Form, dict[str, float]]:
                     continue
                 nxt = line.segments[i + 1] if i + 1 < len(line.segments) else None
                 if nxt is not None and id(nxt) not in used and not _is_label(nxt.text):
-                    if strict or not _soft_label(nxt.text):
+                    if strict:  # a capitalised label beside a segment is as often two headings: measured, dropped
                         used.update({id(seg), id(nxt)})
                         value, words = value_with_rest(row, nxt)
                         add(text, value, seg.words + words, 0.65 if strict else 0.45)
