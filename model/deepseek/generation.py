@@ -72,7 +72,7 @@ def generate(
     bitmask = None
     if any(r.grammar for r in rows):
         import llguidance
-        from llguidance.numpy import allocate_token_bitmask, fill_next_token_bitmask
+        from llguidance.numpy import allocate_token_bitmask, fill_next_token_bitmask_par
 
         matchers = [llguidance.LLMatcher(ll_tokenizer, r.grammar) if r.grammar else None for r in rows]
         bitmask = allocate_token_bitmask(batch, ll_tokenizer.vocab_size)
@@ -98,11 +98,10 @@ def generate(
             logits = out.logits[:, -1, :].float()  # (B, V)
             logprobs = torch.log_softmax(logits, dim=-1)
             if matchers:
-                for i, m in enumerate(matchers):
-                    if m is None or done[i]:
-                        bitmask[i, :] = -1
-                    else:
-                        fill_next_token_bitmask(m, bitmask, i)
+                active = [(m, i) for i, m in enumerate(matchers) if m is not None and not done[i]]
+                bitmask[:] = -1
+                if active:  # every row's mask at once, on llguidance's thread pool
+                    fill_next_token_bitmask_par(_executor(), active, bitmask)
                 allowed = _allowed_from_bitmask(torch.from_numpy(bitmask), logits.shape[-1]).to(logits.device)
                 for i, m in enumerate(matchers):
                     if m is None:
@@ -150,6 +149,19 @@ def generate(
         timings["decode_s"] = time.perf_counter() - clock - prefill_s
         timings["steps"] = float(steps)
     return outs
+
+
+_EXECUTOR: Any = None
+
+
+def _executor() -> Any:
+    """One llguidance thread pool per process."""
+    global _EXECUTOR
+    if _EXECUTOR is None:
+        import llguidance
+
+        _EXECUTOR = llguidance.LLExecutor()
+    return _EXECUTOR
 
 
 def _sync(device: Any) -> None:
