@@ -201,6 +201,20 @@ def test_upload_several_files_until_done(ui_env: LiveApi) -> None:
     bars = [e for e in at.main.get("progress")]
     assert len(bars) == 2 and all(b.proto.value == 100 for b in bars)
 
+    # each is a 2-page invoice: the Review page pages through it
+    doc_id = uploads[0]["id"]
+    review = open_page("views/review.py", doc=doc_id)
+    pager = review.get("button_group")[0]
+    assert pager.key == f"page:{doc_id}" and list(pager.options) == ["1", "2"]
+    first = review.get("image")[0].proto.imgs[0].url
+    pager.set_value(2).run()
+    assert not review.exception
+    second = review.get("image")[0].proto.imgs[0].url
+    assert second != first
+    with ui_env.client() as http:
+        detail = http.get(f"/documents/{doc_id}").json()
+    assert detail["page_count"] == 2 and detail["source"] == "ui"
+
 
 def test_export_approved_results(ui_env: LiveApi) -> None:
     with ui_env.client() as http:
