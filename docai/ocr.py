@@ -103,7 +103,7 @@ def _rapidocr(image: Image.Image) -> list[Word]:
         xs = [float(p[0]) for p in quad]
         ys = [float(p[1]) for p in quad]
         box = (min(xs) / width, min(ys) / height, max(xs) / width, max(ys) / height)
-        pieces = _split_by_char_boxes(text, chars, width, height) if chars else None
+        pieces = _split_by_char_boxes(text, chars, box) if chars else None
         if pieces is None:
             pieces = _split_evenly(clean_text(text), box)
         words = [(clean_text(t), b) for t, b in pieces if clean_text(t).strip()]
@@ -113,34 +113,34 @@ def _rapidocr(image: Image.Image) -> list[Word]:
 
 
 def _split_by_char_boxes(
-    text: str, chars: list, width: int, height: int
+    text: str, chars: list, box: tuple[float, float, float, float]
 ) -> list[tuple[str, tuple[float, float, float, float]]] | None:
-    """Words with their own boxes from per-character boxes (the CTC positions are too rough to find lost spaces)."""
+    """Words placed along the segment by their characters' positions (the CTC positions are too rough to find lost
+    spaces); every word keeps the segment's height so a tilted line stays one row."""
     if len(chars) != len(text):
         return None
-    boxes = [(min(p[0] for p in q), min(p[1] for p in q), max(p[0] for p in q), max(p[1] for p in q)) for q in chars]
+    starts = [min(p[0] for p in q) for q in chars]
+    ends = [max(p[0] for p in q) for q in chars]
+    left, right = min(starts), max(ends)
+    if right <= left:
+        return None
+    x0, y0, x1, y1 = box
+
+    def to_box(i: int, j: int) -> tuple[float, float, float, float]:
+        a = x0 + (x1 - x0) * (min(starts[i : j + 1]) - left) / (right - left)
+        b = x0 + (x1 - x0) * (max(ends[i : j + 1]) - left) / (right - left)
+        return (a, y0, max(b, a + 1e-4), y1)
+
     words: list[tuple[str, tuple[float, float, float, float]]] = []
-    current, current_boxes = "", []
-    for ch, b in zip(text, boxes, strict=True):
+    start = None
+    for i, ch in enumerate(text + " "):
         if ch.isspace():
-            if current:
-                words.append((current, _norm_box(current_boxes, width, height)))
-            current, current_boxes = "", []
-            continue
-        current += ch
-        current_boxes.append(b)
-    if current:
-        words.append((current, _norm_box(current_boxes, width, height)))
+            if start is not None:
+                words.append((text[start:i], to_box(start, i - 1)))
+            start = None
+        elif start is None:
+            start = i
     return words
-
-
-def _norm_box(boxes: list, width: int, height: int) -> tuple[float, float, float, float]:
-    return (
-        min(b[0] for b in boxes) / width,
-        min(b[1] for b in boxes) / height,
-        max(b[2] for b in boxes) / width,
-        max(b[3] for b in boxes) / height,
-    )
 
 
 def _split_evenly(
