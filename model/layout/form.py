@@ -225,7 +225,7 @@ def extract_form(lines: list[Line]) -> tuple[Form, dict[str, float]]:
                     continue
                 nxt = line.segments[i + 1] if i + 1 < len(line.segments) else None
                 if nxt is not None and id(nxt) not in used and not _is_label(nxt.text):
-                    if strict:  # a capitalised label beside a segment is as often two headings: measured, dropped
+                    if strict or not _soft_label(nxt.text):
                         used.update({id(seg), id(nxt)})
                         value, words = value_with_rest(row, nxt)
                         add(text, value, seg.words + words, 0.65 if strict else 0.45)
