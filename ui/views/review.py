@@ -3,6 +3,7 @@
 import pandas as pd
 import streamlit as st
 
+from docai.settings import get_settings
 from ui import fields, review_actions
 from ui.client import ApiError
 from ui.format import md_escape, percent, status_label
@@ -13,6 +14,7 @@ REVIEWABLE = "needs_review,done,approved,rejected"
 BADGE = {True: "green", False: "orange"}
 
 client = api()
+threshold = get_settings().review_threshold  # the same line the pipeline draws for needs_review
 st.title("Review")
 
 for kind, text in review_actions.take_notices():
@@ -110,7 +112,6 @@ with left:
     index = int(number or 1) - 1
     image = page_image(client, doc_id, index)
     if image is not None:
-        threshold = 0.6
         boxes = page_boxes(evidence, index, image.size, flagged=flagged, threshold=threshold)
         by_field = {b.field: b for b in boxes}
         selected = (
@@ -153,7 +154,7 @@ with right:
                 args=(client, doc_id, kind, view.name, key, data.get(view.name)),
             )
             if view.confidence is not None:
-                sure = view.confidence >= 0.6 and not view.issues
+                sure = view.confidence >= threshold and not view.issues
                 cols[1].badge(percent(view.confidence), color=BADGE[sure], help=f"confidence, from {view.source}")
             else:
                 cols[1].badge("n/a", color="gray", help="not found on the page")
