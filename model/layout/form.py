@@ -148,6 +148,8 @@ def _tables(lines: list[Line], used: set[int]) -> list[tuple[str, str, list[Word
                     placed.append((columns[k][2], seg.text, seg.words, seg))
             if any(":" in p[1] for p in placed):
                 break  # a row of labels: the table has ended
+            if cells and len(line.segments) > 1 and all(_header_like(seg.words) for seg in line.segments):
+                break  # a row of headings: the next little table (labels over values) starts here
             if len(placed) == 1 and cells and line.bbox[1] - previous.bbox[3] < previous.height:
                 # a cell wrapped onto a second row: '&Katz' under 'Wachtell, Lipton, Rosen'
                 key, _, words, seg = placed[0]
