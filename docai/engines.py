@@ -15,7 +15,13 @@ _LOCK = threading.Lock()
 
 
 def engine_options(settings: Settings) -> EngineOptions:
-    return EngineOptions(model_path=settings.model_path, device=settings.device, ocr_languages=settings.ocr_languages)
+    return EngineOptions(
+        model_path=settings.model_path,
+        device=settings.device,
+        max_new_tokens=settings.max_new_tokens,
+        max_batch_pages=settings.max_batch_pages,
+        ocr_languages=settings.ocr_languages,
+    )
 
 
 def choose_engine(name: str | None, settings: Settings) -> tuple[str, str]:

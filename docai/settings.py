@@ -26,6 +26,8 @@ class Settings(BaseSettings):
         default=None, description="DeepSeek-VL weights folder; default DOCAI_HOME/models/deepseek-vl-1.3b-chat."
     )
     device: str = Field(default="auto", description="Torch device for the engine: auto, cpu, cuda, cuda:1.")
+    max_batch_pages: int = Field(default=8, description="Most pages in one DeepSeek-VL generation batch (raise on a GPU).")
+    max_new_tokens: int = Field(default=512, description="Longest DeepSeek-VL answer, in tokens.")
     api_keys: Annotated[list[str], NoDecode] = Field(default_factory=list, description="Comma-separated API keys.")
     api_url: str = Field(default="http://127.0.0.1:8000", description="Where the UI finds the REST API.")
     api_host: str = Field(default="127.0.0.1", description="Address `docai api` listens on.")
