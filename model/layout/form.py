@@ -95,6 +95,11 @@ def _columns(lines: list[Line], row: int) -> tuple[list[tuple[float, float, str]
     phrases = _phrases(lines[row].words)
     if len(phrases) < 2 or not all(_header_like(p) for p in phrases):
         return None
+    caps = [
+        sum(c.isupper() for c in t) > 0.8 * max(1, _letters(t)) for t in (" ".join(w.text for w in p) for p in phrases)
+    ]
+    if all(flag == (k % 2 == 0) for k, flag in enumerate(caps)):
+        return None  # 'TO || Lorillard Corporation || FOR || Metal Plaque': labels and answers, not headings
     columns = [
         (min(w.bbox[0] for w in p), max(w.bbox[2] for w in p), " ".join(w.text for w in p).rstrip(": "))
         for p in phrases
