@@ -11,7 +11,7 @@ import warnings
 import zipfile
 from dataclasses import dataclass
 from enum import StrEnum
-from pathlib import PurePosixPath, PureWindowsPath
+from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import TYPE_CHECKING
 
 from docai.errors import DocaiError, ErrorCode
@@ -93,6 +93,15 @@ class IngestLimits:
 def sha256_hex(data: bytes) -> str:
     """The hex SHA-256 of the bytes, the document's identity for deduplication."""
     return hashlib.sha256(data).hexdigest()
+
+
+def sha256_file(path: Path) -> str:
+    """The hex SHA-256 of a file, read in chunks (a file too large to ingest is still identified)."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def sniff(data: bytes, filename: str | None = None, limits: IngestLimits = IngestLimits()) -> MediaType:

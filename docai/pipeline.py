@@ -41,18 +41,11 @@ class PipelineOptions:
 
     @classmethod
     def from_settings(cls, settings) -> PipelineOptions:  # type: ignore[no-untyped-def]
-        from docai.ocr import OcrOptions
-
-        limits = IngestLimits(
-            max_file_bytes=settings.max_file_bytes, max_pages=settings.max_pages, max_pixels=settings.max_pixels
+        return cls(
+            limits=IngestLimits.from_settings(settings),
+            raster=RasterizeOptions.from_settings(settings),
+            review_threshold=settings.review_threshold,
         )
-        raster = RasterizeOptions(
-            page_size=settings.page_size,
-            max_pages=settings.max_pages,
-            max_pixels=settings.max_pixels,
-            ocr=OcrOptions(languages=settings.ocr_languages),
-        )
-        return cls(limits=limits, raster=raster, review_threshold=settings.review_threshold)
 
 
 @dataclass

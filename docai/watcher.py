@@ -9,7 +9,6 @@ NAME.error.txt). Restart-safe: documents are keyed by content hash, so a file se
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import queue
@@ -23,6 +22,7 @@ from sqlalchemy import select
 
 from docai.db.models import Document, DocumentStatus
 from docai.errors import DocaiError, ErrorCode
+from docai.ingest import sha256_file
 from docai.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -169,7 +169,7 @@ class Watcher:
                     f"The file is {size / 1e6:.1f} MB; the limit is {options.limits.max_file_bytes / 1e6:.0f} MB "
                     "(DOCAI_MAX_FILE_BYTES).",
                 )
-                record_rejected(session, path.name, size, _sha256_file(path), error, source="watch")
+                record_rejected(session, path.name, size, sha256_file(path), error, source="watch")
                 self._file(path, FAILED, error.message)
                 return
             data = path.read_bytes()
@@ -222,7 +222,7 @@ class Watcher:
         if key not in self._digests:
             if len(self._digests) > 10_000:
                 self._digests.clear()
-            self._digests[key] = _sha256_file(path)
+            self._digests[key] = sha256_file(path)
         return self._digests[key]
 
     def _file(self, path: Path, where: str, error: str | None = None) -> None:
@@ -298,11 +298,3 @@ class Watcher:
 
     def stop(self) -> None:
         self._stop.set()
-
-
-def _sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()

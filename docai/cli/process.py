@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import sys
 from pathlib import Path
@@ -57,6 +56,7 @@ def run_process(paths: list[Path], schema: str, engine: str | None, as_json: boo
     from docai.db.session import session_factory
     from docai.engines import get_engine
     from docai.errors import DocaiError, ErrorCode
+    from docai.ingest import sha256_file
     from docai.pipeline import SCHEMA_CHOICES, PipelineOptions, process_files, record_rejected
     from docai.results import document_summary
     from docai.settings import get_settings
@@ -90,7 +90,7 @@ def run_process(paths: list[Path], schema: str, engine: str | None, as_json: boo
                     session,
                     path.name,
                     size,
-                    _sha256_file(path),
+                    sha256_file(path),
                     DocaiError(
                         ErrorCode.TOO_LARGE,
                         f"The file is {size / 1e6:.1f} MB; the limit is "
@@ -124,14 +124,6 @@ def run_process(paths: list[Path], schema: str, engine: str | None, as_json: boo
             _print_summary(summary)
     if any(s["status"] == "failed" for s in summaries):
         raise typer.Exit(1)
-
-
-def _sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 class _progress:
