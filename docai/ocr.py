@@ -91,13 +91,17 @@ def _rapid_engine() -> Any:
 def _rapidocr(image: Image.Image) -> list[Word]:
     import numpy as np
 
-    try:
-        result, _ = _rapid_engine()(np.asarray(image), return_word_box=True)
-    except Exception as err:  # onnxruntime raises plain RuntimeErrors on unreadable input
-        raise DocaiError(ErrorCode.OCR_FAILED, f"RapidOCR could not read the page: {err}") from err
+    pixels = np.asarray(image)
+    # The 0/180 degree line classifier flips upright lines of photographed receipts now and then, so pages are read
+    # as they stand; only a page that reads poorly is read again with it, and the surer reading kept.
+    result = _rapid_read(pixels, use_cls=False)
+    if _mean_score(result) < FLIP_RETRY_BELOW:
+        flipped = _rapid_read(pixels, use_cls=True)
+        if _mean_score(flipped) > _mean_score(result):
+            result = flipped
     width, height = image.size
     segments = []
-    for item in result or []:
+    for item in result:
         quad, text, score = item[0], str(item[1]), float(item[2])
         chars = item[3] if len(item) > 3 else None
         xs = [float(p[0]) for p in quad]
@@ -110,6 +114,23 @@ def _rapidocr(image: Image.Image) -> list[Word]:
         if words:
             segments.append((box, words, score))
     return _segments_to_words(segments)
+
+
+FLIP_RETRY_BELOW = 0.8  # mean recognition score of a page under which upside-down lines are suspected
+
+
+def _rapid_read(pixels: Any, use_cls: bool) -> list:
+    try:
+        result, _ = _rapid_engine()(pixels, use_cls=use_cls, return_word_box=True)
+    except Exception as err:  # onnxruntime raises plain RuntimeErrors on unreadable input
+        raise DocaiError(ErrorCode.OCR_FAILED, f"RapidOCR could not read the page: {err}") from err
+    return result or []
+
+
+def _mean_score(result: list) -> float:
+    """Mean recognition score over the page's segments, weighted by their text length; 0 for an empty page."""
+    total = sum(len(str(item[1])) for item in result)
+    return sum(float(item[2]) * len(str(item[1])) for item in result) / total if total else 0.0
 
 
 def _split_by_char_boxes(

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from model.layout.common import Pick, find_totals, first_date, labelled_date
-from model.layout.lines import Line
+from model.layout.lexicon import respell
+from model.layout.lines import Line, Segment
 from model.layout.values import (
     CASH,
     DATE_LABEL,
@@ -86,6 +88,7 @@ PAYMENT = re.compile(
 
 def extract_receipt(lines: list[Line]) -> tuple[Receipt, dict[str, float]]:
     """Receipt fields from the rows of a document."""
+    lines = _respelled(lines)
     picks: dict[str, Pick | None] = {}
     name_index, picks["merchant_name"] = _merchant(lines)
     picks["merchant_address"] = _address(lines, name_index)
@@ -106,11 +109,42 @@ def extract_receipt(lines: list[Line]) -> tuple[Receipt, dict[str, float]]:
     return receipt, confidence
 
 
+# Readings under this certainty may hold a misread letter worth checking against the lexicon.
+RESPELL_BELOW = 0.98
+
+
+def _respelled(lines: list[Line], limit: int = 16) -> list[Line]:
+    """The header rows (name and address) with unsure words respelled against common business and address words."""
+    out = []
+    for line in lines:
+        if line.page == 0 and line.index < limit:
+            segments = [
+                Segment(
+                    [replace(w, text=respell(w.text)) if w.confidence < RESPELL_BELOW else w for w in seg.words],
+                    seg.page,
+                )
+                for seg in line.segments
+            ]
+            line = Line(segments, line.page, line.index)
+        out.append(line)
+    return out
+
+
 def _clean_name(text: str) -> str:
     # the registration number printed beside the name is not part of it, nor a stray bracket cut by OCR
     text = REG_NUMBER.sub(" ", text) if re.search(r"\d{5,}", text) else text
     text = re.sub(r"\(\s*\w{0,2}\s*$", "", text)
     return _snap_form(" ".join(text.split()).strip(" -:,"))
+
+
+def _reopen(text: str) -> str:
+    """An opening bracket read as a thin letter glued to the word before it put back: 'ENTERPRISEISETIA ALAM)'."""
+    if text.count(")") <= text.count("("):
+        return text
+    glued = list(re.finditer(r"(?<=[A-Za-z]{4})[Il1|\[{](?=[A-Z]{3,}[^()]*\))", text))
+    if not glued:
+        return text
+    return f"{text[: glued[-1].start()]} ({text[glued[-1].end() :]}"
 
 
 def _snap_form(name: str) -> str:
@@ -183,7 +217,7 @@ def _merchant(lines: list[Line]) -> tuple[int, Pick | None]:
             words = words + header[i + 1].words
             i += 1
     certainty = min(0.9, 0.4 + 0.1 * score)
-    return i, Pick(name, words, certainty)
+    return i, Pick(_reopen(name), words, certainty)
 
 
 def _address(lines: list[Line], name_index: int) -> Pick | None:

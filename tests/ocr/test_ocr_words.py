@@ -8,7 +8,7 @@ import pytest
 from PIL import Image
 
 from docai.errors import DocaiError
-from docai.ocr import OcrOptions, clean_text, recognize
+from docai.ocr import OcrOptions, _mean_score, clean_text, recognize
 
 
 @pytest.mark.parametrize(
@@ -63,3 +63,16 @@ def test_unknown_backend_is_a_clear_error(printed_page: Image.Image) -> None:
 
 def test_blank_page_has_no_words() -> None:
     assert recognize(Image.new("RGB", (200, 100), "white"), OcrOptions(backend="rapidocr")) == []
+
+
+@pytest.mark.slow
+def test_rapidocr_reads_an_upside_down_page(printed_page: Image.Image) -> None:
+    # read as it stands first; the poor reading of a page turned over is retried with the line classifier
+    words = recognize(printed_page.rotate(180), OcrOptions(backend="rapidocr"))
+    assert "1,234.50" in " ".join(w.text for w in words)
+
+
+def test_mean_score_weighs_segments_by_length() -> None:
+    result = [[None, "AAAA", 1.0], [None, "B", 0.5]]
+    assert _mean_score(result) == pytest.approx((4 * 1.0 + 0.5) / 5)
+    assert _mean_score([]) == 0.0
