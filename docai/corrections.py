@@ -10,6 +10,8 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from docai.db.models import Correction, Extraction
+from docai.grounding import locate
+from model.types import Word
 from schemas.registry import get_schema
 from schemas.validate import validate
 
@@ -119,9 +121,16 @@ def apply_corrections(session: Session, extraction: Extraction, edits: list[Edit
         if (i.get("code"), i.get("field")) not in derived and i.get("field") not in corrected
     ]
     evidence = dict(extraction.evidence or {})
+    typed = get_schema(extraction.schema).model_validate(normalised).model_dump(mode="python")
+    pages = [[Word.from_json(row) for row in page.words or []] for page in extraction.document.pages]
     for path in corrected:
+        # A corrected value printed on the page gets its own box; one printed nowhere (the reviewer fixed a
+        # misread) keeps the box it was read from, which still shows where to look.
+        value = get_at(typed, path)
+        found = locate(value, path, pages) if value not in (None, "") else None
         previous = evidence.get(path) or {}
-        evidence[path] = {**previous, "confidence": 1.0, "source": "correction"}
+        located = found.model_dump(mode="json", include={"page", "bbox", "text"}) if found else {}
+        evidence[path] = {**previous, **located, "confidence": 1.0, "source": "correction"}
     extraction.current = normalised
     extraction.issues = [*kept, *issues]
     extraction.evidence = evidence

@@ -70,6 +70,19 @@ def ground(
     return evidence, low
 
 
+def locate(value: Any, path: str, pages: list[list[Word]]) -> Evidence | None:
+    """Where one value (as the schema types it) is printed, without a confidence; None when it is on no page."""
+    match = _find(value, path, [_PageIndex(i, words) for i, words in enumerate(pages)])
+    if match is None:
+        return None
+    return Evidence(
+        page=match.page,
+        bbox=_union([w.bbox for w in match.words]),
+        text=" ".join(w.text for w in match.words),
+        source="grounding",
+    )
+
+
 def needs_review(evidence: dict[str, Evidence], issues: list[Issue], threshold: float) -> bool:
     """A reviewer must look when any field is under the threshold or any issue is an error."""
     return any(e.confidence < threshold for e in evidence.values()) or any(i.severity == Severity.ERROR for i in issues)

@@ -1,0 +1,64 @@
+"""Reviewer corrections: audited, re-validated, and re-grounded on the page."""
+
+from docai.corrections import Edit, apply_corrections
+from docai.db.models import Document, Extraction, Page
+from model.types import Word
+
+WORDS = [
+    Word("TOTAL", (0.1, 0.80, 0.2, 0.82), 0.9, line=5),
+    Word("14.10", (0.6, 0.80, 0.7, 0.82), 0.9, line=5),
+    Word("CASH", (0.1, 0.84, 0.2, 0.86), 0.9, line=6),
+    Word("20.00", (0.6, 0.84, 0.7, 0.86), 0.9, line=6),
+]
+
+
+def _receipt(session) -> Extraction:
+    doc = Document(sha256="d" * 64, filename="r.png", size_bytes=1, schema="receipt")
+    session.add(doc)
+    session.flush()
+    session.add(
+        Page(document_id=doc.id, index=0, blob_key="k", width=10, height=10, words=[w.to_json() for w in WORDS])
+    )
+    data = {"total": "14.10", "subtotal": "14.10", "merchant_name": "SHOP"}
+    extraction = Extraction(
+        document_id=doc.id,
+        schema="receipt",
+        schema_version="1",
+        data=data,
+        current=dict(data),
+        engine="ocr",
+        model="m",
+        evidence={
+            "/total": {
+                "page": 0,
+                "bbox": [0.6, 0.8, 0.7, 0.82],
+                "text": "14.10",
+                "confidence": 0.7,
+                "source": "grounding",
+            }
+        },
+        issues=[],
+    )
+    session.add(extraction)
+    session.commit()
+    return extraction
+
+
+def test_a_corrected_value_printed_elsewhere_gets_its_own_box(session):
+    extraction = _receipt(session)
+    [row] = apply_corrections(session, extraction, [Edit("/total", "20")], author="ann")
+    session.commit()
+    assert (row.field, row.old_value, row.new_value, row.author) == ("/total", "14.10", "20", "ann")
+    assert extraction.data["total"] == "14.10"  # the original is never overwritten
+    assert extraction.current["total"] == "20"
+    evidence = extraction.evidence["/total"]
+    assert evidence["text"] == "20.00" and evidence["bbox"] == [0.6, 0.84, 0.7, 0.86]
+    assert (evidence["confidence"], evidence["source"]) == (1.0, "correction")
+    assert [i["code"] for i in extraction.issues] == ["total_mismatch"]  # subtotal 14.10 no longer adds up
+
+
+def test_a_value_printed_nowhere_keeps_the_box_it_was_read_from(session):
+    extraction = _receipt(session)
+    apply_corrections(session, extraction, [Edit("/total", "14.16")], author="ann")
+    evidence = extraction.evidence["/total"]
+    assert evidence["bbox"] == [0.6, 0.8, 0.7, 0.82] and evidence["source"] == "correction"
