@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-# Words common to business names and addresses in English and Malay (Malaysia), not names of particular shops.
+# Words common to business names and addresses in English and Malay (Malaysia), not names of particular shops;
+# the last row are header words kept as they are ('E-MAIL' is not a misread 'MALL').
 LEXICON = frozenset(
     """
     sdn bhd berhad enterprise enterprises trading company corporation industries holdings services service
@@ -22,7 +23,8 @@ LEXICON = frozenset(
     shah alam petaling jaya klang subang puchong kajang cheras ampang rawang kepong damansara bangsar
     seremban semenyih bangi nilai cyberjaya sentul setapak segambut kelana serdang balakong seri indah
     utama perdana baru bahru mewah permai setia utara selatan timur barat tengah raya johor
-    muda lama besar kecil hilir hulu damai emas intan mutiara permata
+    muda besar kecil hilir hulu damai emas intan mutiara permata
+    mail email website cashier counter
     """.split()
 )
 _TOKEN = re.compile(r"[A-Za-z_]{4,}")

@@ -33,6 +33,7 @@ def test_misread_common_words_are_respelled(raw: str, fixed: str) -> None:
         "Kepong Utara",  # UTARA vs UTAMA
         "SeksyenU3",  # a letter too many is not dropped
         "Total 12.90",
+        "E-MAIL: SALES@SHOP.MY",  # MAIL is one look-alike letter from MALL
     ],
 )
 def test_words_that_are_not_misreadings_are_kept(text: str) -> None:
