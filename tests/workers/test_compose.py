@@ -15,7 +15,7 @@ REPO = Path(__file__).resolve().parents[2]
 def compose() -> str:
     binary = shutil.which("docker-compose")
     if binary is None:
-        pytest.skip("docker-compose is not installed (apt-get install docker-compose)")
+        pytest.fail("docker-compose is not installed (apt-get install docker-compose, or `make test`)")
     return binary
 
 

@@ -75,7 +75,7 @@ def own_redis(tmp_path: Path) -> Iterator[tuple[str, callable, callable]]:
     """A private redis-server without persistence, with functions to stop it and start it again (empty)."""
     binary = shutil.which("redis-server")
     if binary is None:
-        pytest.skip("redis-server is not installed")
+        pytest.fail("redis-server is not installed (apt-get install redis-server)")
     port = free_port()
     argv = [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
     argv += ["--dir", str(tmp_path)]
