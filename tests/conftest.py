@@ -29,8 +29,9 @@ def docai_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path
     get_settings.cache_clear()
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def shared_data() -> Path:
+    """../shared/data, or a skip that says where it was looked for (a user's machine has no dev data)."""
     if not SHARED_DATA.is_dir():
         pytest.skip(f"dev data not found at {SHARED_DATA} (it sits beside the repository as ../shared/data)")
     return SHARED_DATA

@@ -15,8 +15,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
-DATA = REPO.parent / "shared" / "data"
+from tests.conftest import REPO
+from tests.conftest import SHARED_DATA as DATA
+
 KEY = "ui-test-key"
 CHART_CSV = DATA / "chartqa" / "1270.csv"  # ground truth of the chart tests/ui/seed.py extracts with a tiny model
 SCREENSHOT_HTML = DATA / "design2code" / "12142.html"
@@ -73,10 +74,8 @@ def _wait_healthy(url: str, processes: list[subprocess.Popen], timeout: float = 
 
 
 @pytest.fixture(scope="session")
-def live_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApi]:
+def live_api(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> Iterator[LiveApi]:
     """API + one worker over a DOCAI_HOME seeded by tests/ui/seed.py (receipt, invoice, two charts, a screenshot)."""
-    if not DATA.is_dir():
-        pytest.skip(f"dev data not found at {DATA} (it sits beside the repository as ../shared/data)")
     from docai.db.migrate import ensure_database
 
     home = tmp_path_factory.mktemp("ui-docai-home")
