@@ -1,0 +1,1 @@
+"""Generated training and test documents with exact labels."""

@@ -1,0 +1,72 @@
+"""Synthetic invoices: deterministic, self-consistent labels, values printed where their boxes say."""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+
+import pymupdf
+import pytest
+from PIL import Image
+
+from docai.eval.normalize import norm_amount, norm_text
+from docai.synth.invoices import TEMPLATE_NAMES, make_invoice, write_set
+from schemas.invoice import Invoice
+
+
+def test_same_seed_same_bytes_other_seed_other_invoice() -> None:
+    a, b, c = make_invoice(7, 3), make_invoice(7, 3), make_invoice(8, 3)
+    assert a.data == b.data and a.truth == b.truth
+    assert c.truth != a.truth
+    scan_a, scan_b = make_invoice(7, 3, scan=True), make_invoice(7, 3, scan=True)
+    assert scan_a.data == scan_b.data and scan_a.truth == a.truth
+
+
+@pytest.mark.parametrize("index", range(20))
+def test_labels_add_up_and_fit_the_schema(index: int) -> None:
+    inv = make_invoice(0, index)
+    truth = inv.truth
+    invoice = Invoice.model_validate(truth)  # exact labels are valid schema values
+    lines = sum((line.amount for line in invoice.line_items), Decimal(0))
+    assert lines == invoice.subtotal
+    discount = invoice.total_discount or Decimal(0)
+    assert invoice.subtotal - discount + invoice.total_tax == invoice.invoice_total
+    for line in invoice.line_items:
+        assert abs(line.quantity * line.unit_price - line.amount) <= Decimal("0.005")
+    assert inv.meta["template"] == TEMPLATE_NAMES[index % len(TEMPLATE_NAMES)]
+
+
+def _text_in(page: pymupdf.Page, box: list[float]) -> str:
+    rect = pymupdf.Rect(box[1] * page.rect.width, box[2] * page.rect.height, box[3] * page.rect.width,
+                        box[4] * page.rect.height)
+    words = [w for w in page.get_text("words") if pymupdf.Rect(w[:4]).intersects(rect)]
+    return " ".join(w[4] for w in words)
+
+
+def _digits(text: str) -> str:
+    """The number in a printed amount ('6 765,26 €' -> '6 765,26'): French groups thousands with spaces."""
+    return " ".join(t for t in text.split() if any(ch.isdigit() for ch in t))
+
+
+@pytest.mark.parametrize("index", range(20))  # every template in every language
+def test_every_labelled_value_is_printed_in_its_box(index: int) -> None:
+    inv = make_invoice(0, index)
+    boxes = inv.meta["boxes"]
+    with pymupdf.open(stream=inv.data, filetype="pdf") as doc:
+        page = doc[0]
+        for key in ("vendor_name", "customer_name", "invoice_id", "vendor_tax_id"):
+            assert norm_text(inv.truth[key]) in norm_text(_text_in(page, boxes[f"/{key}"])), key
+        assert norm_amount(_digits(_text_in(page, boxes["/invoice_total"]))) == norm_amount(inv.truth["invoice_total"])
+        for i, line in enumerate(inv.truth["line_items"]):
+            assert norm_text(line["description"]) in norm_text(_text_in(page, boxes[f"/line_items/{i}/description"]))
+            printed = _digits(_text_in(page, boxes[f"/line_items/{i}/amount"]))
+            assert norm_amount(printed) == norm_amount(line["amount"])
+
+
+def test_write_set_writes_documents_truth_and_scans(tmp_path) -> None:
+    paths = write_set(tmp_path, count=4, seed=3, scan_every=4)
+    assert [p.suffix for p in paths] == [".pdf", ".pdf", ".pdf", ".pdf", ".jpg"]
+    for path in paths:
+        assert path.with_suffix(".json").is_file() and path.with_suffix(".meta.json").is_file()
+    scan = Image.open(io.BytesIO(paths[-1].read_bytes()))
+    assert scan.mode == "L" and scan.height > 1000
