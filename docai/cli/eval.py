@@ -24,6 +24,9 @@ def eval_command(
     limit: Annotated[int | None, typer.Option("--limit", min=1, help="Score only the first N documents.")] = None,
     workers: Annotated[int, typer.Option("--workers", min=1, help="Processes to run documents in.")] = 1,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as one JSON object.")] = False,
+    details: Annotated[
+        bool, typer.Option("--details", help="Add every document's scored fields (expected, got, confidence).")
+    ] = False,
 ) -> None:
     """Extract every document in FOLDER and print per-field accuracy, overall score, misses and timings."""
     from docai.errors import DocaiError
@@ -32,7 +35,7 @@ def eval_command(
 
     if schema not in schema_kinds():
         raise typer.BadParameter(f"choose one of {', '.join(schema_kinds())}", param_hint="--schema")
-    options = EvalOptions(schema=schema, engine=engine, fmt=fmt, limit=limit, workers=workers)
+    options = EvalOptions(schema=schema, engine=engine, fmt=fmt, limit=limit, workers=workers, details=details)
 
     def progress(result: Any) -> None:
         if not as_json:
@@ -61,6 +64,28 @@ def _print_report(report: dict[str, Any]) -> None:
         typer.echo(f"  precision {report['precision']:.3f}  recall {report['recall']:.3f}")
     micro = f" (all scored values: {report['overall_micro']:.3f})" if "overall_micro" in report else ""
     typer.echo(f"overall: {report['overall']:.3f}{micro}")
+    items = report.get("line_items")
+    if items:
+        columns = ", ".join(f"{k} {v:.3f}" for k, v in items["columns"].items())
+        typer.echo(
+            f"line items: row F1 {items['f1']:.3f} (precision {items['precision']:.3f}, recall {items['recall']:.3f};"
+            f" {items['rows_expected']} rows expected in {items['documents']} documents)"
+            + (f"; on matched rows: {columns}" if columns else "")
+        )
+    cal = report.get("calibration")
+    if cal:
+        precision = "-" if cal["precision"] is None else f"{cal['precision']:.3f}"
+        ece = "-" if cal["ece"] is None else f"{cal['ece']:.3f}"
+        typer.echo(
+            f"at review threshold {cal['threshold']}: coverage {cal['coverage']:.3f}, precision {precision},"
+            f" ECE {ece}, straight-through documents {cal['straight_through']:.3f}"
+        )
+    for entry in report.get("details", []):
+        typer.echo(f"\n{entry['document']}" + (f" (error {entry['error']})" if entry.get("error") else ""))
+        for name, f in entry["fields"].items():
+            conf = "-" if f["confidence"] is None else f"{f['confidence']:.2f}"
+            mark = "ok " if f["correct"] else "MISS"
+            typer.echo(f"  {mark} {name:<18} conf {conf}  expected {f['expected']!r}, got {f['got']!r}")
     if report["misses"]:
         typer.echo(f"\nmisses ({len(report['misses'])}):")
         for miss in report["misses"][:60]:

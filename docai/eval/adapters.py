@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from docai.errors import DocaiError, ErrorCode
+from docai.eval.items import invoice2data_rows, plain_rows
 from schemas.registry import get_schema
 
 FORMATS = ("auto", "plain", "sroie", "invoice2data", "funsd", "chartqa")
@@ -33,6 +34,7 @@ class Truth:
     """One document's expected values: fields (invoice, receipt), pairs (form) or a table (chart)."""
 
     fields: dict[str, Any] | None = None
+    items: list[dict[str, Any]] | None = None  # invoice line items, where the truth lists them
     pairs: list[tuple[str, str]] | None = None
     table: tuple[list[Any], list[list[Any]]] | None = None
 
@@ -92,7 +94,11 @@ def read_truth(sample: Sample, fmt: str, schema: str) -> Truth:
     if fmt == "sroie":
         return Truth(fields={ours: data.get(theirs) for theirs, ours in SROIE.items()})
     if fmt == "invoice2data":
-        return Truth(fields={ours: data.get(theirs) for theirs, ours in INVOICE2DATA.items()})
+        lines = data.get("lines", data.get("line_items"))
+        return Truth(
+            fields={ours: data.get(theirs) for theirs, ours in INVOICE2DATA.items()},
+            items=invoice2data_rows(lines) if lines is not None else None,
+        )
     if fmt == "funsd":
         return Truth(pairs=[(p["key"], p["value"]) for p in data.get("key_value_pairs", [])])
     return _plain(data, schema, sample.truth_path)
@@ -111,7 +117,8 @@ def _plain(data: dict[str, Any], schema: str, path: Path) -> Truth:
             ErrorCode.CORRUPT,
             f"{path} names none of the {schema} fields ({', '.join(sorted(known))}); see the README for the format.",
         )
-    return Truth(fields=scalars)
+    items = plain_rows(data["line_items"]) if schema == "invoice" and "line_items" in data else None
+    return Truth(fields=scalars, items=items)
 
 
 def _load_json(path: Path) -> Any:

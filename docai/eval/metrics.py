@@ -58,7 +58,7 @@ class PrfCounts:
         return 2 * p * r / (p + r) if p + r else 0.0
 
 
-def _greedy(scores: list[tuple[float, int, int]]) -> tuple[float, list[tuple[int, int]]]:
+def greedy(scores: list[tuple[float, int, int]]) -> tuple[float, list[tuple[int, int]]]:
     """One-to-one matching, best pairs first; returns the summed score and the pairs."""
     used_a: set[int] = set()
     used_b: set[int] = set()
@@ -89,7 +89,7 @@ def kv_match(expected: list[tuple[str, str]], got: list[tuple[str, str]]) -> tup
             ks, vs = similarity(ek, gk), similarity(_mark(ev), _mark(gv))
             if ks >= KV_THRESHOLD and vs >= KV_THRESHOLD:
                 scores.append((ks + vs, i, j))
-    _, pairs = _greedy(scores)
+    _, pairs = greedy(scores)
     hit = {i for i, _ in pairs}
     missed = [pair for i, pair in enumerate(expected) if i not in hit]
     return PrfCounts(float(len(pairs)), len(got), len(expected)), missed
@@ -145,7 +145,7 @@ def table_match(expected: tuple[list[Any], list[list[Any]]], got: tuple[list[Any
                 ks = similarity(tk, pk)
                 if ks >= KEY_THRESHOLD:
                     scores.append((ks * _value_match(tv, pv), i, j))
-        total, _ = _greedy(scores)
+        total, _ = greedy(scores)
         counts = PrfCounts(total, len(pred), len(truth))
         if counts.f1 > best.f1 or best.predicted == 0:
             best = counts

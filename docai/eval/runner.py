@@ -21,6 +21,8 @@ from docai.eval.adapters import (
     find_samples,
     read_truth,
 )
+from docai.eval.calibration import Scored, calibration_report
+from docai.eval.items import COLUMNS, ItemScore, score_items
 from docai.eval.metrics import PrfCounts, kv_match, score_fields, table_match
 from model.types import ExtractRequest, PageInput
 
@@ -34,13 +36,18 @@ class EvalOptions:
     fmt: str = "auto"
     limit: int | None = None
     workers: int = 1
+    details: bool = False  # one entry per document with every scored field
+    review_threshold: float | None = None  # None: DOCAI_REVIEW_THRESHOLD
 
 
 @dataclass
 class DocResult:
     name: str
-    fields: list[tuple[str, Any, Any, bool]] = field(default_factory=list)  # (field, expected, got, correct)
+    # (field, expected, got, correct, confidence); confidence None when the engine gave the field no value
+    fields: list[tuple[str, Any, Any, bool, float | None]] = field(default_factory=list)
     counts: PrfCounts | None = None  # forms and charts
+    items: ItemScore | None = None  # invoice line items, where the truth lists them
+    item_rows: tuple[list[dict[str, Any]], list[dict[str, Any]]] | None = None  # (expected, got), for --details
     misses: list[dict[str, Any]] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     error: str | None = None
@@ -69,7 +76,9 @@ def rasterized_pages(path: Path) -> list[PageInput]:
     ]
 
 
-def _extract(sample: Sample, options: EvalOptions, loader: PageLoader) -> tuple[Any, dict[str, float], str, str]:
+def _extract(
+    sample: Sample, options: EvalOptions, loader: PageLoader
+) -> tuple[Any, dict[str, float], str, str, dict[str, float]]:
     from docai.engines import get_engine
     from docai.settings import get_settings
 
@@ -86,31 +95,45 @@ def _extract(sample: Sample, options: EvalOptions, loader: PageLoader) -> tuple[
         except ValueError:
             code = ErrorCode.EXTRACTION_FAILED
         raise DocaiError(code, result.error_message or "The engine returned no data.")
-    return result.data, timings, result.engine, result.model
+    return result.data, timings, result.engine, result.model, dict(result.confidence)
 
 
 def evaluate_one(sample: Sample, fmt: str, options: EvalOptions, loader: PageLoader = rasterized_pages) -> DocResult:
     """Extract and score one document; a failure scores as all fields missed."""
     truth = read_truth(sample, fmt, options.schema)
     out = DocResult(sample.name)
-    data = None
+    data, confidence = None, {}
     try:
-        data, out.timings, out.engine, out.model = _extract(sample, options, loader)
+        data, out.timings, out.engine, out.model, confidence = _extract(sample, options, loader)
     except DocaiError as err:
         out.error = f"{err.code}: {err.message}"
     got = data.model_dump(mode="json") if data is not None else {}
-    _score(out, truth, got, options.schema)
+    _score(out, truth, got, options.schema, confidence)
     return out
 
 
-def _score(out: DocResult, truth: Truth, got: dict[str, Any], schema: str) -> None:
+def _score(out: DocResult, truth: Truth, got: dict[str, Any], schema: str, confidence: dict[str, float]) -> None:
     if truth.fields is not None:
         kinds = field_kinds(schema)
         for score in score_fields(truth.fields, got, kinds):
-            out.fields.append((score.field, score.expected, score.got, score.correct))
+            empty = score.got is None or score.got == ""
+            conf = None if empty else confidence.get(f"/{score.field}", 0.0)
+            out.fields.append((score.field, score.expected, score.got, score.correct, conf))
             if not score.correct:
                 out.misses.append(
                     {"document": out.name, "field": score.field, "expected": score.expected, "got": score.got}
+                )
+        if truth.items is not None:
+            rows = [r for r in got.get("line_items") or [] if isinstance(r, dict)]
+            out.items, out.item_rows = score_items(truth.items, rows), (truth.items, rows)
+            if out.items.counts.f1 < 1.0:
+                out.misses.append(
+                    {
+                        "document": out.name,
+                        "field": "line_items",
+                        "expected": f"{len(truth.items)} rows",
+                        "got": f"{len(rows)} rows, {int(out.items.counts.matched)} matched",
+                    }
                 )
     elif truth.pairs is not None:
         pairs = [(f.get("key") or "", f.get("value") or "") for f in got.get("fields", [])]
@@ -161,7 +184,10 @@ def run_eval(
             results.append(evaluate_one(sample, fmt, options, loader))
             if progress:
                 progress(results[-1])
-    return summarize(results, options, fmt, time.perf_counter() - started)
+    report = summarize(results, options, fmt, time.perf_counter() - started)
+    if options.details:
+        report["details"] = [document_details(r) for r in results]
+    return report
 
 
 def summarize(results: list[DocResult], options: EvalOptions, fmt: str, seconds: float) -> dict[str, Any]:
@@ -185,7 +211,7 @@ def summarize(results: list[DocResult], options: EvalOptions, fmt: str, seconds:
     else:
         per_field: dict[str, list[bool]] = {}
         for r in results:
-            for name, _exp, _got, correct in r.fields:
+            for name, _exp, _got, correct, _conf in r.fields:
                 per_field.setdefault(name, []).append(correct)
         scored = [c for values in per_field.values() for c in values]
         report["fields"] = {k: round(sum(v) / len(v), 4) for k, v in per_field.items()}
@@ -193,6 +219,12 @@ def summarize(results: list[DocResult], options: EvalOptions, fmt: str, seconds:
         fields = list(report["fields"].values())
         report["overall"] = round(sum(fields) / len(fields), 4) if fields else 0.0
         report["overall_micro"] = round(sum(scored) / len(scored), 4) if scored else 0.0
+        report["calibration"] = calibration_report(
+            [Scored(r.name, name, conf, ok) for r in results for name, _e, _g, ok, conf in r.fields],
+            _threshold(options),
+        )
+        if any(r.items is not None for r in results):
+            report["line_items"] = _items_summary([r.items for r in results if r.items is not None])
     report["misses"] = [m for r in results for m in r.misses]
     report["errors"] = [{"document": r.name, "error": r.error} for r in results if r.error]
     extract = [r.timings.get("extract_s", 0.0) for r in results if r.timings]
@@ -203,3 +235,58 @@ def summarize(results: list[DocResult], options: EvalOptions, fmt: str, seconds:
         "mean_extract_s": round(sum(extract) / len(extract), 3) if extract else None,
     }
     return report
+
+
+def _threshold(options: EvalOptions) -> float:
+    if options.review_threshold is not None:
+        return options.review_threshold
+    from docai.settings import get_settings
+
+    return get_settings().review_threshold
+
+
+def _items_summary(scores: list[ItemScore]) -> dict[str, Any]:
+    """Micro row precision/recall/F1 over the documents whose truth lists rows; column accuracy on matched rows."""
+    total = PrfCounts()
+    columns: dict[str, list[bool]] = {}
+    for score in scores:
+        total.add(score.counts)
+        for name, flags in score.columns.items():
+            columns.setdefault(name, []).extend(flags)
+    return {
+        "documents": len(scores),
+        "rows_expected": total.expected,
+        "rows_predicted": total.predicted,
+        "precision": round(total.precision, 4),
+        "recall": round(total.recall, 4),
+        "f1": round(total.f1, 4),
+        "columns": {name: round(sum(columns[name]) / len(columns[name]), 4) for name in COLUMNS if columns.get(name)},
+    }
+
+
+def document_details(result: DocResult) -> dict[str, Any]:
+    """Every scored field of one document: expected, got, correct and the engine's confidence."""
+    entry: dict[str, Any] = {
+        "document": result.name,
+        "fields": {
+            name: {"expected": exp, "got": got, "correct": ok, "confidence": conf}
+            for name, exp, got, ok, conf in result.fields
+        },
+    }
+    if result.items is not None and result.item_rows is not None:
+        expected, got = result.item_rows
+        entry["line_items"] = {
+            "expected": expected,
+            "got": got,
+            "matched": [[i, j] for i, j in result.items.pairs],
+            "f1": round(result.items.counts.f1, 4),
+        }
+    if result.counts is not None:
+        entry["counts"] = {
+            "precision": round(result.counts.precision, 4),
+            "recall": round(result.counts.recall, 4),
+            "f1": round(result.counts.f1, 4),
+        }
+    if result.error:
+        entry["error"] = result.error
+    return entry
