@@ -6,7 +6,9 @@ import re
 from decimal import Decimal
 from statistics import median
 
-from model.layout.common import Pick, after_label, below, find_totals, first_date, labelled_date
+from model.layout.common import Pick, after_label, below, find_totals, first_date, labelled_date, row_amount
+from model.layout.items import read_items
+from model.layout.items import table_header as read_header
 from model.layout.lines import Line
 from model.layout.receipt import ADDRESS_STOP, COMPANY_MARK, NOT_NAME
 from model.layout.values import DUE_LABEL, find_amounts, find_currency, find_dates
@@ -38,10 +40,18 @@ TAX_ID = re.compile(
     re.I,
 )
 TAX_ID_VALUE = re.compile(r"\b[A-Z]{2}\s?[0-9A-Z][0-9A-Z .]{6,14}[0-9A-Z]\b|\b\d[\d .-]{7,16}\d\b")
+# A label introducing the customer, not the customer's number ('Kundennr.', 'Klantnummer', 'N° client').
 CUSTOMER_LABEL = re.compile(
-    r"bill\s*to|billed\s*to|invoice\s*to|sold\s*to|customer|client|klant|kunde|factuuradres|rechnungsadresse|"
-    r"rechnung\s*an|factuur\s*aan|adressee|destinataire|"
-    r"factur[ée]\s*[àa]|facturar\s*a|cliente|buyer",
+    r"\b(?:bill\s*to|billed\s*to|invoice\s*to|sold\s*to|customer|client|klant|kunde|factuuradres|rechnungsadresse|"
+    r"rechnung\s*an|factuur\s*aan|adressee|destinataire|adresse\s*de\s*facturation|"
+    r"factur[ée]\s*[àa]|facturar\s*a|cliente|buyer)\b(?![\s.-]*(?:n[or°º]\b|nr|no\b|nummer|number|id\b|code|ref|#))",
+    re.I,
+)
+NUMBER_BEFORE = re.compile(r"(?:n[°º]|no\.?|nr\.?|code|r[ée]f\.?|account|id)\s*$", re.I)
+# Labels that are never a party's name ('Währung:', 'Ordernummer', 'N° commande Devise').
+OTHER_LABEL = re.compile(
+    r"w[äa]hrung|currency|devise|valuta|ordernummer|bestellnummer|commande|referen[tc]|your\s*order|ihre\s*bestellung|"
+    r"kundennummer|klantnummer|debiteur|account\s*no|customer\s*(?:no|id)|datum|date|:\s*$",
     re.I,
 )
 VENDOR_LABEL = re.compile(
@@ -69,6 +79,12 @@ OTHER_ID = re.compile(
     r"reference\s*(?:no|number)|receipt\s*(?:no|number|#)|belegnummer|bonnummer|n[°º]\s*de\s*(?:pi[èe]ce|document)",
     re.I,
 )
+AMOUNT_DUE = re.compile(
+    r"amount\s*due|balance\s*due|total\s*due|amount\s*payable|zahlbetrag|zu\s*zahlen|offener\s*betrag|"
+    r"net\s*[àa]\s*payer|reste\s*[àa]\s*payer|montant\s*d[ûu]|te\s*betalen|openstaand\s*bedrag",
+    re.I,
+)
+DISCOUNT = re.compile(r"\b(?:discount|rabatt|remise|escompte|korting|descuento)\b", re.I)
 PO = re.compile(
     r"purchase\s*order|p\.?o\.?\s*(?:no|number|#)|order\s*(?:no|number|nr)|bestelnummer|ordernummer|bestellnummer|commande",
     re.I,
@@ -96,7 +112,16 @@ def extract_invoice(lines: list[Line]) -> tuple[Invoice, dict[str, float]]:
     currency = find_currency([line.text for line in lines])
     totals = find_totals(lines, allow_int=currency in {"INR", "JPY", "KRW", "IDR"})
     picks["invoice_total"], picks["subtotal"], picks["total_tax"] = totals.total, totals.subtotal, totals.tax
-    items, item_conf = _line_items(lines)
+    picks["amount_due"] = _labelled_amount(lines, AMOUNT_DUE, allow_int=False)
+    picks["total_discount"] = _labelled_amount(lines, DISCOUNT, allow_int=False, after_table=True)
+    if picks["total_discount"] is not None:
+        picks["total_discount"].value = abs(picks["total_discount"].value)
+    due, sub, tax = picks["amount_due"], picks["subtotal"], picks["total_tax"]
+    if due is not None and sub is not None and tax is not None and (total := picks["invoice_total"]) is not None:
+        discount = picks["total_discount"].value if picks["total_discount"] else Decimal(0)
+        if sub.value + tax.value - discount == due.value != total.value:
+            picks["invoice_total"] = Pick(due.value, due.words, 0.75)  # the amounts add up to the amount due
+    items, item_conf = read_items(lines) or _line_items(lines)
     total = picks["invoice_total"]
     if picks["subtotal"] is None and total is not None and items and all(i.amount is not None for i in items):
         # no subtotal printed: the lines add up to the total, so nothing was added on top
@@ -109,6 +134,18 @@ def extract_invoice(lines: list[Line]) -> tuple[Invoice, dict[str, float]]:
         confidence["/currency"] = 0.75
     confidence.update(item_conf)
     return invoice, confidence
+
+
+def _labelled_amount(lines: list[Line], label: re.Pattern[str], allow_int: bool, after_table: bool = False) -> Pick | None:
+    """The amount on the last row whose text starts with label (totals sit low on the page)."""
+    for line in reversed(lines):
+        first = line.segments[0].text if not after_table else " ".join(s.text for s in line.segments[:-1])
+        if not label.search(first) or (after_table and read_header(line)):
+            continue
+        found = row_amount(lines, line, allow_int=allow_int)
+        if found:
+            return Pick(found[0], found[1], 0.7)
+    return None
 
 
 def _code_token(text: str) -> str | None:
@@ -186,7 +223,15 @@ def _tax_id(lines: list[Line]) -> Pick | None:
 def _name_like(text: str) -> bool:
     letters = sum(c.isalpha() for c in text)
     digits = sum(c.isdigit() for c in text)
-    return letters >= 2 and digits <= letters / 4 and not NOT_NAME.search(text) and not find_dates(text)
+    return (
+        letters >= 3
+        and digits <= letters / 4
+        and not NOT_NAME.search(text)
+        and not find_dates(text)
+        and not OTHER_LABEL.search(text)
+        and not CUSTOMER_LABEL.search(text)
+        and not INVOICE_NO.search(text)
+    )
 
 
 def _vendor(lines: list[Line]) -> tuple[Pick | None, Line | None]:
@@ -242,9 +287,11 @@ def _vendor(lines: list[Line]) -> tuple[Pick | None, Line | None]:
 
 
 def _customer(lines: list[Line]) -> tuple[Pick | None, Line | None]:
+    """The party under or beside a customer label, else the addressee under a letter's return-address line."""
     for line in lines:
         for seg in line.segments:
-            if not CUSTOMER_LABEL.search(seg.text):
+            match = CUSTOMER_LABEL.search(seg.text)
+            if not match or NUMBER_BEFORE.search(seg.text[: match.start()]):
                 continue
             right = after_label(line, CUSTOMER_LABEL, seg)
             if right and _name_like(right[0]) and not re.search(r"\d{3,}", right[0]):
@@ -253,6 +300,21 @@ def _customer(lines: list[Line]) -> tuple[Pick | None, Line | None]:
                 if _name_like(cell.text):
                     row = next(ln for ln in lines if cell in ln.segments)
                     return Pick(cell.text, cell.words, 0.65), row
+    return _addressee(lines)
+
+
+def _addressee(lines: list[Line]) -> tuple[Pick | None, Line | None]:
+    """A letter's window: the first row right under the small return-address line ('Firm · Street 1 · City')."""
+    for i, line in enumerate(lines[:-1]):
+        if line.page or line.bbox[1] > 0.45:
+            break
+        seg = line.segments[0]
+        if not SENDER_LINE.match(seg.text) and seg.text.count("·") < 2 and seg.text.count(" - ") < 2:
+            continue
+        for nxt in lines[i + 1 : i + 3]:
+            cell = next((s for s in nxt.segments if abs(s.bbox[0] - seg.bbox[0]) < 0.03), None)
+            if cell is not None and _name_like(cell.text):
+                return Pick(cell.text, cell.words, 0.6), nxt
     return None, None
 
 
@@ -261,17 +323,33 @@ def _block_under(lines: list[Line], start: Line | None) -> Pick | None:
     if start is None:
         return None
     anchor = start.bbox
+    right = anchor[2] > 0.7 and anchor[0] > 0.5  # a block set flush right, like a letterhead
     parts, words = [], []
     idx = lines.index(start)
+    previous = start
     for line in lines[idx + 1 : idx + 5]:
-        if line.page != start.page or line.bbox[1] - anchor[3] > 2.5 * start.height * (len(parts) + 1):
+        if line.page != start.page or line.bbox[1] - previous.bbox[3] > 1.6 * max(line.height, previous.height):
             break
-        cells = [s for s in line.segments if abs(s.bbox[0] - anchor[0]) < 0.05]
+        if read_header(line):
+            break
+        cells = [
+            s for s in line.segments
+            if (abs(s.bbox[2] - anchor[2]) < 0.03 if right else abs(s.bbox[0] - anchor[0]) < 0.05)
+        ]
         if not cells:
             continue
         text = cells[0].text
-        if ADDRESS_STOP.search(text) or find_amounts(text) or find_dates(text) or CUSTOMER_LABEL.search(text):
+        if (
+            ADDRESS_STOP.search(text)
+            or find_amounts(text)
+            or find_dates(text)
+            or CUSTOMER_LABEL.search(text)
+            or OTHER_LABEL.search(text)
+            or TAX_ID.search(text)
+            or len(TABLE_HEAD.findall(text)) >= 2
+        ):
             break
+        previous = line
         if text.rstrip().endswith(":"):
             break  # the next label starts
         parts.append(text)

@@ -10,9 +10,9 @@ from decimal import Decimal
 from schemas.common import CURRENCY_SYMBOLS, ISO_4217, parse_amount
 from schemas.dates import MONTHS
 
-# An amount: optional sign, digits with optional thousands groups, a decimal part of two digits.
+# An amount: optional sign, digits with optional thousands groups (Swiss ones with apostrophes), two decimals.
 AMOUNT = re.compile(
-    r"(?<![\d/:.,-])-?\d{1,3}(?:[ .,]\d{3})*[.,]\d{2}(?![\d/:%])|(?<![\d/:.,-])-?\d+[.,]\d{2}(?![\d/:%])"
+    r"(?<![\d/:.,-])-?\d{1,3}(?:[ .,'’]\d{3})*[.,]\d{2}(?![\d/:%])|(?<![\d/:.,-])-?\d+[.,]\d{2}(?![\d/:%])"
 )
 # An integer amount, only trusted next to a currency mark.
 INT_AMOUNT = re.compile(r"(?<![\d/:.,-])\d{1,3}(?:[.,]\d{3})*(?![\d/:.,%])|(?<![\d/:.,-])\d+(?![\d/:.,%])")

@@ -1,0 +1,244 @@
+"""Invoice line items read as a table: header words name the columns, each row's words fall into those columns."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from model.layout.common import Pick
+from model.layout.lines import Line
+from model.layout.values import SUBTOTAL, TOTAL, find_amounts
+from model.types import Word
+from schemas.common import parse_amount
+from schemas.invoice import InvoiceLine
+
+# Header words per column; two-word phrases are tried before single words ('Unit Price' is a price, not a unit).
+PHRASES = {
+    "unit_price": r"unit\s*price|prix\s*unit(?:aire|\.)?(?:\s*ht)?|pu\s*ht|e-?\s*preis|price\s*per\s*unit|prijs\s*per\s*stuk|"
+    r"einzel\s*preis|unit\s*cost|net\s*price",
+    "amount": r"line\s*total|total\s*ht|montant\s*ht|total\s*price|net\s*amount|gesamt\s*preis|amount\s*\(\w+\)|"
+    r"betrag\s*\(\w+\)|total\s*\(\w+\)",
+    "tax_rate": r"tax\s*rate|vat\s*%|taux\s*tva|btw\s*%|mwst\.?\s*%|ust\.?\s*%|gst\s*%",
+}
+WORDS = {
+    "description": r"description|omschrijving|beschreibung|bezeichnung|d[ée]signation|descripci[óo]n|artikel|article|"
+    r"item|items|product|products|service|services|leistung|libell[ée]|particulars|details",
+    "quantity": r"qty|quantity|aantal|aant|menge|anzahl|quantit[ée]|qt[ée]|cantidad|units|hours|stunden|uren|"
+    r"hoeveelheid|st[üu]ck|stk",
+    "unit": r"unit|einheit|me|unit[ée]|eenheid|uom",
+    "unit_price": r"(?:[a-zäöü]+-?)?(?:price|preis|prijs)|rate|prix|tarif|precio|cost",
+    "tax_rate": r"tax|taxes|vat|mwst|ust|tva|btw|steuer|gst|iva",
+    "amount": r"(?:[a-zäöü]+-?)?(?:betrag|bedrag|amount|total)|montant|gesamt|totaal|subtotal|subtotaal|importe|sum|summe",
+    "discount": r"rabatt|discount|disc|remise|korting|descuento",
+    "pos": r"#|pos|nr|no|line",
+}
+STOP = re.compile(
+    rf"{SUBTOTAL.pattern}|{TOTAL.pattern}|discount|rabatt|remise|korting|escompte|acompte|paid|bezahlt|betaald|"
+    r"carried\s*forward|[üu]bertrag|balance|amount\s*due|zahlbetrag|te\s*betalen",
+    re.I,
+)
+
+
+@dataclass
+class Column:
+    kind: str
+    x0: float
+    x1: float
+
+
+@dataclass
+class Row:
+    cells: dict[str, list[Word]] = field(default_factory=dict)
+
+    def text(self, kind: str) -> str:
+        return " ".join(w.text for w in self.cells.get(kind, []))
+
+
+def _classify(words: list[Word]) -> list[Column]:
+    """Header words into columns, left to right; words no column claims join the column before them."""
+    columns: list[Column] = []
+    i = 0
+    while i < len(words):
+        kind, used = None, 1
+        if i + 1 < len(words):
+            pair = f"{words[i].text} {words[i + 1].text}".strip(" :")
+            kind = next((k for k, p in PHRASES.items() if re.fullmatch(p, pair, re.I)), None)
+            used = 2 if kind else 1
+        joined = i > 0 and re.fullmatch(r"incl|excl|inkl|exkl|ohne|zzgl|hors", words[i - 1].text.strip(" .:"), re.I)
+        if kind is None:
+            token = words[i].text.strip(" :.()/").lower()
+            kind = next((k for k, p in WORDS.items() if re.fullmatch(p, token, re.I)), None)
+        box = (words[i].bbox[0], words[i + used - 1].bbox[2])
+        if kind is None or joined or (columns and columns[-1].kind == kind and kind == "description"):
+            if columns:
+                columns[-1].x1 = max(columns[-1].x1, box[1])
+            i += used
+            continue
+        columns.append(Column(kind, *box))
+        i += used
+    return columns
+
+
+def table_header(line: Line) -> list[Column] | None:
+    columns = _classify(line.words)
+    kinds = [c.kind for c in columns]
+    if "description" not in kinds or not {"amount", "unit_price", "quantity"} & set(kinds) or len(columns) < 3:
+        return None
+    if any(find_amounts(w.text) for w in line.words):
+        return None  # a header row holds no amounts
+    if "amount" not in kinds:  # the rightmost price-like column is the line amount
+        for column in reversed(columns):
+            if column.kind == "unit_price":
+                column.kind = "amount"
+                break
+    return columns
+
+
+def _assign(line: Line, columns: list[Column]) -> Row:
+    """Each word to the column whose span holds it: numbers by their right edge, text by their left edge."""
+    row = Row()
+    bounds = []
+    for i, column in enumerate(columns):
+        left = (columns[i - 1].x1 + column.x0) / 2 if i else -1.0
+        right = (column.x1 + columns[i + 1].x0) / 2 if i + 1 < len(columns) else 2.0
+        bounds.append((left, right))
+    for word in line.words:
+        numeric = bool(re.search(r"\d", word.text)) and not re.search(r"[A-Za-z]{3}", word.text)
+        x = word.bbox[2] if numeric else word.bbox[0]
+        for column, (left, right) in zip(columns, bounds, strict=True):
+            if left <= x < right:
+                row.cells.setdefault(column.kind, []).append(word)
+                break
+    return row
+
+
+def _number(text: str) -> Decimal | None:
+    text = text.replace("%", "").strip()
+    match = re.search(r"-?\d[\d.,' ]*", text)
+    if not match:
+        return None
+    raw = match.group(0).strip().replace("'", "").replace(" ", "")
+    if re.fullmatch(r"-?\d+,\d+", raw) or re.fullmatch(r"-?\d+\.\d+", raw):
+        raw = raw.replace(",", ".")
+        try:
+            return Decimal(raw)
+        except InvalidOperation:
+            return None
+    try:
+        return parse_amount(raw)
+    except ValueError:
+        return None
+
+
+def _amount(row: Row, kind: str) -> Decimal | None:
+    found = find_amounts(row.text(kind), allow_int=kind == "unit_price")
+    if found:
+        return found[-1][0]
+    return None
+
+
+def _items_follow(lines: list[Line], line: Line, columns: list[Column]) -> bool:
+    """Whether a quantity-bearing item row comes within the next few rows (the table goes on after a subtotal)."""
+    after = [ln for ln in lines if ln.index > line.index][:3]
+    for nxt in after:
+        row = _assign(nxt, columns)
+        label = " ".join(w.text for w in nxt.words if not re.search(r"\d", w.text))
+        if STOP.search(label):
+            return False
+        if re.search(r"\d", row.text("quantity")) and _amount(row, "amount") is not None:
+            return True
+    return False
+
+
+def read_items(lines: list[Line]) -> tuple[list[InvoiceLine], dict[str, float]] | None:
+    """Rows under each table header (a table that goes on over a page repeats it), until the totals.
+
+    Without a header, rows of a statement that lists each charge with its breakdown indented under it;
+    None when neither is found.
+    """
+    items: list[InvoiceLine] = []
+    confidence: dict[str, float] = {}
+    found, start = False, 0
+    while start < len(lines):
+        columns = table_header(lines[start])
+        if not columns:
+            start += 1
+            continue
+        found = True
+        start = _rows(lines[start + 1 :], lines[start], columns, items, confidence)
+    if not found:
+        return _indented(lines)
+    return items, confidence
+
+
+def _indented(lines: list[Line]) -> tuple[list[InvoiceLine], dict[str, float]] | None:
+    """'Service  $2.22' with its own breakdown rows ('Charges $2.22', 'VAT $0.00') indented under it.
+
+    A parent row whose amount is the sum of all the other parents' is the summary of the charges, not one.
+    """
+    rows = []
+    for line in lines:
+        if len(line.segments) == 2 and sum(c.isalpha() for c in line.segments[0].text) >= 3:
+            found = find_amounts(line.segments[1].text)
+            if found and len(found) == 1:
+                rows.append((line, line.segments[0].bbox[0], found[0][0]))
+    parents = []
+    for (line, x0, amount), (nxt, nx0, _) in zip(rows, rows[1:], strict=False):
+        if nxt.index == line.index + 1 and nx0 > x0 + 0.01 and not STOP.search(line.segments[0].text):
+            parents.append((line, amount))
+    if len(parents) < 2:
+        return None
+    total = sum((a for _, a in parents), Decimal(0))
+    parents = [(line, a) for line, a in parents if not (len(parents) > 2 and a * 2 == total)]
+    items, confidence = [], {}
+    for n, (line, amount) in enumerate(parents):
+        items.append(InvoiceLine(description=line.segments[0].text, amount=amount))
+        conf = Pick(None, line.words, 0.6).confidence
+        confidence[f"/line_items/{n}/description"] = confidence[f"/line_items/{n}/amount"] = conf
+    return items, confidence
+
+
+def _rows(
+    lines: list[Line], header: Line, columns: list[Column], items: list[InvoiceLine], confidence: dict[str, float]
+) -> int:
+    """Read item rows into items; returns the index (in the whole document) of the row where the table ends."""
+    desc_right = next((c.x1 for c in columns if c.kind == "description"), 0.5)
+    last_y = header.bbox[3]
+    for line in lines:
+        if line.page != header.page or line.bbox[1] - last_y > 6 * line.height or table_header(line):
+            return line.index
+        row = _assign(line, columns)
+        label = " ".join(w.text for w in line.words if not re.search(r"\d", w.text))
+        has_qty = bool(re.search(r"\d", row.text("quantity")))
+        amount = _amount(row, "amount")
+        if amount is not None and STOP.search(label) and (not has_qty or line.words[0].bbox[0] > desc_right):
+            if not (SUBTOTAL.search(label) and _items_follow(lines, line, columns)):
+                return line.index + 1
+            continue  # a section's subtotal inside the table
+        last_y = line.bbox[3]
+        description = row.text("description").strip(" -")
+        if amount is None or sum(c.isalpha() for c in description) < 2:
+            continue  # a note or a wrapped description under the row before
+        quantity = _number(row.text("quantity"))
+        rate = _number(row.text("tax_rate"))
+        unit = row.text("unit") or None
+        try:
+            item = InvoiceLine(
+                description=description,
+                quantity=quantity,
+                unit=unit if unit and not re.search(r"\d", unit) else None,
+                unit_price=_amount(row, "unit_price"),
+                tax_rate=rate,
+                amount=amount,
+            )
+        except ValueError:
+            item = InvoiceLine(description=description, amount=amount)
+        n = len(items)
+        items.append(item)
+        conf = Pick(None, line.words, 0.75).confidence
+        for key, value in item.model_dump().items():
+            if value is not None:
+                confidence[f"/line_items/{n}/{key}"] = conf
+    return lines[-1].index + 1 if lines else header.index + 1
+
