@@ -17,6 +17,7 @@ class GenRow:
     pixel_values: Any  # (n_images, 3, H, W)
     high_res_pixel_values: Any = None  # (n_images, 3, H', W') for the hybrid model
     grammar: str | None = None
+    images_spatial_crop: list[tuple[int, int]] | None = None  # DeepSeek-VL2: (tiles wide, high) per image
 
 
 @dataclass
@@ -67,6 +68,8 @@ def generate(
     images = {"pixel_values": torch.cat([r.pixel_values for r in rows]).to(device, lm.dtype)}
     if lm.spec.hybrid:
         images["high_res_pixel_values"] = torch.cat([r.high_res_pixel_values for r in rows]).to(device, lm.dtype)
+    if rows[0].images_spatial_crop is not None:  # VL2: pixel_values hold every row's tiles, in row order
+        images["images_spatial_crop"] = [crop for r in rows for crop in r.images_spatial_crop]
 
     matchers: list[Any] = []
     bitmask = None

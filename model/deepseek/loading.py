@@ -232,6 +232,10 @@ def _load(path: Path, device: Any, dtype: Any) -> LoadedModel:
         raise _unusable(path, status.problem or "incomplete checkpoint")
     config_text = (path / "config.json").read_text()
     raw = json.loads(config_text)
+    if raw.get("model_type") == "deepseek_vl_v2":  # DeepSeek-VL2: its own model, processor and prompt
+        from model.deepseek_vl2.loading import load_vl2
+
+        return load_vl2(path, raw, device, dtype)
     files = weight_files(path)
     shapes = read_shapes(files)
     if is_original_config(raw):
