@@ -19,7 +19,7 @@ from docai.errors import DocaiError, ErrorCode
 if TYPE_CHECKING:
     from PIL import Image
 
-ACCEPTED = "PDF, PNG, JPEG, TIFF, WebP, BMP, GIF or HEIC"
+ACCEPTED = "PDF, PNG, JPEG, TIFF, WebP, BMP, GIF, HEIC or an e-invoice XML (XRechnung, Factur-X/ZUGFeRD CII, UBL)"
 
 
 class MediaType(StrEnum):
@@ -31,6 +31,7 @@ class MediaType(StrEnum):
     BMP = "image/bmp"
     GIF = "image/gif"
     HEIC = "image/heic"
+    XML = "application/xml"  # an e-invoice on its own (XRechnung / CII / UBL): read, not rasterized
 
     @property
     def label(self) -> str:
@@ -39,7 +40,7 @@ class MediaType(StrEnum):
 
     @property
     def is_image(self) -> bool:
-        return self is not MediaType.PDF
+        return self not in (MediaType.PDF, MediaType.XML)
 
 
 _LABELS = {
@@ -51,6 +52,7 @@ _LABELS = {
     MediaType.BMP: "BMP image",
     MediaType.GIF: "GIF image",
     MediaType.HEIC: "HEIC image",
+    MediaType.XML: "e-invoice XML",
 }
 
 # file extensions a person uses for each type; only to tell them that a name and the content disagree
@@ -70,6 +72,7 @@ EXTENSIONS: dict[str, MediaType] = {
     ".heic": MediaType.HEIC,
     ".heif": MediaType.HEIC,
     ".hif": MediaType.HEIC,
+    ".xml": MediaType.XML,
 }
 
 _HEIC_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"hevm", b"hevs", b"mif1", b"msf1"}
@@ -246,6 +249,10 @@ def _magic(data: bytes) -> MediaType | None:
     # PDF readers accept a header anywhere in the first KiB (some generators prepend junk)
     if b"%PDF-" in data[:1024]:
         return MediaType.PDF
+    from docai.stages.einvoice import looks_like_einvoice
+
+    if looks_like_einvoice(data):
+        return MediaType.XML
     return None
 
 

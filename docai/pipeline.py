@@ -135,6 +135,7 @@ def _suffix(media_type: str | None) -> str:
         MediaType.BMP: ".bmp",
         MediaType.GIF: ".gif",
         MediaType.HEIC: ".heic",
+        MediaType.XML: ".xml",
     }.get(media_type, "")  # type: ignore[call-overload]
 
 
@@ -203,9 +204,13 @@ def extract_documents(
 ) -> None:
     """Run one engine batch over the rasterized documents, then validate, ground and persist each result."""
     todo = [d for d in documents if d.status == DocumentStatus.PROCESSING and d.page_count > 0]
-    requests, unsupported = [], []
+    requests, unsupported, read = [], [], []
     for document in todo:
         request = build_request(store, document)
+        einvoice = einvoice_of(store, document, request)
+        if einvoice is not None:
+            read.append((request, einvoice))
+            continue
         (requests if engine.supports(request.schema) else unsupported).append(request)
     started = time.perf_counter()
     results = engine.extract_batch(requests) if requests else []
@@ -223,7 +228,31 @@ def extract_documents(
     for request, result in zip(requests, results, strict=True):
         result.timings.setdefault("batch_seconds", round(batch_seconds, 3))
         persist_result(session, by_id[request.request_id], request, result, options)
+    for request, result in read:
+        persist_result(session, by_id[request.request_id], request, result, options)
     session.commit()
+
+
+def einvoice_of(store: BlobStore, document: Document, request: ExtractRequest) -> ExtractResult | None:
+    """The result read from an e-invoice's XML (a Factur-X/ZUGFeRD/XRechnung PDF, or the XML itself), else None.
+
+    Only where the invoice schema was asked for or left to docai; the XML's values replace any engine's guess.
+    """
+    if document.media_type not in (MediaType.PDF, MediaType.XML) or document.schema_requested not in (
+        "auto",
+        "invoice",
+    ):
+        return None
+    from docai.stages.einvoice import einvoice_result, embedded_xml
+
+    data = store.get(document.blob_key) if document.blob_key else b""
+    xml = data if document.media_type == MediaType.XML else embedded_xml(data)
+    if xml is None:
+        return None
+    document.schema = request.schema = "invoice"
+    return einvoice_result(
+        request.request_id, xml, [p.words for p in request.pages], page_less=document.media_type == MediaType.XML
+    )
 
 
 def persist_result(
@@ -243,6 +272,10 @@ def persist_result(
 
     issues: list[Issue] = [*result.issues, *validate(result.data)]
     evidence, _low = ground(result.data, [p.words for p in request.pages], result.confidence, options.review_threshold)
+    if result.engine == "e-invoice":  # the XML is the invoice: exact whether or not (or where) the page prints it
+        evidence = {
+            path: ev.model_copy(update={"confidence": 1.0, "source": "e-invoice"}) for path, ev in evidence.items()
+        }
     data = result.data.model_dump(mode="json")
     extraction = Extraction(
         document_id=document.id,

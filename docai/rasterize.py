@@ -113,6 +113,10 @@ def iter_pages(
 
     A TIFF with one damaged frame fails as a whole (CORRUPT naming the page): dropping a page silently is worse.
     """
+    if media_type is MediaType.XML:  # an e-invoice without a page: a plain page listing what it says
+        from docai.stages.einvoice import parse, render_page
+
+        data, media_type = render_page(parse(data)), MediaType.PDF
     pages = _pdf_pages(data, options) if media_type is MediaType.PDF else _image_pages(data, media_type, options)
     index = 0
     try:

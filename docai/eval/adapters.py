@@ -13,7 +13,7 @@ from docai.eval.items import invoice2data_rows, plain_rows
 from schemas.registry import get_schema
 
 FORMATS = ("auto", "plain", "sroie", "invoice2data", "funsd", "chartqa")
-DOC_SUFFIXES = (".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff", ".webp", ".bmp")
+DOC_SUFFIXES = (".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff", ".webp", ".bmp", ".xml")
 
 SROIE = {"company": "merchant_name", "date": "transaction_date", "address": "merchant_address", "total": "total"}
 INVOICE2DATA = {

@@ -51,9 +51,11 @@ def invoice2data_rows(lines: Any) -> list[dict[str, Any]]:
 
 def plain_rows(items: Any) -> list[dict[str, Any]]:
     """Rows given in the schema's own names (`line_items: [{description, quantity, unit_price, amount}]`)."""
-    return [dict(item) for item in items if isinstance(item, dict) and item.get("description")] if isinstance(
-        items, list
-    ) else []
+    return (
+        [dict(item) for item in items if isinstance(item, dict) and item.get("description")]
+        if isinstance(items, list)
+        else []
+    )
 
 
 def description_similarity(expected: dict[str, Any], got: Any) -> float:

@@ -11,182 +11,26 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from docai.synth.vocabulary import (
+    CITIES,
+    CURRENCIES,
+    FIRST,
+    LABELS,
+    LAST,
+    MONTHS,
+    PRODUCTS,
+    RATES,
+    STREETS,
+    SUFFIXES,
+    SYLLABLES,
+    SYMBOL,
+    TERMS,
+    TRADES,
+    UNITS,
+)
+
 LANGUAGES = ("en", "de", "fr", "nl")
 CENT = Decimal("0.01")
-
-# Printed labels per language; several variants each so no single wording is learned.
-LABELS: dict[str, dict[str, tuple[str, ...]]] = {
-    "en": {
-        "title": ("INVOICE", "Invoice", "TAX INVOICE", "Sales Invoice"),
-        "number": ("Invoice No.", "Invoice #", "Invoice Number", "Invoice no:"),
-        "date": ("Invoice Date", "Date", "Date of issue", "Issue date"),
-        "due": ("Due Date", "Payment due", "Due"),
-        "customer_no": ("Customer No.", "Customer ID", "Account No."),
-        "po": ("PO Number", "Purchase Order", "Your order"),
-        "currency": ("Currency:", "Currency"),
-        "bill_to": ("Bill To", "Billed to", "Invoice to", "Customer"),
-        "from": ("From", "Seller", "Supplier"),
-        "desc": ("Description", "Item", "Product / Service"),
-        "qty": ("Qty", "Quantity", "Units"),
-        "unit": ("Unit",),
-        "price": ("Unit Price", "Rate", "Price"),
-        "vat": ("Tax", "VAT %", "Tax rate"),
-        "amount": ("Amount", "Line Total", "Total"),
-        "subtotal": ("Subtotal", "Net amount", "Total excl. VAT"),
-        "tax": ("VAT {rate}%", "Sales Tax {rate}%", "Tax ({rate}%)"),
-        "discount": ("Discount", "Less discount"),
-        "total": ("Total", "Invoice Total", "Total incl. VAT", "Grand Total"),
-        "due_amount": ("Amount Due", "Balance Due", "Total Due"),
-        "terms": ("Payment terms:", "Terms:"),
-        "tax_id": ("VAT No.", "VAT Reg. No.", "Tax ID", "EIN"),
-        "thanks": ("Thank you for your business.", "We appreciate your prompt payment.", "Questions? Just reply."),
-    },
-    "de": {
-        "title": ("RECHNUNG", "Rechnung"),
-        "number": ("Rechnungsnr.", "Rechnungsnummer", "Rechnung Nr."),
-        "date": ("Rechnungsdatum", "Datum"),
-        "due": ("Fällig am", "Zahlbar bis", "Fälligkeitsdatum"),
-        "customer_no": ("Kundennr.", "Kundennummer", "Kunden-Nr."),
-        "po": ("Ihre Bestellung", "Bestellnummer", "Auftragsnr."),
-        "currency": ("Währung:", "Währung"),
-        "bill_to": ("Rechnungsadresse", "Rechnung an", "Kunde"),
-        "from": ("Absender", "Verkäufer", "Lieferant"),
-        "desc": ("Bezeichnung", "Beschreibung", "Artikel"),
-        "qty": ("Menge", "Anzahl"),
-        "unit": ("Einheit", "ME"),
-        "price": ("Einzelpreis", "E-Preis", "Preis"),
-        "vat": ("MwSt.", "USt.", "Steuer"),
-        "amount": ("Gesamtpreis", "Betrag", "Gesamt"),
-        "subtotal": ("Zwischensumme", "Nettobetrag", "Summe netto"),
-        "tax": ("zzgl. {rate}% MwSt.", "USt. {rate}%", "MwSt. {rate}%"),
-        "discount": ("Rabatt", "abzgl. Rabatt"),
-        "total": ("Gesamtbetrag", "Rechnungsbetrag", "Bruttobetrag", "Endbetrag"),
-        "due_amount": ("Zahlbetrag", "Zu zahlen", "Offener Betrag"),
-        "terms": ("Zahlungsbedingungen:", "Zahlungsziel:"),
-        "tax_id": ("USt-IdNr.", "USt-ID", "Steuernummer"),
-        "thanks": ("Vielen Dank für Ihren Auftrag.", "Wir danken für Ihr Vertrauen.", "Bitte überweisen Sie den Betrag."),
-    },
-    "fr": {
-        "title": ("FACTURE", "Facture"),
-        "number": ("Facture n°", "N° de facture", "Numéro de facture"),
-        "date": ("Date de facture", "Date", "Date d'émission"),
-        "due": ("Date d'échéance", "Échéance", "À payer avant le"),
-        "customer_no": ("N° client", "Code client", "Réf. client"),
-        "po": ("Votre commande", "Bon de commande", "N° commande"),
-        "currency": ("Devise :", "Devise"),
-        "bill_to": ("Facturé à", "Client", "Adresse de facturation"),
-        "from": ("Émetteur", "Vendeur", "Fournisseur"),
-        "desc": ("Désignation", "Description", "Article"),
-        "qty": ("Qté", "Quantité"),
-        "unit": ("Unité",),
-        "price": ("PU HT", "Prix unitaire", "Prix unit. HT"),
-        "vat": ("TVA", "Taux TVA"),
-        "amount": ("Total HT", "Montant HT", "Montant"),
-        "subtotal": ("Total HT", "Sous-total", "Montant HT"),
-        "tax": ("TVA {rate} %", "TVA ({rate}%)", "Montant TVA {rate}%"),
-        "discount": ("Remise", "Escompte"),
-        "total": ("Total TTC", "Montant TTC", "Total à payer"),
-        "due_amount": ("Net à payer", "Reste à payer", "Montant dû"),
-        "terms": ("Conditions de paiement :", "Règlement :"),
-        "tax_id": ("N° TVA", "TVA intracom.", "SIRET"),
-        "thanks": ("Merci de votre confiance.", "Pas d'escompte pour paiement anticipé.", "Merci pour votre achat."),
-    },
-    "nl": {
-        "title": ("FACTUUR", "Factuur"),
-        "number": ("Factuurnummer", "Factuurnr.", "Factuur nr."),
-        "date": ("Factuurdatum", "Datum"),
-        "due": ("Vervaldatum", "Uiterste betaaldatum"),
-        "customer_no": ("Klantnummer", "Klantnr.", "Debiteurnr."),
-        "po": ("Ordernummer", "Uw referentie", "Bestelnummer"),
-        "currency": ("Valuta:", "Valuta"),
-        "bill_to": ("Factuuradres", "Klant", "Factuur aan"),
-        "from": ("Leverancier", "Verkoper", "Afzender"),
-        "desc": ("Omschrijving", "Artikel", "Product"),
-        "qty": ("Aantal", "Aant."),
-        "unit": ("Eenheid",),
-        "price": ("Prijs", "Stukprijs", "Prijs per stuk"),
-        "vat": ("BTW", "BTW %"),
-        "amount": ("Bedrag", "Totaal", "Subtotaal"),
-        "subtotal": ("Subtotaal", "Totaal excl. BTW", "Bedrag excl. BTW"),
-        "tax": ("BTW {rate}%", "{rate}% BTW", "BTW ({rate}%)"),
-        "discount": ("Korting",),
-        "total": ("Totaal", "Totaal incl. BTW", "Factuurbedrag"),
-        "due_amount": ("Te betalen", "Openstaand bedrag", "Nog te betalen"),
-        "terms": ("Betalingsvoorwaarden:", "Betalingstermijn:"),
-        "tax_id": ("BTW-nummer", "Btw-nr.", "BTW nr."),
-        "thanks": ("Dat betaal ik zelf wel.", "Bedankt voor uw bestelling.", "Alles voor een glimlach."),
-    },
-}
-TERMS = {
-    "en": ("Net 30", "Net 14", "Due on receipt", "Payable within 30 days"),
-    "de": ("Zahlbar innerhalb von 14 Tagen ohne Abzug", "30 Tage netto", "Sofort zahlbar ohne Abzug"),
-    "fr": ("Paiement à 30 jours", "Paiement à réception", "45 jours fin de mois"),
-    "nl": ("Betaling binnen 14 dagen", "Binnen 30 dagen", "Direct betaald"),
-}
-SUFFIXES = {
-    "en": ("Ltd", "Ltd.", "LLC", "Inc.", "Corp.", "PLC", "Sdn Bhd", "Pte Ltd", "Pty Ltd", "& Co."),
-    "de": ("GmbH", "AG", "GmbH & Co. KG", "KG", "e.K.", "UG (haftungsbeschränkt)"),
-    "fr": ("SARL", "SAS", "S.A.", "EURL", "SASU"),
-    "nl": ("B.V.", "N.V.", "V.O.F.", "BV"),
-}
-TRADES = {
-    "en": ("Consulting", "Logistics", "Software", "Supplies", "Design", "Engineering", "Trading", "Media", "Labs"),
-    "de": ("Beratung", "Logistik", "Software", "Technik", "Handel", "Bau", "Druck", "Systeme", "Medien"),
-    "fr": ("Conseil", "Logistique", "Informatique", "Services", "Distribution", "Bâtiment", "Imprimerie", "Études"),
-    "nl": ("Advies", "Logistiek", "Techniek", "Handel", "Installatie", "Drukwerk", "Automatisering", "Bouw"),
-}
-SYLLABLES = ("ar", "bel", "cor", "dan", "el", "fen", "gra", "hol", "in", "jor", "kel", "lun", "mar", "nor", "ost",
-             "pra", "quin", "ros", "sel", "tor", "ul", "ven", "wes", "xa", "yor", "zen", "ber", "lin", "mon", "ter")
-FIRST = ("Anna", "Lukas", "Marie", "Jan", "Sophie", "Thomas", "Claire", "Pieter", "Emma", "David", "Julia", "Noah",
-         "Camille", "Sanne", "Oliver", "Lea", "Hugo", "Femke", "James", "Laura")
-LAST = ("Becker", "Janssen", "Dubois", "Smith", "Müller", "de Vries", "Martin", "Schneider", "Bakker", "Moreau",
-        "Taylor", "Fischer", "Visser", "Lefebvre", "Wilson", "Weber", "Mulder", "Laurent", "Brown", "Wagner")
-STREETS = {
-    "en": ("High Street", "Station Road", "Market Street", "Park Avenue", "Church Lane", "Mill Road", "Oak Drive"),
-    "de": ("Hauptstraße", "Bahnhofstraße", "Gartenweg", "Lindenallee", "Schillerstraße", "Am Markt", "Industriestr."),
-    "fr": ("rue de la Paix", "avenue Victor Hugo", "boulevard Voltaire", "rue du Moulin", "place de la Gare"),
-    "nl": ("Kerkstraat", "Stationsweg", "Dorpsstraat", "Molenweg", "Weena", "Prinsengracht", "Industrieweg"),
-}
-CITIES = {
-    "en": (("London", "EC1A 1BB"), ("Manchester", "M1 1AE"), ("Boston, MA", "02108"), ("Austin, TX", "73301"),
-           ("Dublin", "D02 X285"), ("Leeds", "LS1 4DY")),
-    "de": (("Berlin", "10115"), ("München", "80331"), ("Hamburg", "20095"), ("Köln", "50667"), ("Leipzig", "04109"),
-           ("Zürich", "8001")),
-    "fr": (("Paris", "75008"), ("Lyon", "69002"), ("Marseille", "13001"), ("Lille", "59000"), ("Genève", "1201"),
-           ("Nantes", "44000")),
-    "nl": (("Amsterdam", "1012 AB"), ("Rotterdam", "3012 CN"), ("Utrecht", "3511 AX"), ("Eindhoven", "5611 AZ"),
-           ("Gorredijk", "8401 BL"), ("Den Haag", "2511 BT")),
-}
-PRODUCTS = {
-    "en": ("Consulting services", "Software licence (annual)", "Web hosting plan", "Office chair", "Printer toner",
-           "Maintenance contract", "Design work", "Cloud storage 1 TB", "Training session", "Shipping and handling",
-           "USB-C docking station", "Project management", "Data migration", "Support hours"),
-    "de": ("Beratungsleistung", "Softwarelizenz (jährlich)", "Webhosting Paket", "Bürostuhl", "Druckerpatrone",
-           "Wartungsvertrag", "Grafikdesign", "Montagearbeiten", "Schulung vor Ort", "Versandkosten",
-           "Grundgebühr pro Einheit", "Fahrtkosten", "Datensicherung", "Stundensatz Techniker"),
-    "fr": ("Prestation de conseil", "Licence logicielle (annuelle)", "Hébergement web", "Chaise de bureau",
-           "Cartouche d'encre", "Contrat de maintenance", "Création graphique", "Frais de port", "Formation",
-           "Main d'œuvre", "Abonnement fibre", "Installation sur site", "Location matériel"),
-    "nl": ("Adviesdiensten", "Softwarelicentie (jaar)", "Webhosting pakket", "Bureaustoel", "Inktcartridge",
-           "Onderhoudscontract", "Ontwerpwerk", "Verzendkosten", "Training", "Installatie", "Voorrijkosten",
-           "Arbeidsloon", "Opslag per maand"),
-}
-UNITS = {"en": ("pcs", "h", "ea", "mo"), "de": ("Stk.", "Std.", "Pauschal", "Monat"),
-         "fr": ("pce", "h", "forfait", "mois"), "nl": ("st.", "uur", "stuk", "mnd")}
-CURRENCIES = {"en": ("USD", "GBP", "EUR", "CAD", "AUD", "CHF", "SGD"), "de": ("EUR", "EUR", "EUR", "CHF"),
-              "fr": ("EUR", "EUR", "EUR", "CHF"), "nl": ("EUR",)}
-RATES = {"en": ("20", "0", "8.25", "5", "10"), "de": ("19", "7"), "fr": ("20", "5.5", "10"), "nl": ("21", "9")}
-SYMBOL = {"EUR": "€", "USD": "$", "GBP": "£", "CHF": "CHF", "CAD": "C$", "AUD": "A$", "SGD": "S$"}
-MONTHS = {
-    "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-           "November", "December"),
-    "de": ("Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober",
-           "November", "Dezember"),
-    "fr": ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
-           "novembre", "décembre"),
-    "nl": ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober",
-           "november", "december"),
-}
 
 
 @dataclass
@@ -282,7 +126,8 @@ class InvoiceContent:
             "total_tax": num(self.total_tax),
             "total_discount": num(self.discount),
             "invoice_total": num(self.total),
-            "amount_due": num(self.amount_due) if self.amount_due != self.total or self.style["due_row"] != "none"
+            "amount_due": num(self.amount_due)
+            if self.amount_due != self.total or self.style["due_row"] != "none"
             else None,
             "payment_terms": self.payment_terms,
         }
@@ -306,8 +151,13 @@ def format_date(value: dt.date, lang: str, fmt: str) -> str:
         return value.isoformat()
     if fmt == "named":
         month = MONTHS[lang][value.month - 1]
-        return f"{month} {value.day}, {value.year}" if lang == "en" else f"{value.day}. {month} {value.year}" if (
-            lang == "de") else f"{value.day} {month} {value.year}"
+        return (
+            f"{month} {value.day}, {value.year}"
+            if lang == "en"
+            else f"{value.day}. {month} {value.year}"
+            if (lang == "de")
+            else f"{value.day} {month} {value.year}"
+        )
     if lang == "en" and fmt == "us":
         return value.strftime("%m/%d/%Y")
     sep = {"de": ".", "fr": "/", "nl": "-", "en": "/"}[lang]
@@ -340,19 +190,25 @@ def _address(rng: random.Random, lang: str) -> list[str]:
 
 def _tax_id(rng: random.Random, lang: str) -> str:
     digits = "".join(str(rng.randint(0, 9)) for _ in range(9))
-    return {"en": f"GB{digits}", "de": f"DE{digits}", "fr": f"FR{rng.randint(10, 99)}{digits}",
-            "nl": f"NL{digits}B0{rng.randint(1, 9)}"}[lang]
+    return {
+        "en": f"GB{digits}",
+        "de": f"DE{digits}",
+        "fr": f"FR{rng.randint(10, 99)}{digits}",
+        "nl": f"NL{digits}B0{rng.randint(1, 9)}",
+    }[lang]
 
 
 def _invoice_id(rng: random.Random) -> str:
     year = rng.randint(2019, 2026)
-    return rng.choice((
-        f"{rng.randint(10000, 99999999)}",
-        f"INV-{year}-{rng.randint(1, 9999):04d}",
-        f"RE{year}{rng.randint(1, 999):03d}",
-        f"F{year}/{rng.randint(1, 9999):04d}",
-        f"{rng.choice('ABCDEFGHKLMNPRSTVW')}{rng.choice('ABCDEFGHKLMNPRSTVW')}{rng.randint(100000, 999999)}",
-    ))
+    return rng.choice(
+        (
+            f"{rng.randint(10000, 99999999)}",
+            f"INV-{year}-{rng.randint(1, 9999):04d}",
+            f"RE{year}{rng.randint(1, 999):03d}",
+            f"F{year}/{rng.randint(1, 9999):04d}",
+            f"{rng.choice('ABCDEFGHKLMNPRSTVW')}{rng.choice('ABCDEFGHKLMNPRSTVW')}{rng.randint(100000, 999999)}",
+        )
+    )
 
 
 def _money(value: Decimal) -> Decimal:
@@ -372,17 +228,31 @@ def make_content(rng: random.Random, lang: str | None = None) -> InvoiceContent:
     main_rate = Decimal(rng.choice(rates))
     lines = []
     for description in rng.sample(PRODUCTS[lang], rng.randint(1, 7)):
-        quantity = Decimal(rng.choice((1, 1, 1, 2, 3, 5, 10, 12))) if rng.random() < 0.8 else Decimal(
-            rng.choice(("0.5", "1.5", "2.5", "7.25")))
-        unit_price = _money(Decimal(rng.randint(50, 250000)) / 100 if rng.random() < 0.8 else Decimal(
-            rng.randint(1, 60)) * 5)
+        quantity = (
+            Decimal(rng.choice((1, 1, 1, 2, 3, 5, 10, 12)))
+            if rng.random() < 0.8
+            else Decimal(rng.choice(("0.5", "1.5", "2.5", "7.25")))
+        )
+        unit_price = _money(
+            Decimal(rng.randint(50, 250000)) / 100 if rng.random() < 0.8 else Decimal(rng.randint(1, 60)) * 5
+        )
         rate = main_rate if rng.random() < 0.85 else Decimal(rng.choice(rates))
         note = None
         if rng.random() < 0.15:
             note = rng.choice(("SN{0}", "01.{1:02d}.-30.{1:02d}.", "Ref. {0}")).format(
-                rng.randint(10000, 99999), rng.randint(1, 12))
-        lines.append(Line(description, quantity, rng.choice(UNITS[lang]) if rng.random() < 0.5 else None,
-                          unit_price, rate, _money(quantity * unit_price), note))
+                rng.randint(10000, 99999), rng.randint(1, 12)
+            )
+        lines.append(
+            Line(
+                description,
+                quantity,
+                rng.choice(UNITS[lang]) if rng.random() < 0.5 else None,
+                unit_price,
+                rate,
+                _money(quantity * unit_price),
+                note,
+            )
+        )
     subtotal = sum((ln.amount for ln in lines), Decimal(0))
     discount = _money(subtotal * Decimal(rng.choice((2, 3, 5, 10))) / 100) if rng.random() < 0.12 else None
     tax_by_rate: dict[Decimal, Decimal] = {}
@@ -398,8 +268,12 @@ def make_content(rng: random.Random, lang: str | None = None) -> InvoiceContent:
     style = {
         "pick": rng.randint(0, 11),
         "tax_pick": rng.randint(0, 2),
-        "numbers": {"en": rng.choice(("en", "en", "plain")), "de": rng.choice(("de", "de", "ch" if currency == "CHF"
-                    else "de")), "fr": rng.choice(("fr", "de")), "nl": "de"}[lang],
+        "numbers": {
+            "en": rng.choice(("en", "en", "plain")),
+            "de": rng.choice(("de", "de", "ch" if currency == "CHF" else "de")),
+            "fr": rng.choice(("fr", "de")),
+            "nl": "de",
+        }[lang],
         "currency_display": rng.choice(("symbol", "code", "none")),
         "currency_before": rng.random() < (0.7 if lang == "en" else 0.3),
         "unit_col": any(ln.unit for ln in lines) and rng.random() < 0.7,
@@ -408,10 +282,22 @@ def make_content(rng: random.Random, lang: str | None = None) -> InvoiceContent:
         "date_format": rng.choice(("num", "num", "named", "iso") + (("us",) if lang == "en" else ())),
     }
     return InvoiceContent(
-        lang=lang, vendor=vendor, customer=customer, invoice_id=_invoice_id(rng), invoice_date=issued, due_date=due,
+        lang=lang,
+        vendor=vendor,
+        customer=customer,
+        invoice_id=_invoice_id(rng),
+        invoice_date=issued,
+        due_date=due,
         customer_no=str(rng.randint(10000, 9999999)) if rng.random() < 0.6 else None,
         purchase_order=f"PO-{rng.randint(1000, 99999)}" if rng.random() < 0.3 else None,
-        currency=currency, lines=lines, tax_by_rate=tax_by_rate, subtotal=subtotal, total_tax=total_tax,
-        discount=discount, total=total, amount_due=total - paid,
-        payment_terms=rng.choice(TERMS[lang]) if rng.random() < 0.6 else None, style=style,
+        currency=currency,
+        lines=lines,
+        tax_by_rate=tax_by_rate,
+        subtotal=subtotal,
+        total_tax=total_tax,
+        discount=discount,
+        total=total,
+        amount_due=total - paid,
+        payment_terms=rng.choice(TERMS[lang]) if rng.random() < 0.6 else None,
+        style=style,
     )

@@ -28,8 +28,17 @@ class Canvas:
     def width(self, text: str, size: float = 9, bold: bool = False) -> float:
         return self.fonts[bold].text_length(text, size)
 
-    def text(self, x: float, y: float, text: str, size: float = 9, bold: bool = False, align: str = "left",
-             field: str | None = None, color: tuple[float, ...] = (0, 0, 0)) -> tuple[float, float, float, float]:
+    def text(
+        self,
+        x: float,
+        y: float,
+        text: str,
+        size: float = 9,
+        bold: bool = False,
+        align: str = "left",
+        field: str | None = None,
+        color: tuple[float, ...] = (0, 0, 0),
+    ) -> tuple[float, float, float, float]:
         """Print text with its baseline at y; x is the left edge, the right edge (align=right) or the centre."""
         width = self.width(text, size, bold)
         x0 = x - width if align == "right" else x - width / 2 if align == "center" else x
@@ -72,8 +81,17 @@ def _rate(c: InvoiceContent, r: Decimal) -> str:
     return f"{text} %" if c.lang in ("de", "fr") else f"{text}%"
 
 
-def party(cv: Canvas, x: float, y: float, p: Party, field: str | None, size: float = 9, name_size: float | None = None,
-          bold: bool = True, align: str = "left") -> float:
+def party(
+    cv: Canvas,
+    x: float,
+    y: float,
+    p: Party,
+    field: str | None,
+    size: float = 9,
+    name_size: float | None = None,
+    bold: bool = True,
+    align: str = "left",
+) -> float:
     """Name then address rows; returns the y under the block."""
     cv.text(x, y, p.name, name_size or size, bold, align, field=f"/{field}_name" if field else None)
     for row in p.address_lines:
@@ -84,7 +102,10 @@ def party(cv: Canvas, x: float, y: float, p: Party, field: str | None, size: flo
 
 def meta_rows(c: InvoiceContent, with_currency: bool) -> list[tuple[str, str, str | None]]:
     """(label, value, field) rows of the header: number, dates, customer number, order, currency."""
-    rows = [(c.label("number"), c.invoice_id, "/invoice_id"), (c.label("date"), c.date(c.invoice_date), "/invoice_date")]
+    rows = [
+        (c.label("number"), c.invoice_id, "/invoice_id"),
+        (c.label("date"), c.date(c.invoice_date), "/invoice_date"),
+    ]
     if c.due_date:
         rows.append((c.label("due"), c.date(c.due_date), "/due_date"))
     if c.customer_no:
@@ -96,8 +117,18 @@ def meta_rows(c: InvoiceContent, with_currency: bool) -> list[tuple[str, str, st
     return rows
 
 
-def table(cv: Canvas, c: InvoiceContent, y: float, x0: float, x1: float, rng: random.Random, grid: bool,
-          band: tuple[float, ...] | None, numbered: bool, symbol_rows: bool) -> float:
+def table(
+    cv: Canvas,
+    c: InvoiceContent,
+    y: float,
+    x0: float,
+    x1: float,
+    rng: random.Random,
+    grid: bool,
+    band: tuple[float, ...] | None,
+    numbered: bool,
+    symbol_rows: bool,
+) -> float:
     """The line-item table; returns the y under it."""
     cols: list[tuple[str, str, float, str]] = []  # key, header, width share, align
     if numbered:
@@ -120,15 +151,21 @@ def table(cv: Canvas, c: InvoiceContent, y: float, x0: float, x1: float, rng: ra
     if band:
         cv.fill((x0 - 3, y - 11, x1 + 3, y + 5), band)
     head_color = (1, 1, 1) if band and sum(band) < 1.5 else (0, 0, 0)
-    for (key, head, _, align), (left, right) in zip(cols, edges, strict=True):
+    for (_key, head, _, align), (left, right) in zip(cols, edges, strict=True):
         cv.text(right - 3 if align == "right" else left + 3, y, head, size, True, align, color=head_color)
     if not band:
         cv.rule(x0, y + 4, x1, 0.8)
     y += 18
     for i, ln in enumerate(c.lines):
-        values = {"pos": str(i + 1), "description": ln.description, "quantity": _qty(c, ln.quantity),
-                  "unit": ln.unit or "", "unit_price": c.money(ln.unit_price, symbol_rows),
-                  "tax_rate": _rate(c, ln.tax_rate), "amount": c.money(ln.amount, symbol_rows)}
+        values = {
+            "pos": str(i + 1),
+            "description": ln.description,
+            "quantity": _qty(c, ln.quantity),
+            "unit": ln.unit or "",
+            "unit_price": c.money(ln.unit_price, symbol_rows),
+            "tax_rate": _rate(c, ln.tax_rate),
+            "amount": c.money(ln.amount, symbol_rows),
+        }
         for (key, _, _, align), (left, right) in zip(cols, edges, strict=True):
             if not values[key]:
                 continue
@@ -143,20 +180,29 @@ def table(cv: Canvas, c: InvoiceContent, y: float, x0: float, x1: float, rng: ra
     return y
 
 
-def totals(cv: Canvas, c: InvoiceContent, y: float, label_x: float, value_x: float, with_symbol: bool,
-           size: float = 9) -> float:
+def totals(
+    cv: Canvas, c: InvoiceContent, y: float, label_x: float, value_x: float, with_symbol: bool, size: float = 9
+) -> float:
     """Subtotal, discount, tax per rate, total, amount due, right-aligned; returns the y under them."""
-    rows: list[tuple[str, str, str | None, bool]] = [(c.label("subtotal"), c.money(c.subtotal, with_symbol),
-                                                      "/subtotal", False)]
+    rows: list[tuple[str, str, str | None, bool]] = [
+        (c.label("subtotal"), c.money(c.subtotal, with_symbol), "/subtotal", False)
+    ]
     if c.discount:
         rows.append((c.label("discount"), c.money(-c.discount, with_symbol), "/total_discount", False))
     for rate, tax in c.tax_by_rate.items():
         field = "/total_tax" if len(c.tax_by_rate) == 1 else None
-        rows.append((c.label("tax", rate=_rate(c, rate).replace(" %", "").rstrip("%")), c.money(tax, with_symbol),
-                     field, False))
+        rows.append(
+            (c.label("tax", rate=_rate(c, rate).replace(" %", "").rstrip("%")), c.money(tax, with_symbol), field, False)
+        )
     if len(c.tax_by_rate) > 1:
-        rows.append((c.label("vat") + " " + {"en": "total", "de": "gesamt", "fr": "totale", "nl": "totaal"}[c.lang],
-                     c.money(c.total_tax, with_symbol), "/total_tax", False))
+        rows.append(
+            (
+                c.label("vat") + " " + {"en": "total", "de": "gesamt", "fr": "totale", "nl": "totaal"}[c.lang],
+                c.money(c.total_tax, with_symbol),
+                "/total_tax",
+                False,
+            )
+        )
     due_row = c.style["due_row"]
     if c.amount_due != c.total or due_row != "only":
         rows.append((c.label("total"), c.money(c.total, True), "/invoice_total", True))
@@ -182,12 +228,16 @@ def footer(cv: Canvas, c: InvoiceContent, rng: random.Random, columns: bool) -> 
     if c.payment_terms:
         cv.text(50, y - 30, f"{c.label('terms')} {c.payment_terms}", 8.5)
         terms_w = cv.width(f"{c.label('terms')} ", 8.5)
-        cv.mark("/payment_terms", (50 + terms_w, y - 30 - 6.6, 50 + cv.width(f"{c.label('terms')} {c.payment_terms}",
-                                                                             8.5), y - 30 + 1.9))
+        cv.mark(
+            "/payment_terms",
+            (50 + terms_w, y - 30 - 6.6, 50 + cv.width(f"{c.label('terms')} {c.payment_terms}", 8.5), y - 30 + 1.9),
+        )
     cv.text(50, y - 16, rng.choice(c.style["thanks"]), 8.5)
     cv.rule(50, y - 8, 545, 0.4)
-    iban = f"IBAN {rng.choice(('DE', 'FR', 'NL', 'GB'))}{rng.randint(10, 99)} {rng.randint(1000, 9999)} " \
-           f"{rng.randint(1000, 9999)} {rng.randint(1000, 9999)} {rng.randint(10, 99)}"
+    iban = (
+        f"IBAN {rng.choice(('DE', 'FR', 'NL', 'GB'))}{rng.randint(10, 99)} {rng.randint(1000, 9999)} "
+        f"{rng.randint(1000, 9999)} {rng.randint(1000, 9999)} {rng.randint(10, 99)}"
+    )
     tax = f"{c.label('tax_id')}: {c.vendor.tax_id}"
     if columns:
         cv.text(50, y + 4, c.vendor.name, 7.5, True, field="/vendor_name" if "/vendor_name" not in cv.boxes else None)
@@ -209,8 +259,15 @@ def classic(cv: Canvas, c: InvoiceContent, rng: random.Random) -> None:
     """Vendor top left, title and header fields top right, customer under, gridded table, totals right."""
     y = party(cv, 50, 70, c.vendor, "vendor", 9, name_size=15)
     cv.text(50, y, f"{c.label('tax_id')}: {c.vendor.tax_id}", 8)
-    cv.mark("/vendor_tax_id", (50 + cv.width(f"{c.label('tax_id')}: ", 8), y - 6.2, 50 + cv.width(
-        f"{c.label('tax_id')}: {c.vendor.tax_id}", 8), y + 1.8))
+    cv.mark(
+        "/vendor_tax_id",
+        (
+            50 + cv.width(f"{c.label('tax_id')}: ", 8),
+            y - 6.2,
+            50 + cv.width(f"{c.label('tax_id')}: {c.vendor.tax_id}", 8),
+            y + 1.8,
+        ),
+    )
     cv.text(545, 72, c.label("title"), 20, True, "right")
     my = 100
     for label, value, field in meta_rows(c, c.style["currency_display"] == "none"):
@@ -220,8 +277,9 @@ def classic(cv: Canvas, c: InvoiceContent, rng: random.Random) -> None:
     cy = max(y, my) + 30
     cv.text(50, cy, c.label("bill_to"), 9, True, color=GREY)
     y = party(cv, 50, cy + 14, c.customer, "customer", 9.5)
-    y = table(cv, c, max(y, cy + 60) + 25, 50, 545, rng, grid=True, band=(0.88, 0.88, 0.88), numbered=False,
-              symbol_rows=False)
+    y = table(
+        cv, c, max(y, cy + 60) + 25, 50, 545, rng, grid=True, band=(0.88, 0.88, 0.88), numbered=False, symbol_rows=False
+    )
     totals(cv, c, y + 15, 350, 545, with_symbol=False)
     footer(cv, c, rng, columns=False)
 
@@ -262,8 +320,18 @@ def modern(cv: Canvas, c: InvoiceContent, rng: random.Random) -> None:
         cv.text(330, my, label.upper(), 7.5, True, color=GREY)
         cv.text(330, my + 11, value, 9.5, field=field)
         my += 26
-    y = table(cv, c, max(y, my) + 30, 50, 545, rng, grid=False, band=(0.15, 0.2, 0.3), numbered=False,
-              symbol_rows=c.style["currency_display"] == "symbol")
+    y = table(
+        cv,
+        c,
+        max(y, my) + 30,
+        50,
+        545,
+        rng,
+        grid=False,
+        band=(0.15, 0.2, 0.3),
+        numbered=False,
+        symbol_rows=c.style["currency_display"] == "symbol",
+    )
     cv.fill((340, y + 2, 548, y + 2 + 18 * (3 + len(c.tax_by_rate))), (0.94, 0.94, 0.94))
     totals(cv, c, y + 16, 350, 540, with_symbol=c.style["currency_display"] == "symbol")
     footer(cv, c, rng, columns=False)
@@ -312,7 +380,11 @@ def plain(cv: Canvas, c: InvoiceContent, rng: random.Random) -> None:
 
 
 TEMPLATES: dict[str, Callable[[Canvas, InvoiceContent, random.Random], None]] = {
-    "classic": classic, "letter": letter, "modern": modern, "grid": grid, "plain": plain,
+    "classic": classic,
+    "letter": letter,
+    "modern": modern,
+    "grid": grid,
+    "plain": plain,
 }
 
 
@@ -330,4 +402,3 @@ def render_pdf(c: InvoiceContent, template: str, rng: random.Random) -> tuple[by
     data = doc.tobytes(garbage=3, deflate=True, no_new_id=True)
     doc.close()
     return data, boxes
-

@@ -136,7 +136,9 @@ def extract_invoice(lines: list[Line]) -> tuple[Invoice, dict[str, float]]:
     return invoice, confidence
 
 
-def _labelled_amount(lines: list[Line], label: re.Pattern[str], allow_int: bool, after_table: bool = False) -> Pick | None:
+def _labelled_amount(
+    lines: list[Line], label: re.Pattern[str], allow_int: bool, after_table: bool = False
+) -> Pick | None:
     """The amount on the last row whose text starts with label (totals sit low on the page)."""
     for line in reversed(lines):
         first = line.segments[0].text if not after_table else " ".join(s.text for s in line.segments[:-1])
@@ -333,7 +335,8 @@ def _block_under(lines: list[Line], start: Line | None) -> Pick | None:
         if read_header(line):
             break
         cells = [
-            s for s in line.segments
+            s
+            for s in line.segments
             if (abs(s.bbox[2] - anchor[2]) < 0.03 if right else abs(s.bbox[0] - anchor[0]) < 0.05)
         ]
         if not cells:

@@ -241,4 +241,3 @@ def _rows(
             if value is not None:
                 confidence[f"/line_items/{n}/{key}"] = conf
     return lines[-1].index + 1 if lines else header.index + 1
-

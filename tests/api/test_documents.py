@@ -234,3 +234,20 @@ def test_health_metrics_and_openapi(api) -> None:  # type: ignore[no-untyped-def
     ):
         assert path in spec["paths"]
     assert api.client.get("/docs").status_code == 200
+
+
+def test_xrechnung_xml_uploaded_on_its_own_is_read_and_has_a_page(api) -> None:  # type: ignore[no-untyped-def]
+    from tests.ingest.test_einvoice import UBL
+
+    response = api.client.post(
+        "/v1/documents", files={"file": ("rechnung.xml", UBL, "application/xml")}, headers=AUTH
+    )
+    assert response.status_code == 202, response.text
+    doc_id = response.json()["id"]
+    run_queued_jobs(api.settings)
+    document = api.client.get(f"/v1/documents/{doc_id}", headers=AUTH).json()
+    assert document["status"] == "done" and document["media_type"] == "application/xml"
+    result = api.client.get(f"/v1/documents/{doc_id}/result", headers=AUTH).json()
+    assert result["engine"] == "e-invoice" and result["data"]["invoice_total"] == "119.00"
+    page = api.client.get(f"/v1/documents/{doc_id}/pages/0", headers=AUTH)
+    assert page.status_code == 200 and page.headers["content-type"] == "image/png"

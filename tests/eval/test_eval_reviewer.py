@@ -34,7 +34,11 @@ def test_invoice2data_rows_skip_headers_and_notes_and_read_aws_charges() -> None
 
 def test_rows_match_on_description_and_amount_one_to_one() -> None:
     expected = [
-        {"description": "Small Business StandardExchange 2010\nGrundgebühr pro Einheit", "amount": "3.89", "quantity": 1},
+        {
+            "description": "Small Business StandardExchange 2010\nGrundgebühr pro Einheit",
+            "amount": "3.89",
+            "quantity": 1,
+        },
         {"description": "Small Business QualityExchange 2010\nGrundgebühr", "amount": "5.39", "quantity": 1},
         {"description": "Small Business QualityExchange 2010\nGrundgebühr", "amount": "5.39"},
     ]
@@ -83,16 +87,15 @@ def test_eval_scores_line_items_customer_subtotal_and_details(synth_folder: Path
     assert items["documents"] == 3 and items["rows_expected"] == truth_rows
     assert 0.0 <= items["f1"] <= 1.0
     cal = report["calibration"]
-    assert cal["threshold"] == 0.5 and cal["fields_scored"] == sum(
-        len(d["fields"]) for d in report["details"]
-    )
+    assert cal["threshold"] == 0.5 and cal["fields_scored"] == sum(len(d["fields"]) for d in report["details"])
     first = report["details"][0]
     assert first["document"] == "synth-s11-0000"
     total = first["fields"]["invoice_total"]
     assert set(total) == {"expected", "got", "correct", "confidence"}
     assert total["confidence"] is None or 0.0 <= total["confidence"] <= 1.0
-    assert len(first["line_items"]["expected"]) == len(json.loads((synth_folder / "synth-s11-0000.json").read_text())[
-        "line_items"])
+    assert len(first["line_items"]["expected"]) == len(
+        json.loads((synth_folder / "synth-s11-0000.json").read_text())["line_items"]
+    )
 
 
 def test_cli_details_and_calibration(synth_folder: Path) -> None:

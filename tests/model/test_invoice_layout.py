@@ -94,8 +94,11 @@ def test_kundennr_and_waehrung_are_labels_not_parties() -> None:
     assert data.customer_address == "Gartenweg 12, 04109 Leipzig"
     assert data.vendor_name == "Nordlicht Technik GmbH"  # not 'Währung:'
     assert data.currency == "EUR"
-    assert (data.subtotal, data.total_tax, data.invoice_total) == (Decimal("2580.00"), Decimal("490.20"),
-                                                                   Decimal("3070.20"))
+    assert (data.subtotal, data.total_tax, data.invoice_total) == (
+        Decimal("2580.00"),
+        Decimal("490.20"),
+        Decimal("3070.20"),
+    )
     assert data.amount_due == Decimal("3070.20")
     assert [(i.description, i.quantity, i.unit_price, i.amount) for i in data.line_items] == [
         ("Wartungsvertrag", Decimal(2), Decimal("1250.00"), Decimal("2500.00")),
@@ -109,17 +112,27 @@ def test_a_statement_lists_each_charge_with_its_breakdown_indented() -> None:
         (50, 60, "Cloudline Services"),
         (50, 90, "Invoice Number: 88120"),
         (50, 200, "Summary"),
-        (60, 220, "Service Charges"), (520, 220, "$7.50"),
-        (75, 235, "Charges"), (520, 235, "$7.50"),
-        (75, 250, "Tax"), (520, 250, "$0.00"),
-        (50, 270, "Total for this invoice"), (520, 270, "$7.50"),
+        (60, 220, "Service Charges"),
+        (520, 220, "$7.50"),
+        (75, 235, "Charges"),
+        (520, 235, "$7.50"),
+        (75, 250, "Tax"),
+        (520, 250, "$0.00"),
+        (50, 270, "Total for this invoice"),
+        (520, 270, "$7.50"),
         (50, 300, "Detail"),
-        (60, 320, "Object Storage"), (520, 320, "$5.25"),
-        (75, 335, "Charges"), (520, 335, "$5.25"),
-        (75, 350, "VAT"), (520, 350, "$0.00"),
-        (60, 370, "Data Transfer"), (520, 370, "$2.25"),
-        (75, 385, "Charges"), (520, 385, "$2.25"),
-        (75, 400, "VAT"), (520, 400, "$0.00"),
+        (60, 320, "Object Storage"),
+        (520, 320, "$5.25"),
+        (75, 335, "Charges"),
+        (520, 335, "$5.25"),
+        (75, 350, "VAT"),
+        (520, 350, "$0.00"),
+        (60, 370, "Data Transfer"),
+        (520, 370, "$2.25"),
+        (75, 385, "Charges"),
+        (520, 385, "$2.25"),
+        (75, 400, "VAT"),
+        (520, 400, "$0.00"),
     ]
     data = _read(_draw(rows)).data
     assert [(i.description, i.amount) for i in data.line_items] == [

@@ -37,8 +37,9 @@ def test_labels_add_up_and_fit_the_schema(index: int) -> None:
 
 
 def _text_in(page: pymupdf.Page, box: list[float]) -> str:
-    rect = pymupdf.Rect(box[1] * page.rect.width, box[2] * page.rect.height, box[3] * page.rect.width,
-                        box[4] * page.rect.height)
+    rect = pymupdf.Rect(
+        box[1] * page.rect.width, box[2] * page.rect.height, box[3] * page.rect.width, box[4] * page.rect.height
+    )
     words = [w for w in page.get_text("words") if pymupdf.Rect(w[:4]).intersects(rect)]
     return " ".join(w[4] for w in words)
 

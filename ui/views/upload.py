@@ -8,13 +8,13 @@ from ui.client import ApiError
 from ui.format import md_escape, status_label
 from ui.widgets import api, show_error
 
-ACCEPTED = ["pdf", "png", "jpg", "jpeg", "tif", "tiff", "webp", "bmp", "gif", "heic"]
+ACCEPTED = ["pdf", "png", "jpg", "jpeg", "tif", "tiff", "webp", "bmp", "gif", "heic", "xml"]  # xml: e-invoices
 
 client = api()
 st.title("Upload documents")
 
 with st.form("upload", clear_on_submit=True):
-    files = st.file_uploader("Documents (PDF or images)", type=ACCEPTED, accept_multiple_files=True, key="files")
+    files = st.file_uploader("Documents (PDF, images or e-invoice XML)", type=ACCEPTED, accept_multiple_files=True, key="files")
     schema = st.selectbox(
         "Schema",
         ["auto", *schema_kinds()],
