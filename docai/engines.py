@@ -21,6 +21,7 @@ def engine_options(settings: Settings) -> EngineOptions:
         max_new_tokens=settings.max_new_tokens,
         max_batch_pages=settings.max_batch_pages,
         ocr_languages=settings.ocr_languages,
+        learned_path=(settings.home / "models" / "learned").resolve(),  # `docai train` writes a refit here
     )
 
 

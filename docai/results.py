@@ -42,6 +42,7 @@ def document_summary(document: Document) -> dict[str, Any]:
         "status": document.status,
         "schema": document.schema or document.schema_requested,
         "engine": extraction.engine if extraction else document.engine_requested,
+        "model": extraction.model if extraction else None,
         "media_type": document.media_type,
         "pages": document.page_count,
         "data": extraction.current if extraction else None,

@@ -18,6 +18,7 @@ class EngineOptions:
     max_new_tokens: int = 512
     max_batch_pages: int = 8
     ocr_languages: str = "eng"
+    learned_path: Path | None = None  # a deployment's refitted chooser (docai train); None: the shipped one
 
 
 @runtime_checkable

@@ -10,14 +10,16 @@ from model.layout.form import extract_form
 from model.layout.invoice import extract_invoice
 from model.layout.lines import build_lines
 from model.layout.receipt import extract_receipt
+from model.learned.apply import apply_learned
+from model.learned.core import Doc, load_model
 from model.types import ExtractRequest, ExtractResult, PageInput, Word
 
 RULES = {"invoice": extract_invoice, "receipt": extract_receipt, "form": extract_form}
-VERSION = "1"
+VERSION = "2"
 
 
 class OcrEngine:
-    """Layout rules over words; needs no weights and no GPU."""
+    """Layout rules propose, a model fitted on the training split chooses; needs no weights and no GPU."""
 
     name = "ocr"
 
@@ -27,7 +29,10 @@ class OcrEngine:
 
     @property
     def model_id(self) -> str:
-        return f"docai-layout-rules-v{VERSION}"
+        model = load_model(self.options.learned_path)
+        if model is None:
+            return f"docai-layout-rules-v{VERSION}"
+        return f"docai-ocr-learned-v{model.version}"
 
     def supports(self, schema: str) -> bool:
         return schema in RULES
@@ -59,14 +64,21 @@ class OcrEngine:
         timings = {"ocr_s": round(time.perf_counter() - started, 3)}
         started = time.perf_counter()
         try:
-            data, confidence = rules(build_lines(pages))
+            lines = build_lines(pages)
+            data, confidence = rules(lines)
+            # checked per document, so a refit (docai train) is picked up without a restart
+            model = load_model(self.options.learned_path)
+            if model is not None:
+                data, confidence = apply_learned(request.schema, Doc(lines), data, confidence, model)
+                base["model"] = f"docai-ocr-learned-v{model.version}"
         except (ValueError, ArithmeticError) as err:
             # a value the rules read that the schema refuses: report, do not crash the batch
             return ExtractResult(
                 **base, data=None, error_code="extraction_failed", error_message=f"The layout rules failed: {err}"
             )
         timings["rules_s"] = round(time.perf_counter() - started, 3)
-        return ExtractResult(**base, data=data, confidence=confidence, timings=timings, revision=VERSION)
+        revision = model.version if model is not None else VERSION
+        return ExtractResult(**base, data=data, confidence=confidence, timings=timings, revision=revision)
 
     def _words(self, page: PageInput) -> list[Word]:
         if page.words or page.image is None:

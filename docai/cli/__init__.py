@@ -13,6 +13,7 @@ COMMAND_MODULES = [
     "docai.cli.db",
     "docai.cli.eval",
     "docai.cli.serve",
+    "docai.cli.train",
 ]
 
 

@@ -13,6 +13,7 @@ from model.layout.values import (
     DATE_LABEL,
     PHONE,
     PHONE_NUMBER,
+    TAX,
     TOTAL,
     find_amounts,
     find_currency,
@@ -317,6 +318,8 @@ def _items(lines: list[Line], name_index: int) -> tuple[list[ReceiptItem], dict[
             break
         if len(line.segments) < 2 or find_dates(text) or ADDRESS_STOP.search(text) or CASH.search(text):
             continue
+        if TAX.search(text) or re.search(r"\d\s*%", text) and not re.search(r"disc", text, re.I):
+            continue  # a tax-summary row ('GST 6% 13.30 0.80'), not something bought
         amounts = find_amounts(line.segments[-1].text)
         description = line.segments[0].text
         if not amounts or sum(c.isalpha() for c in description) < 3:

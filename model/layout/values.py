@@ -160,13 +160,21 @@ def find_amounts(text: str, allow_int: bool = False) -> list[tuple[Decimal, int,
     return found
 
 
+COMPANY_SUFFIX = re.compile(r"\b(?:sdn\.?\s*|\(m\)\s*|s/)bhd\.?$", re.I)
+
+
 def find_currency(texts: list[str]) -> str | None:
     """The currency the document is in: ISO codes and symbols, by frequency, codes first."""
     counts: dict[str, int] = {}
     for text in texts:
-        for token in re.findall(r"(?<![A-Za-z])[A-Z]{3}(?![A-Za-z])", text):
-            if token in ISO_4217 and token not in {"ALL", "CUP", "TOP", "MOP", "PEN", "BOB", "SOS", "BAM", "GEL"}:
-                counts[token] = counts.get(token, 0) + 2
+        for match in re.finditer(r"(?<![A-Za-z])[A-Z]{3}(?![A-Za-z])", text):
+            token = match.group(0)
+            if token not in ISO_4217 or token in {"ALL", "CUP", "TOP", "MOP", "PEN", "BOB", "SOS", "BAM", "GEL"}:
+                continue
+            priced = bool(re.search(r"\d", text[max(0, match.start() - 3) : match.end() + 3]))
+            if token == "BHD" and (not priced or COMPANY_SUFFIX.search(text[: match.end()])):
+                continue  # 'SDN BHD', 'BERHAD': a Malaysian company's legal form, not Bahraini dinars
+            counts[token] = counts.get(token, 0) + (2 if priced else 1)
         for symbol, code in CURRENCY_SYMBOLS.items():
             if symbol == "RM":
                 hits = len(re.findall(r"(?<![A-Za-z])RM(?=\s*\d|\b)", text))

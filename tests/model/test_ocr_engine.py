@@ -178,6 +178,40 @@ def test_receipt_fields_from_a_text_layer() -> None:
     assert [i.description for i in r.items] == ["MINERAL WATER 1.5L", "BREAD"]
 
 
+ROUNDED_RECEIPT = [
+    (40, 30, "KEDAI RUNCIT MAJU SDN BHD", 11),
+    (40, 44, "(123456-A)", 8),
+    (40, 56, "NO 5, JALAN MAJU, 81200 JOHOR BAHRU", 8),
+    (40, 80, "DATE: 12/03/2018", 8),
+    (40, 100, "SUGAR 1KG", 8),
+    (200, 100, "13.30", 8),
+    (40, 115, "SR 6%", 8),
+    (120, 115, "13.30", 8),
+    (200, 115, "0.80", 8),
+    (40, 135, "TOTAL", 9),
+    (200, 135, "14.12", 9),
+    (40, 148, "ROUNDING ADJ", 8),
+    (200, 148, "-0.02", 8),
+    (40, 161, "ROUNDED TOTAL", 9),
+    (200, 161, "14.10", 9),
+    (40, 174, "CASH", 8),
+    (200, 174, "20.00", 8),
+    (40, 187, "CHANGE", 8),
+    (200, 187, "5.90", 8),
+]
+
+
+def test_receipt_rounded_total_currency_and_items() -> None:
+    """The rounding-adjusted total (not the pre-rounding one, not cash); SDN BHD is no currency; tax rows no items."""
+    result = _extract(_pdf(ROUNDED_RECEIPT, 260, 220), "receipt")
+    r = result.data
+    assert r.total == Decimal("14.10")
+    assert r.currency != "BHD"
+    assert [i.description for i in r.items] == ["SUGAR 1KG"]
+    assert result.model.startswith("docai-ocr-learned-v")
+    assert 0.0 <= result.confidence["/total"] <= 1.0
+
+
 @pytest.mark.slow
 def test_receipt_photo_goes_through_ocr() -> None:
     import pymupdf

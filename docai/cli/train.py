@@ -1,0 +1,64 @@
+"""`docai train`: refit the `ocr` engine's learned chooser on the training split (and what reviewers approved)."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from docai.cli.app import app
+
+DEFAULT_DATA = Path("../shared/data/train")
+
+
+@app.command("train")
+def train_command(
+    data: Annotated[
+        Path, typer.Option("--data", help="Training split: folders sroie/ and funsd/ of documents with truth.")
+    ] = DEFAULT_DATA,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Where the model goes (default DOCAI_HOME/models/learned).")
+    ] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Seed: the same seed and data give the same model.")] = 0,
+    ocr_cache: Annotated[
+        list[Path] | None, typer.Option("--ocr-cache", help="Folders of cached OCR words to read before OCRing.")
+    ] = None,
+    version: Annotated[
+        str | None, typer.Option("--version", help="Model version (default: a hash of data and seed).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the manifest's figures as JSON.")] = False,
+) -> None:
+    """Fit the learned chooser (LightGBM per field, isotonic calibration out of fold) and write it where engines read it."""
+    from docai.eval.training import train_examples
+    from docai.settings import get_settings
+    from model.learned.fit import train_all
+
+    settings = get_settings()
+    target = out or settings.home / "models" / "learned"
+    started = time.perf_counter()
+    say = (lambda _m: None) if as_json else (lambda m: typer.echo(m, err=True))
+    try:
+        examples = train_examples(data, ocr_cache or [], settings.home / "cache" / "ocr")
+    except FileNotFoundError as err:
+        typer.echo(f"error: {err}", err=True)
+        raise typer.Exit(2) from err
+    if not examples:
+        typer.echo(f"error: no labelled documents under {data}/sroie or {data}/funsd.", err=True)
+        raise typer.Exit(2)
+    say(f"{len(examples)} training documents read in {time.perf_counter() - started:.1f} s")
+    manifest = train_all(examples, target, seed=seed, version=version, log=say)
+    figures = {k: v["figures"] for k, v in manifest["fields"].items()}
+    report = {
+        "out": str(target),
+        "version": manifest["version"],
+        "documents": len(examples),
+        "figures": figures,
+        "seconds": round(time.perf_counter() - started, 1),
+    }
+    if as_json:
+        typer.echo(json.dumps(report, indent=1))
+    else:
+        typer.echo(f"model {manifest['version']} written to {target} in {report['seconds']} s")

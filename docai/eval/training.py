@@ -1,0 +1,98 @@
+"""Training examples for the learned chooser: the training split's documents read as the pipeline reads them."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from docai.eval.adapters import SROIE, find_samples
+from model.learned.fit import Example
+from model.types import Word
+
+# folders under the training root and the schema their truth fills
+TRAIN_SETS = {"sroie": "receipt", "funsd": "form"}
+
+
+def _read_cache(path: Path, sha: str) -> list[list[Word]] | None:
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+    if data.get("sha256") != sha:
+        return None
+    return [[Word.from_json(row) for row in page["words"]] for page in data["pages"]]
+
+
+def page_words(document: Path, cache_key: str, caches: Sequence[Path], own_cache: Path | None) -> list[list[Word]]:
+    """The words of each page as `docai process` reads them: from a cache when it holds this file, else OCR (cached)."""
+    sha = hashlib.sha256(document.read_bytes()).hexdigest()
+    for folder in caches:
+        for name in (f"{cache_key}.json", f"{sha}.json"):
+            words = _read_cache(folder / name, sha)
+            if words is not None:
+                return words
+    from docai.eval.runner import rasterized_pages
+
+    pages = rasterized_pages(document)
+    if own_cache is not None:
+        own_cache.mkdir(parents=True, exist_ok=True)
+        data = {
+            "file": str(document),
+            "sha256": sha,
+            "pages": [
+                {
+                    "index": p.index,
+                    "width": p.image.width,
+                    "height": p.image.height,
+                    "words": [w.to_json() for w in p.words],
+                }
+                for p in pages
+            ],
+        }
+        tmp = own_cache / f"{sha}.tmp"
+        tmp.write_text(json.dumps(data))
+        tmp.replace(own_cache / f"{sha}.json")
+    return [list(p.words) for p in pages]
+
+
+def _group(text: str) -> str:
+    return re.sub(r"\W+", "", text.lower()) or "?"
+
+
+def train_examples(
+    root: Path,
+    caches: Sequence[Path] = (),
+    own_cache: Path | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> list[Example]:
+    """Every labelled document under root/sroie and root/funsd, as fitting examples."""
+    if not root.is_dir():
+        raise FileNotFoundError(f"The training folder {root} does not exist.")
+    examples: list[Example] = []
+    for folder, schema in TRAIN_SETS.items():
+        path = root / folder
+        if not path.is_dir():
+            continue
+        set_key = f"{root.name}_{folder}"
+        for sample in find_samples(path):
+            truth_path = sample.document.with_suffix(".json")
+            if not truth_path.exists():
+                continue
+            truth: dict[str, Any] = json.loads(truth_path.read_text())
+            words = page_words(sample.document, f"{set_key}__{sample.name}", caches, own_cache)
+            if schema == "receipt":
+                fields = {SROIE[k]: v for k, v in truth.items() if k in SROIE}
+                group = _group(fields.get("merchant_name") or sample.name)
+            else:
+                fields = {"entities": truth.get("entities", []), "links": truth.get("links", [])}
+                fields["key_value_pairs"] = truth.get("key_value_pairs", [])
+                fields["size"] = (truth.get("width"), truth.get("height"))
+                group = sample.name
+            examples.append(Example(f"{folder}/{sample.name}", group, schema, words, fields, source=f"train/{folder}"))
+            if progress:
+                progress(examples[-1].name)
+    return examples

@@ -1,0 +1,1 @@
+"""Learned choosers for the CPU `ocr` engine: layout rules propose candidates, a fitted model picks and calibrates."""

@@ -1,0 +1,193 @@
+"""The learned chooser: rules propose candidates with features, a fitted model scores them, the best one wins.
+
+One LightGBM binary model per (schema, field) scores every candidate; the chosen value is the argmax and its
+confidence is the score of the winner mapped through an isotonic calibration fitted on out-of-fold predictions
+(documents the scoring model did not see). The shipped artifact is LightGBM's text format plus a JSON manifest:
+no pickle, loaded once per process on first use, never at import.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from model.layout.lines import Line, build_lines
+from model.types import Word
+
+ARTIFACTS = Path(__file__).parent / "artifacts"
+MANIFEST = "manifest.json"
+
+
+@dataclass
+class Candidate:
+    """A value a rule proposes for a field, the words it came from, and what the rule saw (features)."""
+
+    value: Any
+    words: list[Word]
+    features: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class Doc:
+    """One document as the proposers see it: its rows, plus a memo so rules shared by several fields run once."""
+
+    lines: list[Line]
+    memo: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_pages(cls, pages: list[list[Word]]) -> Doc:
+        return cls(build_lines(pages))
+
+    def once(self, key: str, compute: Callable[[], Any]) -> Any:
+        if key not in self.memo:
+            self.memo[key] = compute()
+        return self.memo[key]
+
+
+Proposer = Callable[[Doc], list[Candidate]]
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """A learned field: how candidates are proposed for it and how a candidate is compared with the truth."""
+
+    schema: str
+    name: str
+    kind: str  # text, amount, date: how the truth is compared
+    propose: Proposer
+
+    @property
+    def key(self) -> str:
+        return f"{self.schema}.{self.name}"
+
+
+_FIELDS: dict[str, FieldSpec] = {}
+
+
+def learned_field(schema: str, name: str, kind: str) -> Callable[[Proposer], Proposer]:
+    """Register a proposer for one field; a duplicate registration raises."""
+
+    def decorate(propose: Proposer) -> Proposer:
+        spec = FieldSpec(schema, name, kind, propose)
+        if spec.key in _FIELDS:
+            raise ValueError(f"learned field {spec.key!r} is already registered")
+        _FIELDS[spec.key] = spec
+        return propose
+
+    return decorate
+
+
+def field_specs(schema: str | None = None) -> list[FieldSpec]:
+    _load_builtin()
+    return [s for s in _FIELDS.values() if schema is None or s.schema == schema]
+
+
+def _load_builtin() -> None:
+    import model.learned.form  # noqa: F401
+    import model.learned.receipt  # noqa: F401
+
+
+# ---------------------------------------------------------------- calibration
+
+
+@dataclass
+class Calibration:
+    """A monotone map from a model score to the probability that the value is right (isotonic, piecewise linear)."""
+
+    x: list[float]
+    y: list[float]
+
+    def __call__(self, score: float) -> float:
+        if not self.x:
+            return score
+        if score <= self.x[0]:
+            return self.y[0]
+        if score >= self.x[-1]:
+            return self.y[-1]
+        lo, hi = 0, len(self.x) - 1
+        while hi - lo > 1:
+            mid = (lo + hi) // 2
+            if self.x[mid] <= score:
+                lo = mid
+            else:
+                hi = mid
+        x0, x1, y0, y1 = self.x[lo], self.x[hi], self.y[lo], self.y[hi]
+        return y0 if x1 == x0 else y0 + (y1 - y0) * (score - x0) / (x1 - x0)
+
+
+# ---------------------------------------------------------------- the fitted model
+
+
+@dataclass
+class FieldModel:
+    """One field's fitted scorer, its feature order and its calibration."""
+
+    features: list[str]
+    booster: Any  # lightgbm.Booster
+    calibration: Calibration
+
+    def scores(self, candidates: list[Candidate]) -> list[float]:
+        if not candidates:
+            return []
+        import numpy as np
+
+        rows = np.array([[c.features.get(f, math.nan) for f in self.features] for c in candidates], dtype=np.float64)
+        return [float(s) for s in self.booster.predict(rows, num_threads=1)]
+
+    def choose(self, candidates: list[Candidate]) -> tuple[Candidate, float] | None:
+        """The best-scoring candidate and the calibrated probability that it is right."""
+        if not candidates:
+            return None
+        scores = self.scores(candidates)
+        best = max(range(len(candidates)), key=lambda i: (scores[i], -i))
+        return candidates[best], round(self.calibration(scores[best]), 4)
+
+
+class LearnedModel:
+    """All fields' scorers of one model version, read from a folder holding the manifest and LightGBM texts."""
+
+    def __init__(self, folder: Path):
+        import lightgbm as lgb
+
+        self.folder = folder
+        self.manifest: dict[str, Any] = json.loads((folder / MANIFEST).read_text())
+        self.version: str = self.manifest["version"]
+        self.fields: dict[str, FieldModel] = {}
+        for key, entry in self.manifest["fields"].items():
+            booster = lgb.Booster(model_str=(folder / entry["model"]).read_text())
+            cal = entry.get("calibration") or {}
+            self.fields[key] = FieldModel(entry["features"], booster, Calibration(cal.get("x", []), cal.get("y", [])))
+
+    def get(self, schema: str, name: str) -> FieldModel | None:
+        return self.fields.get(f"{schema}.{name}")
+
+
+_LOCK = threading.Lock()
+_LOADED: dict[Path, tuple[float, LearnedModel]] = {}
+
+
+def model_folder(override: Path | None = None) -> Path:
+    """Where the model is read from: a deployment's own refit (DOCAI_HOME/models/learned) or the shipped one."""
+    if override is not None and (override / MANIFEST).exists():
+        return override
+    return ARTIFACTS
+
+
+def load_model(folder: Path | None = None) -> LearnedModel | None:
+    """The model in folder, loaded once per process and again only when its manifest changes on disk."""
+    folder = model_folder(folder)
+    manifest = folder / MANIFEST
+    try:
+        mtime = manifest.stat().st_mtime
+    except FileNotFoundError:
+        return None
+    with _LOCK:
+        cached = _LOADED.get(folder)
+        if cached is None or cached[0] != mtime:
+            _LOADED[folder] = (mtime, LearnedModel(folder))
+        return _LOADED[folder][1]

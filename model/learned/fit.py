@@ -1,0 +1,242 @@
+"""Fitting the choosers: candidates labelled against the truth, LightGBM per field, isotonic calibration out of fold."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from model.learned.compare import same_value, text_similarity
+from model.learned.core import MANIFEST, Candidate, Doc, FieldSpec, field_specs
+from model.types import Word
+
+FORMAT = 1  # bump when the manifest's layout changes
+FOLDS = 5
+CV_FILE = "cv.json"
+SOFT_MATCH = 0.9  # no exact candidate: the closest one at least this similar is the one to learn to pick
+
+
+@dataclass
+class Example:
+    """One training document: its words (as the pipeline reads them) and its true values by field name."""
+
+    name: str
+    group: str  # documents of one merchant/vendor share a group, so CV folds keep them together
+    schema: str
+    pages: list[list[Word]]
+    truth: dict[str, Any]
+    source: str = "train"
+
+
+def lgb_params(seed: int) -> dict[str, Any]:
+    """Small trees, one thread, deterministic: the same seed and data give the same model text."""
+    return {
+        "objective": "binary",
+        "learning_rate": 0.05,
+        "num_leaves": 15,
+        "min_data_in_leaf": 5,
+        "feature_fraction": 0.9,
+        "lambda_l2": 1.0,
+        "num_threads": 1,
+        "deterministic": True,
+        "force_row_wise": True,
+        "seed": seed,
+        "verbosity": -1,
+    }
+
+
+ROUNDS = 150
+
+
+def labelled(spec: FieldSpec, candidates: list[Candidate], truth: Any) -> list[int]:
+    """1 for each candidate equal to the truth; when none is, the closest text at least SOFT_MATCH similar."""
+    labels = [int(same_value(spec.kind, c.value, truth)) for c in candidates]
+    if not any(labels) and spec.kind == "text" and candidates:
+        sims = [text_similarity(c.value, truth) for c in candidates]
+        best = max(range(len(sims)), key=sims.__getitem__)
+        if sims[best] >= SOFT_MATCH:
+            labels[best] = 1
+    return labels
+
+
+@dataclass
+class FieldData:
+    spec: FieldSpec
+    features: list[str]
+    docs: list[tuple[Example, list[Candidate], list[int]]]
+
+
+def collect(spec: FieldSpec, examples: Sequence[Example], docs: dict[str, Doc]) -> FieldData:
+    rows = []
+    names: set[str] = set()
+    for ex in examples:
+        truth = ex.truth.get(spec.name)
+        if ex.schema != spec.schema or truth in (None, ""):
+            continue
+        candidates = spec.propose(docs[ex.name])
+        rows.append((ex, candidates, labelled(spec, candidates, truth)))
+        for c in candidates:
+            names.update(c.features)
+    return FieldData(spec, sorted(names), rows)
+
+
+def _matrix(data: FieldData, docs: Sequence[int]):  # type: ignore[no-untyped-def]
+    import numpy as np
+
+    x, y = [], []
+    for d in docs:
+        _, candidates, labels = data.docs[d]
+        for c, label in zip(candidates, labels, strict=True):
+            x.append([c.features.get(f, math.nan) for f in data.features])
+            y.append(label)
+    return np.array(x, dtype=np.float64).reshape(-1, len(data.features)), np.array(y)
+
+
+def _fit(data: FieldData, docs: Sequence[int], seed: int):  # type: ignore[no-untyped-def]
+    import lightgbm as lgb
+
+    x, y = _matrix(data, docs)
+    if len(set(y.tolist())) < 2:
+        return None
+    return lgb.train(lgb_params(seed), lgb.Dataset(x, y, feature_name=data.features), num_boost_round=ROUNDS)
+
+
+def _folds(groups: list[str], k: int) -> list[int]:
+    """Each group's fold, from a hash of its name: stable across runs and machines."""
+    return [int(hashlib.sha256(g.encode()).hexdigest(), 16) % k for g in groups]
+
+
+def _top(booster, data: FieldData, d: int) -> tuple[float, bool]:  # type: ignore[no-untyped-def]
+    import numpy as np
+
+    _, candidates, labels = data.docs[d]
+    if not candidates or booster is None:
+        return 0.0, False
+    x = np.array([[c.features.get(f, math.nan) for f in data.features] for c in candidates], dtype=np.float64)
+    scores = booster.predict(x, num_threads=1)
+    best = max(range(len(candidates)), key=lambda i: (scores[i], -i))
+    return float(scores[best]), bool(labels[best])
+
+
+def isotonic(scores: list[float], correct: list[bool]) -> dict[str, list[float]]:
+    """Isotonic regression of correctness on score, as breakpoints for linear interpolation."""
+    from sklearn.isotonic import IsotonicRegression
+
+    if not scores:
+        return {"x": [], "y": []}
+    iso = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip", increasing=True)
+    iso.fit(scores, [float(c) for c in correct])
+    return {"x": [round(float(v), 6) for v in iso.X_thresholds_], "y": [round(float(v), 6) for v in iso.y_thresholds_]}
+
+
+def ece(probs: list[float], correct: list[bool], bins: int = 10) -> float:
+    """Expected calibration error over equal-width bins."""
+    total = 0.0
+    for b in range(bins):
+        idx = [i for i, p in enumerate(probs) if b / bins <= p < (b + 1) / bins or b == bins - 1 and p == 1.0]
+        if idx:
+            acc = sum(correct[i] for i in idx) / len(idx)
+            conf = sum(probs[i] for i in idx) / len(idx)
+            total += len(idx) / len(probs) * abs(acc - conf)
+    return total
+
+
+def fit_field(data: FieldData, seed: int) -> tuple[Any, dict[str, Any], dict[str, Any]]:
+    """Out-of-fold scores (train CV figures, calibration), then the model fitted on every document."""
+    from model.learned.core import Calibration
+
+    folds = _folds([ex.group for ex, _, _ in data.docs], FOLDS)
+    oof: list[tuple[float, bool]] = [(0.0, False)] * len(data.docs)
+    for k in range(FOLDS):
+        fit_docs = [d for d, f in enumerate(folds) if f != k]
+        held = [d for d, f in enumerate(folds) if f == k]
+        booster = _fit(data, fit_docs, seed)
+        for d in held:
+            oof[d] = _top(booster, data, d)
+    scores, correct = [s for s, _ in oof], [c for _, c in oof]
+    calibration = isotonic(scores, correct)
+    # the calibration's own error, measured honestly: each fold's documents mapped by a map fitted on the other folds
+    probs = [0.0] * len(scores)
+    for k in range(FOLDS):
+        rest = [d for d, f in enumerate(folds) if f != k]
+        cal = Calibration(**isotonic([scores[d] for d in rest], [correct[d] for d in rest]))
+        for d, f in enumerate(folds):
+            if f == k:
+                probs[d] = cal(scores[d])
+    figures = {
+        "documents": len(data.docs),
+        "cv_accuracy": round(sum(correct) / max(1, len(correct)), 4),
+        "cv_ece": round(ece(probs, correct), 4),
+        "reachable": round(sum(1 for _, _, labels in data.docs if any(labels)) / max(1, len(data.docs)), 4),
+    }
+    figures["oof"] = [
+        {"document": ex.name, "probability": round(p, 4), "correct": c}
+        for (ex, _, _), p, c in zip(data.docs, probs, correct, strict=True)
+    ]
+    return _fit(data, range(len(data.docs)), seed), calibration, figures
+
+
+def train_all(
+    examples: Sequence[Example],
+    out: Path,
+    seed: int = 0,
+    version: str | None = None,
+    extra_fitters: Sequence[Callable[[Sequence[Example], dict[str, Doc], int], dict[str, Any]]] | None = None,
+    log: Callable[[str], None] = print,
+) -> dict[str, Any]:
+    """Fit every registered field on the examples and write the manifest and model texts into out."""
+    out.mkdir(parents=True, exist_ok=True)
+    docs = {ex.name: Doc.from_pages(ex.pages) for ex in examples}
+    sources: dict[str, int] = {}
+    for ex in examples:
+        sources[ex.source] = sources.get(ex.source, 0) + 1
+    manifest: dict[str, Any] = {"seed": seed, "sources": dict(sorted(sources.items())), "fields": {}}
+    digest = hashlib.sha256()
+    cv: dict[str, Any] = {}  # out-of-fold probability and correctness per training document, for the model card
+    for spec in field_specs():
+        data = collect(spec, examples, docs)
+        if not data.docs:
+            continue
+        booster, calibration, figures = fit_field(data, seed)
+        if booster is None:
+            continue
+        filename = f"{spec.key}.txt"
+        text = booster.model_to_string(num_iteration=-1)
+        (out / filename).write_text(text)
+        digest.update(text.encode())
+        manifest["fields"][spec.key] = {
+            "model": filename,
+            "features": data.features,
+            "calibration": calibration,
+            "figures": figures,
+        }
+        oof = figures.pop("oof")
+        log(f"{spec.key}: {figures}")
+        cv[spec.key] = oof
+    if extra_fitters is None:
+        from model.learned.form_fit import fit_form_pairs
+
+        extra_fitters = [fit_form_pairs]
+    for fitter in extra_fitters:
+        for key, fitted in fitter(examples, docs, seed).items():
+            text = fitted["booster"].model_to_string(num_iteration=-1)
+            (out / f"{key}.txt").write_text(text)
+            digest.update(text.encode())
+            manifest["fields"][key] = {
+                "model": f"{key}.txt",
+                "features": fitted["features"],
+                "calibration": fitted["calibration"],
+                "figures": fitted["figures"],
+                "params": fitted["params"],
+            }
+            log(f"{key}: {fitted['figures']}")
+    digest.update(json.dumps(manifest, sort_keys=True).encode())
+    # the version names the content: the same data and seed give the same version and files
+    manifest["version"] = version or f"{FORMAT}.{digest.hexdigest()[:10]}"
+    (out / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n")
+    (out / CV_FILE).write_text(json.dumps(cv, sort_keys=True) + "\n")
+    return manifest

@@ -1,0 +1,393 @@
+"""Receipt candidates: the layout rules propose names, addresses, dates and amounts; features say what they saw."""
+
+from __future__ import annotations
+
+import math
+import re
+from decimal import Decimal
+from statistics import median
+
+from model.layout.common import _role, find_totals, first_date, labelled_date
+from model.layout.lines import Line
+from model.layout.receipt import (
+    ADDRESS_LIKE,
+    ADDRESS_STOP,
+    COMPANY_MARK,
+    LEGAL_FORM,
+    NOT_NAME,
+    OWNER,
+    PHONE_IN_ADDRESS,
+    REG_LINE,
+    REG_NUMBER,
+    TAX_LINE,
+    _address,
+    _clean_name,
+    _merchant,
+    _name_like,
+    _reopen,
+    _respelled,
+)
+from model.layout.values import (
+    CASH,
+    CHANGE,
+    DATE_LABEL,
+    DUE_LABEL,
+    ROUNDED_TOTAL,
+    SUBTOTAL,
+    TAX,
+    TOTAL,
+    find_amounts,
+    find_dates,
+    find_time,
+)
+from model.learned.compare import norm_text, text_similarity
+from model.learned.core import Candidate, Doc, learned_field
+from model.types import Word
+
+ROLES = ("subtotal", "net", "tax", "base", "strong", "change", "cash", "total")
+ROUNDING = re.compile(r"round|adj", re.I)
+CENTS5 = Decimal("0.05")
+
+
+def receipt_lines(doc: Doc) -> list[Line]:
+    """The rows with unsure header words respelled, as the receipt rules read them."""
+    return doc.once("receipt_lines", lambda: _respelled(doc.lines))
+
+
+def _rules(doc: Doc) -> dict:
+    def compute() -> dict:
+        lines = receipt_lines(doc)
+        name_index, name = _merchant(lines)
+        return {
+            "name_index": name_index,
+            "name": name,
+            "address": _address(lines, name_index),
+            "totals": find_totals(lines),
+            "date": labelled_date(lines, DATE_LABEL) or first_date(lines),
+        }
+
+    return doc.once("receipt_rules", compute)
+
+
+def _median_height(doc: Doc) -> float:
+    def compute() -> float:
+        heights = [w.bbox[3] - w.bbox[1] for line in doc.lines for w in line.words]
+        return median(heights) if heights else 0.01
+
+    return doc.once("median_height", compute)
+
+
+def _word_stats(words: list[Word], unit: float) -> dict[str, float]:
+    if not words:
+        return {"height": 0.0, "conf_mean": 0.0, "conf_min": 0.0}
+    return {
+        "height": max(w.bbox[3] - w.bbox[1] for w in words) / max(unit, 1e-6),
+        "conf_mean": sum(w.confidence for w in words) / len(words),
+        "conf_min": min(w.confidence for w in words),
+    }
+
+
+def _text_shape(text: str) -> dict[str, float]:
+    letters = sum(c.isalpha() for c in text)
+    return {
+        "chars": len(text),
+        "letters": letters,
+        "digit_ratio": sum(c.isdigit() for c in text) / max(1, len(text)),
+        "upper_ratio": sum(c.isupper() for c in text) / max(1, letters),
+        "words": len(text.split()),
+        "commas": text.count(","),
+    }
+
+
+def _flag(pattern: re.Pattern[str], text: str) -> float:
+    return 1.0 if pattern.search(text) else 0.0
+
+
+# ---------------------------------------------------------------- total
+
+
+def _amount_cells(lines: list[Line]) -> list[tuple[Decimal, int, int, str, list[Word], float]]:
+    """Every amount on the document: (value, row, segment, label left of it on the row, words, right edge)."""
+    cells = []
+    for i, line in enumerate(lines):
+        left: list[str] = []
+        for j, seg in enumerate(line.segments):
+            for value, start, _end in find_amounts(seg.text):
+                cells.append((value, i, j, " ".join([*left, seg.text[:start]]).strip(), seg.words, seg.bbox[2]))
+            left.append(seg.text)
+    return cells
+
+
+@learned_field("receipt", "total", "amount")
+def propose_total(doc: Doc) -> list[Candidate]:
+    lines = receipt_lines(doc)
+    cells = _amount_cells(lines)
+    if not cells:
+        return []
+    rules = _rules(doc)
+    unit = _median_height(doc)
+    n = len(lines)
+    values = sorted({c[0] for c in cells}, reverse=True)
+    roles = [_role(label) if re.search(r"[A-Za-z]", label) else None for _, _, _, label, _, _ in cells]
+    by_role: dict[str, set[Decimal]] = {}
+    for cell, role in zip(cells, roles, strict=True):
+        if role:
+            by_role.setdefault(role, set()).add(cell[0])
+    labelled_total = by_role.get("total", set()) | by_role.get("strong", set()) | by_role.get("net", set())
+    paid = {c - ch for c in by_role.get("cash", set()) for ch in by_role.get("change", set())}
+    sums = {
+        s + t for s in by_role.get("subtotal", set()) | by_role.get("net", set()) for t in by_role.get("tax", set())
+    }
+    rule_total = rules["totals"].total.value if rules["totals"].total else None
+    total_rows = [c[1] for c, r in zip(cells, roles, strict=True) if r in ("total", "strong", "net")]
+    last_total_row = max(total_rows) if total_rows else -1
+    has_rounding_row = any(ROUNDING.search(line.text) for line in lines)
+    counts: dict[Decimal, int] = {}
+    for c in cells:
+        counts[c[0]] = counts.get(c[0], 0) + 1
+    out = []
+    for (value, i, _j, label, words, right), role in zip(cells, roles, strict=True):
+        line = lines[i]
+        prev_role = _role(lines[i - 1].text) if i > 0 and role is None else None
+        near = [v for v in values if v != value and abs(v - value) <= Decimal("0.04")]
+        is5 = value % CENTS5 == 0
+        f = {
+            "log_value": math.log1p(float(abs(value))),
+            "is_max": float(value == values[0]),
+            "rank_desc": float(values.index(value)),
+            "n_occ": float(counts[value]),
+            "cents5": float(is5),
+            "cents_zero": float(value % Decimal("0.10") == 0),
+            "rounded_partner": float(is5 and any(v % CENTS5 != 0 for v in near)),
+            "prerounded_partner": float(not is5 and any(v % CENTS5 == 0 for v in near)),
+            "partner_total_labelled": float(any(v in labelled_total for v in near)),
+            "eq_labelled_max": float(bool(labelled_total) and value == max(labelled_total)),
+            "eq_paid": float(value in paid),
+            "eq_sum": float(value in sums),
+            "eq_rule": float(value == rule_total),
+            "rows_from_end": float(n - i),
+            "row_rel": i / max(1, n),
+            "y": line.bbox[1],
+            "right": right,
+            "amounts_on_row": float(sum(1 for c in cells if c[1] == i)),
+            "after_last_total": float(i > last_total_row >= 0),
+            "has_rounding_row": float(has_rounding_row),
+            "row_rounding": _flag(ROUNDING, line.text),
+            "row_total": _flag(TOTAL, line.text),
+            "row_rounded_total": _flag(ROUNDED_TOTAL, line.text),
+            "row_sub": _flag(SUBTOTAL, line.text),
+            "row_tax": _flag(TAX, line.text),
+            "row_cash": _flag(CASH, line.text),
+            "row_change": _flag(CHANGE, line.text),
+            "row_pct": float("%" in line.text),
+            "row_qty": float(bool(re.search(r"qty|\bx\s*\d|\d\s*x\b|@", line.text, re.I))),
+            "label_letters": float(sum(ch.isalpha() for ch in label)),
+            "height": _word_stats(words, unit)["height"],
+        }
+        for r in ROLES:
+            f[f"role_{r}"] = float(role == r)
+            f[f"prev_role_{r}"] = float(prev_role == r)
+        out.append(Candidate(value, words, f))
+    return out
+
+
+# ---------------------------------------------------------------- date
+
+
+@learned_field("receipt", "transaction_date", "date")
+def propose_date(doc: Doc) -> list[Candidate]:
+    lines = receipt_lines(doc)
+    rule = _rules(doc)["date"]
+    found = []
+    for i, line in enumerate(lines):
+        seen = set()
+        for seg in line.segments:
+            for day, start, _ in find_dates(seg.text):
+                found.append((day, i, seg.text, seg.words, seg.text[:start]))
+                seen.add(day)
+        for day, start, _ in find_dates(line.text):  # a date split over two segments
+            if day not in seen:
+                found.append((day, i, line.text, line.words, line.text[:start]))
+    if not found:
+        return []
+    n = len(lines)
+    counts: dict = {}
+    for f in found:
+        counts[f[0]] = counts.get(f[0], 0) + 1
+    out = []
+    for k, (day, i, text, words, before) in enumerate(found):
+        line = lines[i]
+        prev = lines[i - 1].text if i > 0 else ""
+        f = {
+            "order": float(k),
+            "n_dates": float(len(found)),
+            "n_occ": float(counts[day]),
+            "row": float(i),
+            "row_rel": i / max(1, n),
+            "y": line.bbox[1],
+            "label_before": _flag(DATE_LABEL, before),
+            "label_row": _flag(DATE_LABEL, line.text),
+            "label_prev": _flag(DATE_LABEL, prev),
+            "due_row": _flag(DUE_LABEL, line.text),
+            "expiry_row": float(bool(re.search(r"exp|valid|until|warranty|return", line.text, re.I))),
+            "time_row": float(find_time(line.text) is not None),
+            "named_month": float(bool(re.search(r"[A-Za-z]{3}", text))),
+            "eq_rule": float(rule is not None and rule.value == day),
+            "conf_mean": _word_stats(words, 1.0)["conf_mean"],
+            "day_le_12": float(day.day <= 12),
+        }
+        out.append(Candidate(day, words, f))
+    return out
+
+
+# ---------------------------------------------------------------- merchant name
+
+
+def _header(doc: Doc, limit: int) -> list[Line]:
+    return [line for line in receipt_lines(doc) if line.page == 0][:limit]
+
+
+@learned_field("receipt", "merchant_name", "text")
+def propose_name(doc: Doc) -> list[Candidate]:
+    header = _header(doc, 12)
+    rules = _rules(doc)
+    rule_name = rules["name"].value if rules["name"] else ""
+    unit = _median_height(doc)
+    first_like = next((i for i, ln in enumerate(header) if _name_like(_clean_name(ln.text))), -1)
+    by_text: dict[str, Candidate] = {}
+
+    def add(name: str, words: list[Word], i: int, span: int, variant: float) -> None:
+        name = _reopen(name)
+        key = norm_text(name)
+        if len(key) < 2:
+            return
+        line = header[i]
+        below = header[i + span].text.strip() if i + span < len(header) else ""
+        f = {
+            "row": float(i),
+            "y": line.bbox[1],
+            "span": float(span),
+            "variant": variant,
+            "first_name_like": float(i == first_like),
+            "legal_form": _flag(LEGAL_FORM, name),
+            "company_mark": _flag(COMPANY_MARK, name),
+            "reg_on_row": float(bool(REG_NUMBER.search(line.text)) and bool(re.search(r"\d{5,}", line.text))),
+            "reg_below": float(bool(REG_LINE.match(below))),
+            "not_name": _flag(NOT_NAME, name),
+            "address_like": _flag(ADDRESS_LIKE, name),
+            "address_stop": _flag(ADDRESS_STOP, name),
+            "phone": _flag(PHONE_IN_ADDRESS, name),
+            "date": float(bool(find_dates(name))),
+            "name_like": float(_name_like(name)),
+            "owner": float(bool(OWNER.search(name)) or i > 0 and bool(OWNER.search(header[i - 1].text))),
+            "centre": abs((line.bbox[0] + line.bbox[2]) / 2 - 0.5),
+            "width": line.bbox[2] - line.bbox[0],
+            "eq_rule": float(key == norm_text(rule_name)),
+            "sim_rule": text_similarity(name, rule_name),
+            **_text_shape(name),
+            **_word_stats(words, unit),
+        }
+        old = by_text.get(key)
+        if old is None or old.features["row"] > f["row"]:
+            by_text[key] = Candidate(name, words, f)
+
+    for i, line in enumerate(header):
+        sure = [w for w in line.words if w.confidence >= 0.7]
+        for variant, words in ((0.0, line.words), (1.0, sure)):
+            if not words:
+                continue
+            text = _clean_name(" ".join(w.text for w in words))
+            add(text, words, i, 1, variant)
+            if i + 1 < len(header):
+                nxt = header[i + 1]
+                add(_clean_name(f"{text} {nxt.text}"), words + nxt.words, i, 2, variant)
+    if rules["name"] is not None and norm_text(rule_name) not in by_text:
+        i = max(0, min(rules["name_index"], len(header) - 1))
+        if header:
+            add(rule_name, rules["name"].words, i, 1, 2.0)
+    return list(by_text.values())
+
+
+# ---------------------------------------------------------------- merchant address
+
+
+def _address_piece(text: str) -> tuple[str, bool]:
+    """A header row as an address part: cut where a phone, tax number or other label starts."""
+    stop = ADDRESS_STOP.search(text)
+    cut = stop.start() if stop else len(text)
+    phone = PHONE_IN_ADDRESS.search(text[:cut])
+    if phone and not re.fullmatch(r"\d{5}", phone.group(0).strip()):
+        cut = phone.start()
+    return (text[:cut].strip(" ,:(") if cut < len(text) else text.strip()), cut < len(text)
+
+
+@learned_field("receipt", "merchant_address", "text")
+def propose_address(doc: Doc) -> list[Candidate]:
+    header = _header(doc, 16)
+    if not header:
+        return []
+    rules = _rules(doc)
+    name_index = rules["name_index"]
+    rule_address = rules["address"].value if rules["address"] else ""
+    unit = _median_height(doc)
+    pieces = [_address_piece(line.text) for line in header]
+    out: dict[str, Candidate] = {}
+    for s in range(len(header)):
+        if not pieces[s][0]:
+            continue
+        parts: list[str] = []
+        words: list[Word] = []
+        for e in range(s, min(len(header), s + 6)):
+            piece, cut = pieces[e]
+            if not piece:
+                break
+            parts.append(piece)
+            words += header[e].words
+            text = " ".join(parts)
+            key = norm_text(text)
+            if len(key) < 6 or key in out:
+                if cut:
+                    break
+                continue
+            span = header[s : e + 1]
+            gaps = [(b.bbox[1] - a.bbox[3]) / max(a.height, 1e-6) for a, b in zip(span, span[1:], strict=False)]
+            nxt = header[e + 1].text if e + 1 < len(header) else ""
+            prev = header[s - 1].text if s > 0 else ""
+            f = {
+                "start": float(s),
+                "length": float(e - s + 1),
+                "from_name": float(s - name_index),
+                "y": header[s].bbox[1],
+                "postcode": float(bool(re.search(r"(?<!\d)\d{5}(?!\d)", text))),
+                "postcode_last": float(bool(re.search(r"(?<!\d)\d{5}(?!\d)", piece))),
+                "words_after_postcode": float(
+                    len(re.split(r"(?<!\d)\d{5}(?!\d)", piece)[-1].split()) if re.search(r"\d{5}", piece) else -1
+                ),
+                "last_cut": float(cut),
+                "any_cut": float(any(pieces[k][1] for k in range(s, e + 1))),
+                "next_stop": _flag(ADDRESS_STOP, nxt) + _flag(PHONE_IN_ADDRESS, nxt),
+                "next_address_like": _flag(ADDRESS_LIKE, nxt),
+                "next_reg": float(bool(REG_LINE.match(nxt.strip()) or TAX_LINE.match(nxt.strip()))),
+                "next_date": float(bool(find_dates(nxt))),
+                "prev_legal": _flag(LEGAL_FORM, prev),
+                "prev_reg": float(bool(REG_LINE.match(prev.strip()) or REG_NUMBER.search(prev))),
+                "prev_is_name": float(s - 1 == name_index),
+                "first_legal": _flag(LEGAL_FORM, parts[0]),
+                "first_company": _flag(COMPANY_MARK, parts[0]),
+                "first_address_like": _flag(ADDRESS_LIKE, parts[0]),
+                "first_name_like": float(_name_like(parts[0])),
+                "n_address_like": float(sum(1 for p in parts if ADDRESS_LIKE.search(p))),
+                "has_reg": float(any(REG_LINE.match(ln.text.strip()) for ln in span)),
+                "has_date": float(bool(find_dates(text))),
+                "has_amount": float(bool(find_amounts(text))),
+                "not_name": _flag(NOT_NAME, text),
+                "gap_max": max(gaps, default=0.0),
+                "eq_rule": float(key == norm_text(rule_address)),
+                "sim_rule": text_similarity(text, rule_address),
+                **_text_shape(text),
+                **_word_stats(words, unit),
+            }
+            out[key] = Candidate(text, list(words), f)
+            if cut:
+                break
+    return list(out.values())
