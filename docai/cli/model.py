@@ -1,4 +1,4 @@
-"""`docai model pull [1.3b|7b]` and `docai model info`: weights on disk, never downloaded implicitly."""
+"""`docai model pull [1.3b|7b]`, `docai model info` and `docai model check`: weights on disk, never downloaded implicitly."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from docai.cli.app import app
+from model.check import DEFAULT_QUESTION
 
 model_app = typer.Typer(help="Manage the DeepSeek-VL weights.", no_args_is_help=True)
 app.add_typer(model_app, name="model")
@@ -100,3 +101,34 @@ def info(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = 
     if pulled:
         typer.echo(f"pulled:      {pulled.get('repo_id')} @ {pulled.get('revision')}")
     typer.echo(f"DOCAI_ENGINE={settings.engine}; auto picks '{auto}' ({reason})")
+
+
+@model_app.command("check")
+def check(
+    image: Annotated[Path, typer.Option("--image", help="Image file to ask about, given to the model as it is.")],
+    folder: Annotated[Path | None, typer.Argument(help="Weights folder (default DOCAI_MODEL).")] = None,
+    question: Annotated[str, typer.Option(help="What to ask about the image.")] = DEFAULT_QUESTION,
+    max_new_tokens: Annotated[int, typer.Option(help="Greedy tokens to generate (no grammar).")] = 16,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Load a weights folder the way the engine does and greedy-decode an answer about one image."""
+    from docai.errors import DocaiError
+    from docai.settings import get_settings
+    from model.check import run_check
+
+    settings = get_settings()
+    path = folder if folder is not None else settings.model_path
+    try:
+        result = run_check(path, image, question, max_new_tokens, settings.device)
+    except DocaiError as err:
+        typer.echo(f"error: {err.message}", err=True)
+        raise typer.Exit(1) from err
+    if as_json:
+        typer.echo(result.to_json())
+        return
+    typer.echo(f"model:   {result.family} {result.variant} ({result.layout} layout) at {result.path}")
+    typer.echo(
+        f"runs on: {result.device}, {result.dtype}; {result.prompt_tokens} prompt tokens "
+        f"({result.image_tokens} for the image); {result.seconds} s"
+    )
+    typer.echo(f"answer:  {result.text!r} ({len(result.token_ids)} tokens)")

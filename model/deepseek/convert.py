@@ -13,8 +13,8 @@ SAM = "model.high_res_vision_model.vision_encoder"
 _LOW = r"vision_model(?:\.vision_tower_low)?\.vision_tower"
 _HIGH = r"vision_model\.vision_tower_high\.vision_tower"
 
-# Follows transformers' convert_deepseek_vl(_hybrid)_weights_to_hf.py; None drops the key
-# (the SigLIP attention-pool head is unused: vision_use_head=False).
+# Follows transformers' convert_deepseek_vl(_hybrid)_weights_to_hf.py; None drops a key the official forward never
+# uses (the SigLIP attention-pool head: vision_use_head=False; the hybrid tower's two spare layer norms).
 KEY_MAP: tuple[tuple[str, str | None], ...] = (
     (rf"^{_HIGH}\.pos_embed$", f"{SAM}.pos_embed"),
     (rf"^{_HIGH}\.patch_embed\.proj\.(weight|bias)$", rf"{SAM}.patch_embed.projection.\1"),
@@ -42,6 +42,8 @@ KEY_MAP: tuple[tuple[str, str | None], ...] = (
     (rf"^{_LOW}\.blocks\.(\d+)\.mlp\.fc(\d+)\.(weight|bias)$", rf"{SIGLIP}.encoder.layers.\1.mlp.fc\2.\3"),
     (rf"^{_LOW}\.norm\.(weight|bias)$", rf"{SIGLIP}.post_layernorm.\1"),
     (rf"^{_LOW}\.attn_pool\..*$", None),
+    # the 7B HybridVisionTower builds these two norms but its forward never uses them; save_pretrained writes them
+    (r"^vision_model\.(?:high|low)_layer_norm\.(?:weight|bias)$", None),
     # aligner: 1.3B is an MLP (layers.0, GELU, layers.2); 7B projects both towers then layers.1
     (r"^aligner\.layers\.0\.(weight|bias)$", r"model.aligner.linear1.\1"),
     (r"^aligner\.layers\.2\.(weight|bias)$", r"model.aligner.linear2.\1"),

@@ -17,6 +17,7 @@ from model.deepseek.convert import (
     is_hybrid_original,
     is_original_config,
 )
+from model.deepseek.preprocess import original_image_processor
 from model.deepseek.specs import (
     IMAGE_TOKEN,
     IMAGENET_STANDARD_MEAN,
@@ -258,7 +259,7 @@ def _load(path: Path, device: Any, dtype: Any) -> LoadedModel:
     return LoadedModel(
         model=model,
         tokenizer=tokenizer,
-        image_processor=_image_processor(path, model.config, spec),
+        image_processor=_image_processor(path, model.config, spec, layout, raw),
         spec=spec,
         path=path,
         layout=layout,
@@ -341,7 +342,10 @@ def _load_tokenizer(path: Path) -> Any:
         raise _unusable(path, f"the tokenizer could not be loaded ({err})") from err
 
 
-def _image_processor(path: Path, config: Any, spec: ModelSpec) -> Any:
+def _image_processor(path: Path, config: Any, spec: ModelSpec, layout: str, raw: dict[str, Any]) -> Any:
+    if layout == "original":  # the official VLMImageProcessor's arithmetic, not transformers' (see preprocess.py)
+        high = config.high_res_vision_config.image_size if spec.hybrid else None
+        return original_image_processor(path, raw, config.vision_config.image_size, high)
     from transformers import DeepseekVLHybridImageProcessorPil, DeepseekVLImageProcessorPil
     from transformers.image_utils import PILImageResampling
 

@@ -84,9 +84,14 @@ def build_question(kind: str, pages: Sequence[PageInput]) -> str:
     return "\n".join(parts)
 
 
+def chat_prompt(question: str, n_images: int = 1, system: str = SYSTEM_PROMPT) -> str:
+    """The official single-turn 'deepseek' chat format (the message stripped), image placeholders first."""
+    return f"{system}\n\nUser: {IMAGE_TOKEN * n_images}{question.strip()}\n\nAssistant:"
+
+
 def build_prompt(kind: str, pages: Sequence[PageInput], system: str = SYSTEM_PROMPT) -> str:
-    """The official single-turn chat format with one placeholder per page image."""
-    return f"{system}\n\nUser: {IMAGE_TOKEN * len(pages)}{build_question(kind, pages)}\n\nAssistant:"
+    """The chat prompt asking for one schema, with one placeholder per page image."""
+    return chat_prompt(build_question(kind, pages), len(pages), system)
 
 
 def encode_prompt(

@@ -8,7 +8,15 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from model.deepseek.specs import BOS_TOKEN, EOS_TOKEN, IMAGE_TOKEN, SPECIAL_TOKENS, get_spec
+from model.deepseek.specs import (
+    BOS_TOKEN,
+    EOS_TOKEN,
+    IMAGE_TOKEN,
+    OPENAI_CLIP_MEAN,
+    OPENAI_CLIP_STD,
+    SPECIAL_TOKENS,
+    get_spec,
+)
 
 # Enough text for a byte-level BPE to learn JSON punctuation, digits, dates and schema words.
 _CORPUS = """
@@ -187,6 +195,10 @@ def _save_original(model: Any, cfg: dict[str, Any], path: Path, hybrid: bool) ->
     width = cfg["vision_config"]["hidden_size"]
     out[f"{low}.attn_pool.latent"] = torch.zeros(1, 1, width)
     out[f"{low}.attn_pool.proj.weight"] = torch.zeros(width, width)
+    if hybrid:  # the official hybrid tower saves two layer norms its forward never uses
+        for name in ("high_layer_norm", "low_layer_norm"):
+            out[f"vision_model.{name}.weight"] = torch.ones(width)
+            out[f"vision_model.{name}.bias"] = torch.zeros(width)
     save_file({k: v.contiguous() for k, v in out.items()}, str(path / "model.safetensors"), metadata={"format": "pt"})
     text = cfg["text_config"]
     original = {
@@ -198,13 +210,25 @@ def _save_original(model: Any, cfg: dict[str, Any], path: Path, hybrid: bool) ->
             "max_position_embeddings": text["max_position_embeddings"],
             "vocab_size": text["vocab_size"],
         },
-        "vision_config": {
-            "cls": "HybridVisionTower" if hybrid else "CLIPVisionTower",
-            "params": {"image_size": cfg["vision_config"]["image_size"]},
-        },
+        "vision_config": _original_vision_config(cfg, hybrid),
         "aligner_config": {"cls": "MlpProjector"},
     }
     (path / "config.json").write_text(json.dumps(original, indent=2))
+
+
+def _original_vision_config(cfg: dict[str, Any], hybrid: bool) -> dict[str, Any]:
+    """vision_config as the official config.json writes it: the 7B names each tower's size and normalisation."""
+    low = {"image_size": cfg["vision_config"]["image_size"], "model_name": "siglip_large_patch16_384"}
+    if not hybrid:
+        return {"cls": "CLIPVisionTower", "params": low}
+    high = {
+        "image_size": cfg["high_res_vision_config"]["image_size"],
+        "model_name": "sam_b_downsample",
+        "pixel_mean": list(OPENAI_CLIP_MEAN),
+        "pixel_std": list(OPENAI_CLIP_STD),
+    }
+    low.update(pixel_mean=[0.5] * 3, pixel_std=[0.5] * 3)
+    return {"cls": "HybridVisionTower", "params": {"high_res_cfg": high, "low_res_cfg": low}}
 
 
 def copy_checkpoint(src: Path, dst: Path) -> Path:
@@ -231,3 +255,22 @@ def shard_checkpoint(src: Path, dst: Path) -> Path:
         weight_map.update(dict.fromkeys(part, name))
     (dst / "model.safetensors.index.json").write_text(json.dumps({"metadata": {}, "weight_map": weight_map}))
     return dst
+
+
+def build_parity_checkpoint(fixture: dict[str, Any], path: Path) -> Path:
+    """Rebuild, without the official code, the checkpoint a parity fixture was recorded on (tests/.../parity).
+
+    The official config, preprocessor and processor files verbatim, this module's offline tokenizer, and every tensor
+    regenerated from its name (model/deepseek/seeded.py), each checked against the official tensor's sha256.
+    """
+    from safetensors.torch import save_file
+
+    from model.deepseek.seeded import seeded_state
+
+    path = Path(path)
+    path.mkdir(parents=True, exist_ok=True)
+    for name, content in fixture["files"].items():
+        (path / name).write_text(json.dumps(content, indent=2))
+    make_tiny_tokenizer(path)
+    save_file(seeded_state(fixture["weights"]), str(path / "model.safetensors"), metadata={"format": "pt"})
+    return path

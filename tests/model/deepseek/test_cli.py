@@ -52,3 +52,45 @@ def test_model_pull_offline_names_the_path(docai_home):
     assert result.returncode == 1
     assert "deepseek-vl-7b-chat" in result.stderr and "internet" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+RECEIPT_NAME = "sroie/X00016469612.jpg"
+CHECK_KEYS = {
+    "path", "family", "variant", "layout", "dtype", "device", "prompt_tokens", "image_tokens", "token_ids", "text",
+    "top_logits", "seconds",
+}  # fmt: skip
+
+
+def test_model_check_json_on_an_original_layout_checkpoint(docai_home, tiny_pairs, shared_data):
+    original = tiny_pairs["7b"][1]
+    result = run_docai(
+        "model", "check", str(original), "--image", str(shared_data / RECEIPT_NAME), "--max-new-tokens", "5", "--json",
+        home=docai_home,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    out = json.loads(result.stdout)
+    assert set(out) == CHECK_KEYS
+    assert (out["family"], out["variant"], out["layout"]) == ("deepseek-vl", "7b", "original")
+    assert (out["dtype"], out["device"]) == ("float32", "cpu")
+    assert out["image_tokens"] == 16 and out["prompt_tokens"] > out["image_tokens"]
+    assert 0 < len(out["token_ids"]) <= 5
+    assert len(out["top_logits"]) == 10
+    logits = [v for _, v in out["top_logits"]]
+    assert logits == sorted(logits, reverse=True)
+    assert out["token_ids"][0] == out["top_logits"][0][0]  # greedy: the first token is the best first-step logit
+
+
+def test_model_check_defaults_to_docai_model_and_prints_a_summary(docai_home, tiny_13b, shared_data):
+    result = run_docai(
+        "model", "check", "--image", str(shared_data / RECEIPT_NAME), "--question", "What is the total?",
+        "--max-new-tokens", "3", home=docai_home, model=tiny_13b,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "deepseek-vl 1.3b (transformers layout)" in result.stdout
+    assert str(tiny_13b) in result.stdout
+
+
+def test_model_check_fails_with_a_sentence(docai_home, tiny_13b, tmp_path):
+    result = run_docai("model", "check", str(tiny_13b), "--image", str(tmp_path / "nope.png"), home=docai_home)
+    assert result.returncode == 1
+    assert "nope.png does not exist" in result.stderr and "Traceback" not in result.stderr
