@@ -195,7 +195,7 @@ def _cii(root: Element) -> dict[str, Any]:
         ),
         "purchase_order": _text(agreement, "BuyerOrderReferencedDocument/IssuerAssignedID"),
         "currency": _text(settlement, "InvoiceCurrencyCode"),
-        "line_items": lines,
+        "line_items": _billed(lines),
         "subtotal": _amount(sums, "LineTotalAmount"),
         "total_tax": _amount(sums, "TaxTotalAmount"),
         "total_discount": _amount(sums, "AllowanceTotalAmount") or None,
@@ -250,13 +250,19 @@ def _ubl(root: Element) -> dict[str, Any]:
         ),
         "purchase_order": _text(root, "OrderReference/ID"),
         "currency": _text(root, "DocumentCurrencyCode"),
-        "line_items": lines,
+        "line_items": _billed(lines),
         "subtotal": _amount(sums, "LineExtensionAmount"),
         "total_tax": _amount(root, "TaxTotal/TaxAmount"),
         "total_discount": _amount(sums, "AllowanceTotalAmount") or None,
         "invoice_total": _amount(sums, "TaxInclusiveAmount"),
         "amount_due": _amount(sums, "PayableAmount"),
     }
+
+
+def _billed(lines: list[InvoiceLine]) -> list[InvoiceLine]:
+    """Lines that bill something: a section heading or a note exported as a line (quantity, price and amount all
+    zero, as Odoo writes them) is not a line item."""
+    return [line for line in lines if any(v for v in (line.quantity, line.unit_price, line.amount))]
 
 
 def _printed(value: Any, field: str, pages: list[list[Word]]) -> bool:

@@ -9,7 +9,7 @@ from statistics import median
 from model.layout.common import Pick, after_label, below, find_totals, first_date, labelled_date, row_amount
 from model.layout.items import read_items
 from model.layout.items import table_header as read_header
-from model.layout.lines import Line
+from model.layout.lines import Line, union
 from model.layout.receipt import ADDRESS_STOP, COMPANY_MARK, NOT_NAME
 from model.layout.values import DUE_LABEL, find_amounts, find_currency, find_dates
 from schemas.invoice import Invoice, InvoiceLine
@@ -35,6 +35,7 @@ OTHER_DATE = re.compile(
     re.I,
 )
 TAX_ID = re.compile(
+    r"steuer-?\s*n(?:r|ummer)\.?\s*[:.]?\s*|\bein\s*[:.]?\s*|vat\s*reg\.?\s*no\.?\s*[:.]?\s*|"
     r"(?:vat|btw|tva|iva|gst|ust|mwst)[\s.-]*(?:id|no|nr|number|nummer|reg(?:istration)?|n[°º])?\.?\s*[:.]?\s*|"
     r"ust-?id(?:nr)?\.?\s*[:.]?\s*|uid\s*[:.]?\s*|tax\s*id\s*[:.]?\s*|siret\s*[:.]?\s*|abn\s*[:.]?\s*|gstin\s*[:.]?\s*",
     re.I,
@@ -79,6 +80,11 @@ OTHER_ID = re.compile(
     r"reference\s*(?:no|number)|receipt\s*(?:no|number|#)|belegnummer|bonnummer|n[°º]\s*de\s*(?:pi[èe]ce|document)",
     re.I,
 )
+INVOICE_DUE = re.compile(
+    rf"f[äa]lligkeitsdatum|f[äa]llig\s*am|uiterste\s*betaaldatum|[àa]\s*payer\s*avant\s*le|payable\s*avant\s*le|"
+    rf"date\s*d.?[ée]ch[ée]ance|^\s*due\b\s*:?|{DUE_LABEL.pattern}",
+    re.I,
+)
 AMOUNT_DUE = re.compile(
     r"amount\s*due|balance\s*due|total\s*due|amount\s*payable|zahlbetrag|zu\s*zahlen|offener\s*betrag|"
     r"net\s*[àa]\s*payer|reste\s*[àa]\s*payer|montant\s*d[ûu]|te\s*betalen|openstaand\s*bedrag",
@@ -86,7 +92,8 @@ AMOUNT_DUE = re.compile(
 )
 DISCOUNT = re.compile(r"\b(?:discount|rabatt|remise|escompte|korting|descuento)\b", re.I)
 PO = re.compile(
-    r"purchase\s*order|p\.?o\.?\s*(?:no|number|#)|order\s*(?:no|number|nr)|bestelnummer|ordernummer|bestellnummer|commande",
+    r"ihre\s*bestellung|auftrags-?n(?:r|ummer)|your\s*order|uw\s*referentie|votre\s*commande|bon\s*de\s*commande|"
+    r"n[°º]\s*commande|purchase\s*order|p\.?o\.?\s*(?:no|number|#)|order\s*(?:no|number|nr)|bestelnummer|ordernummer|bestellnummer|commande",
     re.I,
 )
 
@@ -101,12 +108,17 @@ def extract_invoice(lines: list[Line]) -> tuple[Invoice, dict[str, float]]:
         or labelled_date(lines, ANY_DATE, exclude=OTHER_DATE)
         or first_date(lines)
     )
-    picks["due_date"] = labelled_date(lines, DUE_LABEL)
+    picks["due_date"] = labelled_date(lines, INVOICE_DUE)
+    if _month_first(lines):
+        for key in ("invoice_date", "due_date"):
+            picks[key] = _as_month_first(picks[key])
     picks["vendor_name"], vendor_line = _vendor(lines)
-    picks["vendor_address"] = _block_under(lines, vendor_line)
+    if picks["vendor_name"] is not None and vendor_line is None:
+        vendor_line = _letterhead(lines, picks["vendor_name"].value)
+    picks["vendor_address"] = _block_under(lines, vendor_line, picks["vendor_name"])
     picks["vendor_tax_id"] = _tax_id(lines)
     picks["customer_name"], customer_line = _customer(lines)
-    picks["customer_address"] = _block_under(lines, customer_line)
+    picks["customer_address"] = _block_under(lines, customer_line, picks["customer_name"])
     picks["payment_terms"] = _labelled_text(lines, TERMS)
     picks["purchase_order"] = _labelled_code(lines, PO)
     currency = find_currency([line.text for line in lines])
@@ -148,6 +160,32 @@ def _labelled_amount(
         if found:
             return Pick(found[0], found[1], 0.7)
     return None
+
+
+US_DATE = re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{2}|\d{4})\b")
+
+
+def _month_first(lines: list[Line]) -> bool:
+    """Whether the document writes dates month first: one of its a/b/y dates can only be read that way, none the other."""
+    month_first = day_first = False
+    for line in lines:
+        for a, b, _ in US_DATE.findall(line.text):
+            month_first |= int(b) > 12 >= int(a)
+            day_first |= int(a) > 12 >= int(b)
+    return month_first and not day_first
+
+
+def _as_month_first(pick: Pick | None) -> Pick | None:
+    """An ambiguous date ('02/03/2022') read day first, read again month first."""
+    if pick is None:
+        return None
+    match = US_DATE.search(" ".join(w.text for w in pick.words))
+    if not match or pick.value.day != int(match.group(1)) or pick.value.month != int(match.group(2)):
+        return pick
+    try:
+        return Pick(pick.value.replace(month=pick.value.day, day=pick.value.month), pick.words, pick.certainty)
+    except ValueError:
+        return pick
 
 
 def _code_token(text: str) -> str | None:
@@ -260,7 +298,7 @@ def _vendor(lines: list[Line]) -> tuple[Pick | None, Line | None]:
             if not match:
                 continue
             rest = re.split(r"[,;(]|\s[-–]\s|\.\s|\bwe\b|\bfor\b", seg.text[match.end() :].lstrip(" :"))[0].strip(" .")
-            if rest and _name_like(rest) and len(rest) <= 60:
+            if rest and rest[0].isupper() and _name_like(rest) and len(rest) <= 60:
                 return Pick(rest, seg.words[-len(rest.split()) :], 0.7), None
     top = [line for line in page0 if line.bbox[1] < 0.35]
     customer = _customer(lines)[1]
@@ -320,11 +358,19 @@ def _addressee(lines: list[Line]) -> tuple[Pick | None, Line | None]:
     return None, None
 
 
-def _block_under(lines: list[Line], start: Line | None) -> Pick | None:
-    """Address rows right under a name, in the same column."""
+def _letterhead(lines: list[Line], name: str) -> Line | None:
+    """The row where the vendor's name stands on its own at the top (its address is printed under it)."""
+    for line in lines:
+        if line.page == 0 and line.bbox[1] < 0.35 and any(seg.text.strip(" ,") == name for seg in line.segments):
+            return line
+    return None
+
+
+def _block_under(lines: list[Line], start: Line | None, name: Pick | None = None) -> Pick | None:
+    """Address rows right under a name, in the same column (left- or right-aligned with the name)."""
     if start is None:
         return None
-    anchor = start.bbox
+    anchor = union(w.bbox for w in name.words) if name is not None and name.words else start.bbox
     right = anchor[2] > 0.7 and anchor[0] > 0.5  # a block set flush right, like a letterhead
     parts, words = [], []
     idx = lines.index(start)

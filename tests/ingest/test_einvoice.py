@@ -149,3 +149,14 @@ def test_xrechnung_xml_on_its_own_gets_a_page(session: Session, store, engine, o
     bad = b'<?xml version="1.0"?><Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"><cbc:ID>'
     [failed] = process_files(session, store, [("broken.xml", bad)], engine, options)
     assert session.get(Document, failed.document.id).status == DocumentStatus.FAILED
+
+
+def test_section_and_note_rows_exported_as_zero_lines_are_not_items() -> None:
+    section = (
+        "<cac:InvoiceLine><cbc:ID>0</cbc:ID><cbc:InvoicedQuantity>0.00</cbc:InvoicedQuantity>"
+        '<cbc:LineExtensionAmount currencyID="EUR">0.00</cbc:LineExtensionAmount>'
+        "<cac:Item><cbc:Name>--- Services ---</cbc:Name></cac:Item>"
+        '<cac:Price><cbc:PriceAmount currencyID="EUR">0.00</cbc:PriceAmount></cac:Price></cac:InvoiceLine>'
+    )
+    xml = UBL.decode().replace("<cac:InvoiceLine>", section + "<cac:InvoiceLine>", 1).encode()
+    assert [line.description for line in parse(xml).line_items] == ["Beratung"]

@@ -139,3 +139,35 @@ def test_a_statement_lists_each_charge_with_its_breakdown_indented() -> None:
         ("Object Storage", Decimal("5.25")),
         ("Data Transfer", Decimal("2.25")),
     ]
+
+
+def test_month_first_documents_and_due_labels() -> None:
+    rows = [
+        (50, 60, "Brightline Design LLC"),
+        (50, 74, "12 Market Street, Austin, TX 73301"),
+        (350, 100, "Invoice #"),
+        (450, 100, "INV-2021-0042"),
+        (350, 112, "Date"),
+        (450, 112, "12/20/2021"),  # only month first can read this one
+        (350, 124, "DUE"),
+        (450, 124, "02/03/2022"),  # so this one is February 3rd
+        (350, 136, "Your order"),
+        (450, 136, "PO-55120"),
+        (50, 200, "Description"),
+        (350, 200, "Qty"),
+        (420, 200, "Rate"),
+        (500, 200, "Amount"),
+        (50, 218, "Logo design"),
+        (355, 218, "1"),
+        (420, 218, "450.00"),
+        (500, 218, "450.00"),
+        (350, 260, "Total"),
+        (500, 260, "450.00"),
+    ]
+    data = _read(_draw(rows)).data
+    assert (data.invoice_date.isoformat(), data.due_date.isoformat()) == ("2021-12-20", "2022-02-03")
+    assert data.purchase_order == "PO-55120"
+    german = _read(
+        _draw([(50, 60, "Fälligkeitsdatum"), (200, 60, "22.06.2021"), (50, 80, "Datum"), (200, 80, "01.06.2021")])
+    ).data
+    assert german.due_date.isoformat() == "2021-06-22"
