@@ -29,6 +29,15 @@ def train_command(
     version: Annotated[
         str | None, typer.Option("--version", help="Model version (default: a hash of data and seed).")
     ] = None,
+    invoices: Annotated[
+        int,
+        typer.Option(
+            "--invoices",
+            min=0,
+            help="Generated invoices (docai.synth) to calibrate the invoice rules' confidences on and to fit the "
+            "invoice chooser on (fitted and reported, not used yet). 0: none.",
+        ),
+    ] = 0,
     as_json: Annotated[bool, typer.Option("--json", help="Print the manifest's figures as JSON.")] = False,
 ) -> None:
     """Fit the learned chooser (LightGBM per field, isotonic calibration out of fold) and write it where engines read it."""
@@ -48,8 +57,20 @@ def train_command(
     if not examples:
         typer.echo(f"error: no labelled documents under {data}/sroie or {data}/funsd.", err=True)
         raise typer.Exit(2)
+    if invoices:
+        from docai.synth.training import invoice_examples
+
+        examples += invoice_examples(invoices, seed=seed)  # generated with exact labels: seed 0 unless asked
     say(f"{len(examples)} training documents read in {time.perf_counter() - started:.1f} s")
     manifest = train_all(examples, target, seed=seed, version=version, log=say)
+    if invoices:
+        from model.layout.invoice import extract_invoice
+        from model.layout.lines import build_lines
+        from model.learned.rule_calibration import fit_rule_calibration, write
+
+        calibration = fit_rule_calibration("invoice", examples, extract_invoice, build_lines)
+        write(target, calibration)
+        manifest["fields"].update({f"invoice.rules.{k}": v for k, v in calibration["fields"].items()})
     figures = {k: v["figures"] for k, v in manifest["fields"].items()}
     report = {
         "out": str(target),

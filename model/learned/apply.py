@@ -14,6 +14,8 @@ def apply_learned(
     update: dict[str, Any] = {}
     confidence = dict(confidence)
     for spec in field_specs(schema):
+        if schema in NOT_USED:
+            break
         scorer = model.get(schema, spec.name)
         if scorer is None:
             continue
@@ -37,3 +39,7 @@ def apply_learned(
 # (the form linker is fitted and reported by `docai train` but not used yet: on train CV it is not yet clearly
 # better than the layout rules it would replace)
 DECODERS: dict[str, Any] = {}
+# Schemas whose fields are fitted and reported by `docai train --invoices N` but not chosen by the model yet:
+# fitted on generated invoices only, the invoice chooser beat the rules on held-out generated invoices and lost to
+# them on real ones (0.88 vs 0.95 field accuracy), so the rules still decide there; their confidences are calibrated.
+NOT_USED = {"invoice"}

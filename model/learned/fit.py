@@ -145,10 +145,22 @@ def ece(probs: list[float], correct: list[bool], bins: int = 10) -> float:
     return total
 
 
-def fit_field(data: FieldData, seed: int) -> tuple[Any, dict[str, Any], dict[str, Any]]:
-    """Out-of-fold scores (train CV figures, calibration), then the model fitted on every document."""
+def oof_probabilities(scores: list[float], correct: list[bool], folds: list[int]) -> list[float]:
+    """The calibration's own error, measured honestly: each fold's values mapped by a map fitted on the other folds."""
     from model.learned.core import Calibration
 
+    probs = [0.0] * len(scores)
+    for k in range(FOLDS):
+        rest = [d for d, f in enumerate(folds) if f != k]
+        cal = Calibration(**isotonic([scores[d] for d in rest], [correct[d] for d in rest]))
+        for d, f in enumerate(folds):
+            if f == k:
+                probs[d] = cal(scores[d])
+    return probs
+
+
+def fit_field(data: FieldData, seed: int) -> tuple[Any, dict[str, Any], dict[str, Any]]:
+    """Out-of-fold scores (train CV figures, calibration), then the model fitted on every document."""
     folds = _folds([ex.group for ex, _, _ in data.docs], FOLDS)
     oof: list[tuple[float, bool]] = [(0.0, False)] * len(data.docs)
     for k in range(FOLDS):
@@ -159,14 +171,7 @@ def fit_field(data: FieldData, seed: int) -> tuple[Any, dict[str, Any], dict[str
             oof[d] = _top(booster, data, d)
     scores, correct = [s for s, _ in oof], [c for _, c in oof]
     calibration = isotonic(scores, correct)
-    # the calibration's own error, measured honestly: each fold's documents mapped by a map fitted on the other folds
-    probs = [0.0] * len(scores)
-    for k in range(FOLDS):
-        rest = [d for d, f in enumerate(folds) if f != k]
-        cal = Calibration(**isotonic([scores[d] for d in rest], [correct[d] for d in rest]))
-        for d, f in enumerate(folds):
-            if f == k:
-                probs[d] = cal(scores[d])
+    probs = oof_probabilities(scores, correct, folds)
     figures = {
         "documents": len(data.docs),
         "cv_accuracy": round(sum(correct) / max(1, len(correct)), 4),

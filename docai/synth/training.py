@@ -1,0 +1,26 @@
+"""Generated invoices as fitting examples for `docai train`: their words as the pipeline reads a born-digital PDF."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from docai.synth.invoices import synthetic_invoices
+from model.learned.fit import Example
+
+
+def invoice_examples(count: int, seed: int = 0, progress: Callable[[str], None] | None = None) -> list[Example]:
+    """count generated invoices of set seed (born-digital), grouped by vendor so CV folds keep a vendor together."""
+    from docai.ingest import MediaType
+    from docai.pipeline import PipelineOptions
+    from docai.rasterize import rasterize
+    from docai.settings import get_settings
+
+    options = PipelineOptions.from_settings(get_settings()).raster
+    examples = []
+    for inv in synthetic_invoices(count, seed):
+        pages = [list(p.words) for p in rasterize(inv.data, MediaType.PDF, options)]
+        group = f"{inv.meta['template']}/{inv.truth['vendor_name']}"
+        examples.append(Example(f"invoices/{inv.name}", group, "invoice", pages, inv.truth, source="synth/invoices"))
+        if progress:
+            progress(examples[-1].name)
+    return examples

@@ -1,0 +1,226 @@
+"""Invoice candidates: the layout rules propose totals and the vendor; features say what each candidate's row shows.
+
+Fitted on generated invoices (docai.synth, exact labels) by `docai train`; the rules in model/layout/invoice.py
+and model/layout/items.py supply the candidates and their own pick as one feature among many.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from decimal import Decimal
+from statistics import median
+from typing import Any
+
+from model.layout.invoice import (
+    AMOUNT_DUE,
+    CUSTOMER_LABEL,
+    DISCOUNT,
+    DOC_TITLE,
+    OTHER_LABEL,
+    PAYEE,
+    SENDER_LINE,
+    VENDOR_LABEL,
+    _name_like,
+    extract_invoice,
+)
+from model.layout.items import read_items
+from model.layout.lines import Line
+from model.layout.receipt import COMPANY_MARK, NOT_NAME
+from model.layout.values import SUBTOTAL, TAX, TOTAL, find_amounts, find_dates
+from model.learned.core import Candidate, Doc, learned_field
+from model.types import Word
+
+GROSS = re.compile(r"incl|inkl|brutto|ttc|gesamt|grand|endbetrag|rechnungsbetrag|factuurbedrag|invoice\s*total", re.I)
+PAID = re.compile(r"paid|bezahlt|betaald|acompte|vers[ée]|anzahlung|prepaid", re.I)
+CENT = Decimal("0.01")
+
+
+def _rules(doc: Doc) -> tuple[Any, dict[str, float]]:
+    """What the layout rules read (their picks are features, not decisions)."""
+    return doc.once("invoice_rules", lambda: extract_invoice(doc.lines))
+
+
+def _unit(doc: Doc) -> float:
+    def compute() -> float:
+        heights = [w.bbox[3] - w.bbox[1] for line in doc.lines for w in line.words]
+        return median(heights) if heights else 0.01
+
+    return doc.once("median_height", compute)
+
+
+def _flag(pattern: re.Pattern[str], text: str) -> float:
+    return 1.0 if pattern.search(text) else 0.0
+
+
+def _cells(doc: Doc) -> list[dict[str, Any]]:
+    """Every amount on the document with its row and the label text left of it, computed once for all fields."""
+
+    data, _conf = _rules(doc)
+    whole = data.currency in {"INR", "JPY", "KRW", "IDR"}  # currencies printed without cents
+
+    def compute() -> list[dict[str, Any]]:
+        out = []
+        for i, line in enumerate(doc.lines):
+            left: list[str] = []
+            for seg in line.segments:
+                for value, start, _end in find_amounts(
+                    seg.text, allow_int=whole and bool(re.search(r"[A-Za-z₹¥]", seg.text))
+                ):
+                    label = " ".join([*left, seg.text[:start]]).strip()
+                    out.append({"value": value, "row": i, "label": label, "words": seg.words, "right": seg.bbox[2]})
+                left.append(seg.text)
+        return out
+
+    return doc.once("invoice_cells", compute)
+
+
+def _amount_candidates(doc: Doc) -> list[Candidate]:
+    cells = _cells(doc)
+    if not cells:
+        return []
+    data, _conf = _rules(doc)
+    items = doc.once("invoice_items", lambda: read_items(doc.lines))
+    item_sum = sum((i.amount for i in items[0] if i.amount is not None), Decimal(0)) if items and items[0] else None
+    lines, unit, n = doc.lines, _unit(doc), len(doc.lines)
+    values = sorted({c["value"] for c in cells}, reverse=True)
+    counts: dict[Decimal, int] = {}
+    for c in cells:
+        counts[c["value"]] = counts.get(c["value"], 0) + 1
+    labelled = {
+        name: {c["value"] for c in cells if pattern.search(c["label"] or lines[c["row"]].text)}
+        for name, pattern in (("sub", SUBTOTAL), ("tax", TAX), ("total", TOTAL))
+    }
+    sums = {a + b for a in labelled["sub"] for b in labelled["tax"]}
+    item_rows = {c["row"] for c in cells if items and any(c["value"] == i.amount for i in items[0])}
+    rule = {"invoice_total": data.invoice_total, "subtotal": data.subtotal, "total_tax": data.total_tax}
+    out = []
+    for c in cells:
+        value, line = c["value"], lines[c["row"]]
+        text = c["label"] or line.text
+        rate = re.search(r"(\d{1,2}(?:[.,]\d{1,2})?)\s*%", line.text)
+        pct = Decimal(rate.group(1).replace(",", ".")) if rate else None
+        f = {
+            "log_value": math.log1p(float(abs(value))),
+            "negative": float(value < 0),
+            "is_max": float(value == values[0]),
+            "rank_desc": float(values.index(value)),
+            "n_occ": float(counts[value]),
+            "eq_items": float(item_sum is not None and value == item_sum),
+            "eq_items_plus_tax": float(item_sum is not None and any(value == item_sum + t for t in labelled["tax"])),
+            "eq_sub_plus_tax": float(value in sums),
+            "is_rate_of_other": float(pct is not None and any(abs(v * pct / 100 - value) <= CENT for v in values)),
+            "eq_rule_total": float(value == rule["invoice_total"]),
+            "eq_rule_sub": float(value == rule["subtotal"]),
+            "eq_rule_tax": float(value == rule["total_tax"]),
+            "in_item_row": float(c["row"] in item_rows),
+            "rows_from_end": float(n - c["row"]),
+            "y": line.bbox[1],
+            "right": c["right"],
+            "height": max(w.bbox[3] - w.bbox[1] for w in c["words"]) / max(unit, 1e-6),
+            "label_letters": float(sum(ch.isalpha() for ch in c["label"])),
+            "amounts_on_row": float(sum(1 for o in cells if o["row"] == c["row"])),
+            "row_total": _flag(TOTAL, text),
+            "row_sub": _flag(SUBTOTAL, text),
+            "row_tax": _flag(TAX, text),
+            "row_gross": _flag(GROSS, text),
+            "row_due": _flag(AMOUNT_DUE, text),
+            "row_discount": _flag(DISCOUNT, text),
+            "row_paid": _flag(PAID, text),
+            "row_pct": float(pct is not None),
+            "row_total_word": float(bool(re.search(r"\b(?:gesamt|total|totaal|vat\s*total)\b", text, re.I))),
+        }
+        out.append(Candidate(value, c["words"], f))
+    return out
+
+
+@learned_field("invoice", "invoice_total", "amount")
+def propose_total(doc: Doc) -> list[Candidate]:
+    return doc.once("invoice_amounts", lambda: _amount_candidates(doc))
+
+
+@learned_field("invoice", "subtotal", "amount")
+def propose_subtotal(doc: Doc) -> list[Candidate]:
+    return doc.once("invoice_amounts", lambda: _amount_candidates(doc))
+
+
+@learned_field("invoice", "total_tax", "amount")
+def propose_tax(doc: Doc) -> list[Candidate]:
+    return doc.once("invoice_amounts", lambda: _amount_candidates(doc))
+
+
+# ---------------------------------------------------------------- vendor
+
+
+def _segments(doc: Doc) -> list[tuple[Line, Any, str]]:
+    """(row, segment, how it was proposed): top-of-page segments, labelled sellers, return-address and payee names."""
+    out = []
+    for line in doc.lines:
+        if line.page != 0:
+            continue
+        for seg in line.segments:
+            text = seg.text.strip(" ,")
+            if line.bbox[1] < 0.4 or line.bbox[1] > 0.85:
+                out.append((line, seg, text))
+            sender = SENDER_LINE.match(seg.text)
+            if sender or seg.text.count("·") >= 2 or seg.text.count(" | ") >= 2:
+                name = re.split(r"\s+[·|•–-]\s+", seg.text)[0].strip()
+                out.append((line, seg, name))
+            for pattern in (VENDOR_LABEL, PAYEE):
+                match = pattern.search(seg.text)
+                if match:
+                    rest = seg.text[match.end() :].lstrip(" :").strip(" .")
+                    if rest:
+                        out.append((line, seg, rest))
+    return out
+
+
+@learned_field("invoice", "vendor_name", "text")
+def propose_vendor(doc: Doc) -> list[Candidate]:
+    data, _conf = _rules(doc)
+    unit = _unit(doc)
+    seen: dict[str, int] = {}
+    proposals = []
+    for line, seg, text in _segments(doc):
+        text = DOC_TITLE.sub("", text).strip(" ,:")  # 'Amazon Web Services Invoice' names the vendor, not the title
+        if not text or len(text) > 80 or not _name_like(text):
+            continue  # labels, titles, dates and amounts are never a vendor: they are not proposed
+        seen[text] = seen.get(text, 0) + 1
+        proposals.append((line, seg, text))
+    all_text = " ".join(line.text for line in doc.lines)
+    out, done = [], set()
+    for line, seg, text in proposals:
+        if text in done or line is None:
+            continue
+        done.add(text)
+        above = doc.lines[line.index - 1].text if line.index > 0 else ""
+        words: list[Word] = [w for w in seg.words if w.text in text] or seg.words
+        f = {
+            "y": line.bbox[1],
+            "x": seg.bbox[0],
+            "right": seg.bbox[2],
+            "row": float(line.index),
+            "height": max(w.bbox[3] - w.bbox[1] for w in seg.words) / max(unit, 1e-6),
+            "chars": float(len(text)),
+            "words": float(len(text.split())),
+            "digits": float(sum(ch.isdigit() for ch in text)),
+            "upper_ratio": sum(ch.isupper() for ch in text) / max(1, sum(ch.isalpha() for ch in text)),
+            "company_mark": _flag(COMPANY_MARK, text),
+            "not_name": _flag(NOT_NAME, text),
+            "other_label": _flag(OTHER_LABEL, text),
+            "customer_label_above": _flag(CUSTOMER_LABEL, above),
+            "name_like": float(_name_like(text)),
+            "date": float(bool(find_dates(text))),
+            "amount": float(bool(find_amounts(text))),
+            "in_sender_line": float(text != seg.text.strip(" ,") and ("·" in seg.text or "|" in seg.text)),
+            "after_label": float(
+                bool(VENDOR_LABEL.search(seg.text) or PAYEE.search(seg.text)) and text not in (seg.text,)
+            ),
+            "occurrences": float(all_text.count(text)),
+            "proposed": float(seen[text]),
+            "eq_rule": float(text == data.vendor_name),
+            "eq_customer": float(text == data.customer_name),
+            "segments_on_row": float(len(line.segments)),
+        }
+        out.append(Candidate(text, words, f))
+    return out
