@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from model.learned.core import Doc, LearnedModel, field_specs
+from model.learned.form_fit import apply_form
 
 
 def apply_learned(
@@ -36,9 +37,7 @@ def apply_learned(
 
 
 # schema -> a whole-document step after the per-field choices (forms: linking keys to values)
-# (the form linker is fitted and reported by `docai train` but not used yet: on train CV it is not yet clearly
-# better than the layout rules it would replace)
-DECODERS: dict[str, Any] = {}
+DECODERS: dict[str, Any] = {"form": apply_form}
 # Schemas whose fields are fitted and reported by `docai train --invoices N` but not chosen by the model yet:
 # fitted on generated invoices only, the invoice chooser beat the rules on held-out generated invoices and lost to
 # them on real ones (0.88 vs 0.95 field accuracy), so the rules still decide there; their confidences are calibrated.

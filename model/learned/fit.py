@@ -50,6 +50,7 @@ def lgb_params(seed: int) -> dict[str, Any]:
 
 
 ROUNDS = 150
+OBJECTIVE = "lambdarank"
 
 
 def labelled(spec: FieldSpec, candidates: list[Candidate], truth: Any) -> list[int]:
@@ -102,7 +103,13 @@ def _fit(data: FieldData, docs: Sequence[int], seed: int):  # type: ignore[no-un
     x, y = _matrix(data, docs)
     if len(set(y.tolist())) < 2:
         return None
-    return lgb.train(lgb_params(seed), lgb.Dataset(x, y, feature_name=data.features), num_boost_round=ROUNDS)
+    params = lgb_params(seed)
+    if OBJECTIVE == "lambdarank":
+        # documents are the queries: the model learns to put the true candidate first among its document's
+        groups = [len(data.docs[d][1]) for d in docs if data.docs[d][1]]
+        params.update(objective="lambdarank", lambdarank_truncation_level=3, eval_at=[1])
+        return lgb.train(params, lgb.Dataset(x, y, group=groups, feature_name=data.features), num_boost_round=ROUNDS)
+    return lgb.train(params, lgb.Dataset(x, y, feature_name=data.features), num_boost_round=ROUNDS)
 
 
 def _folds(groups: list[str], k: int) -> list[int]:

@@ -111,7 +111,8 @@ def units(lines: list[Line]) -> tuple[list[Unit], list[tuple[Unit, Unit]]]:
             whole.append(Unit(seg.words, seg.page, r, s))
             bounds = [0, *_cuts(seg.words), len(seg.words)]
             pieces = [
-                Unit(seg.words[a:b], seg.page, r, s, k + 1) for k, (a, b) in enumerate(zip(bounds, bounds[1:], strict=False))
+                Unit(seg.words[a:b], seg.page, r, s, k + 1)
+                for k, (a, b) in enumerate(zip(bounds, bounds[1:], strict=False))
             ]
             for a, b in zip(pieces, pieces[1:], strict=False):
                 if a.text.endswith((":", "?")) or len(pieces) == 2:
@@ -219,7 +220,6 @@ def _features(lines: list[Line], pairs: list[Pair], rules: set[tuple[str, str]])
                 "key_y": ky0,
                 "value_x": vx0,
                 "height_ratio": (vy1 - vy0) / max(1e-6, ky1 - ky0),
-                "value_conf": min(w.confidence for w in p.value.words),
                 "value_first_in_row": float(p.value.seg == 0),
                 "key_column": column[id(p.key)],
                 "value_column": column[id(p.value)],

@@ -254,6 +254,7 @@ def propose_name(doc: Doc) -> list[Candidate]:
     rule_name = rules["name"].value if rules["name"] else ""
     unit = _median_height(doc)
     first_like = next((i for i, ln in enumerate(header) if _name_like(_clean_name(ln.text))), -1)
+    tallest = max((_word_stats(ln.words, unit)["height"] for ln in header), default=0.0)
     by_text: dict[str, Candidate] = {}
 
     def add(name: str, words: list[Word], i: int, span: int, variant: float) -> None:
@@ -284,6 +285,11 @@ def propose_name(doc: Doc) -> list[Candidate]:
             "width": line.bbox[2] - line.bbox[0],
             "eq_rule": float(key == norm_text(rule_name)),
             "sim_rule": text_similarity(name, rule_name),
+            "prev_name_like": float(
+                i > 0 and _name_like(header[i - 1].text) and not LEGAL_FORM.search(header[i - 1].text)
+            ),
+            "next_name_like": float(_name_like(below) and not ADDRESS_LIKE.search(below)),
+            "height_vs_top": _word_stats(words, unit)["height"] / tallest if tallest else 0.0,
             **_text_shape(name),
             **_word_stats(words, unit),
         }
@@ -298,9 +304,15 @@ def propose_name(doc: Doc) -> list[Candidate]:
                 continue
             text = _clean_name(" ".join(w.text for w in words))
             add(text, words, i, 1, variant)
+            bare = _bare(text)
+            if bare != text:
+                add(bare, words, i, 1, variant + 3.0)
             if i + 1 < len(header):
                 nxt = header[i + 1]
-                add(_clean_name(f"{text} {nxt.text}"), words + nxt.words, i, 2, variant)
+                both = _clean_name(f"{text} {nxt.text}")
+                add(both, words + nxt.words, i, 2, variant)
+                if _bare(both) != both:
+                    add(_bare(both), words + nxt.words, i, 2, variant + 3.0)
     if rules["name"] is not None and norm_text(rule_name) not in by_text:
         i = max(0, min(rules["name_index"], len(header) - 1))
         if header:
@@ -308,14 +320,41 @@ def propose_name(doc: Doc) -> list[Candidate]:
     return list(by_text.values())
 
 
+def _bare(name: str) -> str:
+    """A name without what often clings to it: a label before a colon ('Dimiliki: ...'), a trailing bracket or code
+    with figures ('(8199K)', '862725-U')."""
+    if ":" in name:
+        name = name.split(":")[-1]
+    name = re.sub(r"\s*\([^()]*\d[^()]*\)?\s*$", "", name)
+    name = re.sub(r"\s*\b[A-Z0-9]*\d[A-Z0-9]*-?[A-Z]?\s*$", "", name)
+    return name.strip(" -:,.")
+
+
 # ---------------------------------------------------------------- merchant address
+
+
+# Labels OCR leaves unseparated or misreads ('GSTID:', 'TEI.03-', 'Site:2076', 'ROC No.'): an address ends there.
+MORE_STOP = re.compile(r"\b(?:roc|site|gst\s*id|gstid|sst\s*id|tei|te1|co\.?\s*no|company\s*no)\b|\(\s*gs[tli]\b", re.I)
+# What may open a row before the address proper: a bracketed registration number, 'Site:1046'.
+LEADING = re.compile(r"^\s*(?:\([A-Z]*\d[\w-]*\)|[A-Za-z]{2,8}\s*:\s*[A-Z]*\d+\b)\s*")
 
 
 def _address_piece(text: str) -> tuple[str, bool]:
     """A header row as an address part: cut where a phone, tax number or other label starts."""
-    stop = ADDRESS_STOP.search(text)
-    cut = stop.start() if stop else len(text)
-    phone = PHONE_IN_ADDRESS.search(text[:cut])
+    text = LEADING.sub("", text)
+    stops = [m.start() for m in (ADDRESS_STOP.search(text), MORE_STOP.search(text)) if m]
+    stop = min(stops) if stops else None
+    if stop is not None:
+        text, cut_here = text[:stop], True
+    else:
+        cut_here = False
+    piece, cut = _cut_phone(text)
+    return piece.strip(" ,:(") if cut_here else piece, cut or cut_here
+
+
+def _cut_phone(text: str) -> tuple[str, bool]:
+    cut = len(text)
+    phone = PHONE_IN_ADDRESS.search(text)
     if phone and not re.fullmatch(r"\d{5}", phone.group(0).strip()):
         cut = phone.start()
     return (text[:cut].strip(" ,:(") if cut < len(text) else text.strip()), cut < len(text)
