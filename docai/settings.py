@@ -23,7 +23,9 @@ class Settings(BaseSettings):
     s3_region: str = "us-east-1"
     engine: str = Field(default="auto", description="auto, ocr or deepseek-vl.")
     model: str | None = Field(
-        default=None, description="DeepSeek-VL weights folder; default DOCAI_HOME/models/deepseek-vl-1.3b-chat."
+        default=None,
+        description="DeepSeek-VL or DeepSeek-VL2 weights folder; default: the first one pulled into DOCAI_HOME/models "
+        "(deepseek-vl-1.3b-chat, deepseek-vl-7b-chat, deepseek-vl2-tiny, deepseek-vl2-small, deepseek-vl2).",
     )
     device: str = Field(default="auto", description="Torch device for the engine: auto, cpu, cuda, cuda:1.")
     max_batch_pages: int = Field(default=8, description="Most pages in one DeepSeek-VL generation batch (raise on a GPU).")
@@ -84,7 +86,9 @@ class Settings(BaseSettings):
 
     @property
     def model_path(self) -> Path:
-        return Path(self.model) if self.model else (self.home / "models" / "deepseek-vl-1.3b-chat").resolve()
+        from model.weights import default_model_path
+
+        return Path(self.model) if self.model else default_model_path((self.home / "models").resolve())
 
 
 @lru_cache

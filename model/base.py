@@ -85,7 +85,8 @@ def resolve_engine_name(name: str, options: EngineOptions) -> tuple[str, str]:
 
     status = weights_status(options.model_path)
     if status.complete:
-        return "deepseek-vl", f"DeepSeek-VL weights found at {status.path}"
+        name = "DeepSeek-VL2" if status.family == "deepseek-vl2" else "DeepSeek-VL"
+        return "deepseek-vl", f"{name} weights found at {status.path}"
     return "ocr", f"no DeepSeek-VL weights at {status.path} ({status.problem}); using the CPU 'ocr' engine"
 
 

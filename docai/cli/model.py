@@ -1,4 +1,5 @@
-"""`docai model pull [1.3b|7b]`, `docai model info` and `docai model check`: weights on disk, never downloaded implicitly."""
+"""`docai model pull [1.3b|7b|vl2-tiny|vl2-small|vl2]`, `docai model info`, `docai model check`: weights never
+downloaded implicitly."""
 
 from __future__ import annotations
 
@@ -11,31 +12,45 @@ import typer
 from docai.cli.app import app
 from model.check import DEFAULT_QUESTION
 
-model_app = typer.Typer(help="Manage the DeepSeek-VL weights.", no_args_is_help=True)
+model_app = typer.Typer(help="Manage the DeepSeek-VL and DeepSeek-VL2 weights.", no_args_is_help=True)
 app.add_typer(model_app, name="model")
 
 
-def pull_target(size: str) -> Path:
-    """Where `docai model pull SIZE` writes: DOCAI_MODEL when set, else DOCAI_HOME/models/deepseek-vl-SIZE-chat."""
-    from docai.settings import get_settings
+def _spec(size: str):
+    """The DeepSeek-VL or DeepSeek-VL2 spec for a pull size."""
     from model.deepseek.specs import get_spec
+    from model.deepseek_vl2.specs import SPECS as VL2_SPECS
+
+    return VL2_SPECS[size] if size in VL2_SPECS else get_spec(size)
+
+
+def pull_sizes() -> list[str]:
+    from model.deepseek.specs import SPECS
+    from model.deepseek_vl2.specs import SPECS as VL2_SPECS
+
+    return [*SPECS, *VL2_SPECS]
+
+
+def pull_target(size: str) -> Path:
+    """Where `docai model pull SIZE` writes: DOCAI_MODEL when set, else DOCAI_HOME/models/<repo name>."""
+    from docai.settings import get_settings
 
     settings = get_settings()
     if settings.model:
         return Path(settings.model)
-    return (settings.home / "models" / get_spec(size).default_dir_name).resolve()
+    return (settings.home / "models" / _spec(size).default_dir_name).resolve()
 
 
 def pull_weights(size: str, target: Path, original: bool = False) -> tuple[str, str]:
-    """Download one DeepSeek-VL size into target with huggingface_hub; returns (repo id, revision)."""
+    """Download one DeepSeek-VL(2) size into target with huggingface_hub; returns (repo id, revision)."""
     from huggingface_hub import HfApi, snapshot_download
 
     from docai.errors import DocaiError, ErrorCode
     from model.deepseek.loading import MANIFEST
-    from model.deepseek.specs import get_spec
 
-    spec = get_spec(size)
-    repo = spec.original_repo_id if original else spec.repo_id
+    spec = _spec(size)
+    # DeepSeek-VL2 ships only in the original deepseek-ai layout
+    repo = getattr(spec, "original_repo_id", spec.repo_id) if original else spec.repo_id
     try:
         revision = HfApi().model_info(repo).sha or "main"
         snapshot_download(repo, revision=revision, local_dir=target)
@@ -51,17 +66,16 @@ def pull_weights(size: str, target: Path, original: bool = False) -> tuple[str, 
 
 @model_app.command("pull")
 def pull(
-    size: Annotated[str, typer.Argument(help="Model size: 1.3b or 7b.")] = "1.3b",
+    size: Annotated[str, typer.Argument(help="1.3b or 7b (DeepSeek-VL); vl2-tiny, vl2-small or vl2.")] = "1.3b",
     original: Annotated[bool, typer.Option(help="Fetch the original deepseek-ai layout instead.")] = False,
 ) -> None:
-    """Download DeepSeek-VL weights into DOCAI_MODEL (default DOCAI_HOME/models/deepseek-vl-SIZE-chat)."""
+    """Download weights into DOCAI_MODEL (default DOCAI_HOME/models/<repo name>, e.g. deepseek-vl2-tiny)."""
     from docai.errors import DocaiError
-    from model.deepseek.specs import SPECS
 
-    if size not in SPECS:
-        raise typer.BadParameter(f"choose one of {', '.join(SPECS)}", param_hint="SIZE")
+    if size not in pull_sizes():
+        raise typer.BadParameter(f"choose one of {', '.join(pull_sizes())}", param_hint="SIZE")
     target = pull_target(size)
-    typer.echo(f"downloading DeepSeek-VL {size} into {target} ...", err=True)
+    typer.echo(f"downloading {_spec(size).repo_id} into {target} ...", err=True)
     try:
         repo, revision = pull_weights(size, target, original)
     except DocaiError as err:
@@ -88,6 +102,7 @@ def info(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = 
         "model_path": str(status.path),
         "complete": status.complete,
         "problem": status.problem,
+        "family": status.family,
         "pulled": pulled,
         "configured_engine": settings.engine,
         "auto_engine": auto,
@@ -98,6 +113,8 @@ def info(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = 
         return
     typer.echo(f"model path:  {out['model_path']}")
     typer.echo(f"weights:     {'complete' if status.complete else 'not usable: ' + str(status.problem)}")
+    if status.family:
+        typer.echo(f"family:      {status.family}")
     if pulled:
         typer.echo(f"pulled:      {pulled.get('repo_id')} @ {pulled.get('revision')}")
     typer.echo(f"DOCAI_ENGINE={settings.engine}; auto picks '{auto}' ({reason})")

@@ -12,7 +12,7 @@ from docai.errors import DocaiError, ErrorCode
 from model.base import EngineOptions
 from model.deepseek.grammar import Bounds, grammar_for
 from model.deepseek.output import leaf_paths, prune_invalid, repair_truncated, value_confidence
-from model.deepseek.prompting import PlaceholderMismatch, build_prompt, encode_prompt
+from model.deepseek.prompting import PlaceholderMismatch, build_prompt, build_question, encode_prompt
 from model.types import ExtractRequest, ExtractResult
 from schemas.common import Issue, Severity
 from schemas.registry import UnknownSchema, get_schema, schema_kinds
@@ -49,6 +49,11 @@ class _Prepared:
     high_res_pixel_values: Any
     issues: list[Issue]
     preprocess_s: float
+    images_spatial_crop: list[tuple[int, int]] | None = None  # DeepSeek-VL2: each page's tile grid
+
+    @property
+    def pages(self) -> int:
+        return len(self.images_spatial_crop) if self.images_spatial_crop is not None else self.pixel_values.shape[0]
 
 
 class DeepseekVLEngine:
@@ -186,6 +191,8 @@ class DeepseekVLEngine:
             pages = pages[:MAX_PAGES_PER_REQUEST]
         lm = self._lm
         images = [page.image.convert("RGB") for page in pages]
+        if lm.spec.family == "deepseek-vl2":
+            return self._prepare_vl2(index, request, pages, images, issues, start)
         processed = lm.image_processor(images=images, return_tensors="pt")
         try:
             ids = encode_prompt(
@@ -208,6 +215,23 @@ class DeepseekVLEngine:
             time.perf_counter() - start,
         )
 
+    def _prepare_vl2(self, index: int, request: ExtractRequest, pages: Any, images: Any, issues: list, start: float):
+        """DeepSeek-VL2: official tiling and chat prompt (no system prompt), variable image tokens per page."""
+        from model.deepseek_vl2.processor import PlaceholderMismatch as TagMismatch
+        from model.deepseek_vl2.prompting import prepare_prompt
+
+        try:
+            prompt = prepare_prompt(
+                self._lm, build_question(request.schema, pages), images, self.options.max_new_tokens
+            )
+        except TagMismatch as err:
+            raise DocaiError(ErrorCode.EXTRACTION_FAILED, str(err)) from err
+        issues += [Issue(code="pages_downscaled", severity=Severity.INFO, message=note) for note in prompt.notes]
+        elapsed = time.perf_counter() - start
+        return _Prepared(
+            index, request, prompt.input_ids, prompt.pixel_values, None, issues, elapsed, prompt.spatial_crop
+        )
+
     def _run(self, items: list[_Prepared], bounds: Bounds) -> list[tuple[str, Any, dict[str, float]]]:
         """Generate for items in length-sorted batches bounded by pages and tokens; results in input order."""
         from model.deepseek.generation import GenRow
@@ -217,10 +241,10 @@ class DeepseekVLEngine:
         order = sorted(range(len(items)), key=lambda i: len(items[i].input_ids))
         batches: list[list[int]] = []
         for i in order:
-            pages = items[i].pixel_values.shape[0]
+            pages = items[i].pages
             current = batches[-1] if batches else None
             if current is not None:
-                n_pages = sum(items[j].pixel_values.shape[0] for j in current) + pages
+                n_pages = sum(items[j].pages for j in current) + pages
                 tokens = (len(current) + 1) * (len(items[i].input_ids) + max_new)  # longest so far: sorted
                 if n_pages <= self.options.max_batch_pages and tokens <= budget:
                     current.append(i)
@@ -234,6 +258,7 @@ class DeepseekVLEngine:
                     items[i].pixel_values,
                     items[i].high_res_pixel_values,
                     self._grammar(items[i].request.schema, bounds),
+                    items[i].images_spatial_crop,
                 )
                 for i in batch
             ]

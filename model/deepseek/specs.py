@@ -49,6 +49,7 @@ class ModelSpec:
     vision_config: dict[str, Any] = field(default_factory=dict)
     high_res_vision_config: dict[str, Any] | None = None
     image_token_id: int = 100015
+    family: str = "deepseek-vl"  # DeepSeek-VL2 checkpoints carry model.deepseek_vl2.specs.VL2Spec instead
 
     def config_dict(self) -> dict[str, Any]:
         """Keyword arguments for DeepseekVL(Hybrid)Config: every sub-config given in full."""

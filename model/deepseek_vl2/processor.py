@@ -91,10 +91,12 @@ class VL2ImageProcessor:
                 out.append(self.to_tensor(local.crop((left, top, left + size, top + size))))
         return out, (best_w // size, best_h // size)
 
-    def __call__(self, images: Sequence[Image.Image]) -> VL2Images:
+    def __call__(self, images: Sequence[Image.Image], cropping: bool | None = None) -> VL2Images:
+        """cropping None: the official rule, local tiles only for prompts with at most two images."""
         import torch
 
-        cropping = len(images) <= MAX_CROPPING_IMAGES
+        if cropping is None:
+            cropping = len(images) <= MAX_CROPPING_IMAGES
         tiles: list[Any] = []
         result = VL2Images(pixel_values=None)
         for image in images:
