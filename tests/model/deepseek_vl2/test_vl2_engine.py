@@ -108,3 +108,15 @@ def test_model_info_names_the_family_and_pull_fails_offline_with_a_sentence(doca
     assert pull.returncode == 1
     assert "deepseek-ai/deepseek-vl2-small" in pull.stderr and str(target) in pull.stderr
     assert "Traceback" not in pull.stderr
+
+
+def test_model_check_cli_reports_a_vl2_checkpoint(docai_home, tiny_vl2, shared_data):
+    image = shared_data / SCHEMA_FILES["chart"]
+    result = _docai(
+        "model", "check", str(tiny_vl2), "--image", str(image), "--max-new-tokens", "3", "--json", home=docai_home
+    )
+    assert result.returncode == 0, result.stderr
+    out = json.loads(result.stdout)
+    assert out["family"] == "deepseek-vl2" and out["layout"] == "original" and out["device"] == "cpu"
+    assert out["image_tokens"] == 211 + 2 * 14 * (3 * 14 + 1)  # the wide chart tiles 3 wide x 2 high
+    assert len(out["top_logits"]) == 10 and 1 <= len(out["token_ids"]) <= 3

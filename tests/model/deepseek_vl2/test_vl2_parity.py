@@ -91,3 +91,19 @@ def test_tiling_follows_the_aspect_ratio():
     assert select_best_resolution((463, 1013)) == (768, 1152)  # the tall receipt: 2 wide x 3 high
     assert select_best_resolution((1013, 463)) == (1152, 768)
     assert select_best_resolution((300, 300)) == (384, 384)
+
+
+def test_model_check_reproduces_the_official_first_step_and_greedy_tokens(rebuilt, shared_data):
+    from model.check import run_check
+
+    record, _, path = rebuilt
+    expected = record["cases"]["receipt"]
+    question = (FIXTURES / "question.txt").read_text()
+    result = run_check(path, shared_data / expected["image"], question, len(expected["greedy_tokens"]), "cpu")
+    assert result.family == "deepseek-vl2" and result.layout == "original" and result.dtype == "float32"
+    assert result.prompt_tokens == len(expected["input_ids"])
+    assert result.image_tokens == expected["num_image_tokens"]
+    assert result.token_ids == expected["greedy_tokens"]
+    assert [t for t, _ in result.top_logits[:3]] == [t for t, _ in expected["top_logits"][:3]]
+    for (_, got), (_, want) in zip(result.top_logits, expected["top_logits"], strict=True):
+        assert abs(got - want) <= LOGIT_TOLERANCE
