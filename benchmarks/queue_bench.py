@@ -102,7 +102,7 @@ class Services:
         return env
 
     def start(self, workers: int) -> None:
-        from docai.db.migrate import upgrade
+        from docai.store.db.migrate import upgrade
 
         upgrade(self.db_url)
         log = (self.home / "services.log").open("wb")
@@ -144,8 +144,8 @@ class Services:
     def rows(self) -> list[dict[str, Any]]:
         from sqlalchemy import select
 
-        from docai.db.models import Document, Job
-        from docai.db.session import session_factory
+        from docai.store.db.models import Document, Job
+        from docai.store.db.session import session_factory
 
         with session_factory(self.db_url)() as session:
             out = []

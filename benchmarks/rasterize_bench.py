@@ -28,9 +28,9 @@ PAGE = 1024
 
 
 def docai_method(text_layer: bool, png_level: int = 3) -> Callable[[bytes], tuple[int, int]]:
-    """docai.rasterize with OCR off: images only, or images plus the text layer as words."""
-    from docai.ingest import MediaType
-    from docai.rasterize import RasterizeOptions, iter_pages
+    """docai.stages.rasterize with OCR off: images only, or images plus the text layer as words."""
+    from docai.stages.ingest import MediaType
+    from docai.stages.rasterize import RasterizeOptions, iter_pages
 
     options = RasterizeOptions(page_size=PAGE, ocr=None, text_layer=text_layer, png_level=png_level)
 

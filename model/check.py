@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from docai.errors import DocaiError, ErrorCode
+from schemas.errors import DocaiError, ErrorCode
 
 # family -> module with prepare_check(); config.json's model_type decides the family (checkpoint_family)
 FAMILIES = {"deepseek-vl": "model.deepseek.check", "deepseek-vl2": "model.deepseek_vl2.check"}

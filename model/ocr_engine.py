@@ -87,7 +87,7 @@ class OcrEngine:
         if page.words or page.image is None:
             return page.words
         # no text layer and no OCR upstream: read the page image itself
-        from docai.ocr import OcrOptions, recognize
+        from model.ocr import OcrOptions, recognize
 
         return recognize(page.image, OcrOptions(languages=self.options.ocr_languages))
 

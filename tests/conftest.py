@@ -63,7 +63,7 @@ def pg_database() -> Iterator[str]:
         conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
     url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
     yield url
-    from docai.db.session import _factory
+    from docai.store.db.session import _factory
 
     _factory.cache_clear()
     with admin.connect() as conn:
@@ -74,7 +74,7 @@ def pg_database() -> Iterator[str]:
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def db_url(request: pytest.FixtureRequest, docai_home: Path) -> Iterator[str]:
     """A migrated, empty database: SQLite in DOCAI_HOME, and the same test again on real PostgreSQL."""
-    from docai.db.migrate import upgrade
+    from docai.store.db.migrate import upgrade
 
     if request.param == "sqlite":
         url = f"sqlite:///{docai_home / 'test.db'}"
@@ -86,7 +86,7 @@ def db_url(request: pytest.FixtureRequest, docai_home: Path) -> Iterator[str]:
     yield url
     import sqlalchemy as sa
 
-    from docai.db.models import Base
+    from docai.store.db.models import Base
 
     engine = sa.create_engine(url)
     with engine.begin() as conn:  # empty the tables for the next test; keep the schema
@@ -97,7 +97,7 @@ def db_url(request: pytest.FixtureRequest, docai_home: Path) -> Iterator[str]:
 
 @pytest.fixture
 def session(db_url: str):  # type: ignore[no-untyped-def]
-    from docai.db.session import session_factory
+    from docai.store.db.session import session_factory
 
     with session_factory(db_url)() as session:
         yield session
@@ -105,6 +105,6 @@ def session(db_url: str):  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def store(docai_home: Path):  # type: ignore[no-untyped-def]
-    from docai.storage import LocalBlobStore
+    from docai.store.storage import LocalBlobStore
 
     return LocalBlobStore(docai_home / "blobs")

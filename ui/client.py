@@ -167,7 +167,7 @@ def _filename(disposition: str | None) -> str | None:
 
 def client_from_settings() -> ApiClient:
     """A client for DOCAI_API_URL with DOCAI_UI_API_KEY, else the first DOCAI_API_KEYS, else the local key file."""
-    from docai.auth import client_api_key
+    from docai.service.auth import client_api_key
     from docai.settings import get_settings
 
     settings = get_settings()

@@ -1,4 +1,4 @@
-"""Thin tasks: a job id in, a pipeline stage run, the next message out. The work lives in docai.jobs."""
+"""Thin tasks: a job id in, a pipeline stage run, the next message out. The work lives in docai.service.jobs."""
 
 from __future__ import annotations
 
@@ -26,11 +26,11 @@ def _record_queues(sender: str, instance: Any, **_: Any) -> None:
 @worker_process_init.connect
 def _load_engine(**_: Any) -> None:
     """Each pool process loads the engine once (a gpu-queue worker), and opens its own database pool."""
-    from docai.db.session import _factory
+    from docai.store.db.session import _factory
 
     _factory.cache_clear()  # connections must not be shared across fork
     if not _CONSUMES or "gpu" in _CONSUMES:
-        from docai.engines import get_engine
+        from docai.stages.engines import get_engine
 
         engine, reason = get_engine(None, get_settings())
         log.info("worker process %d: engine %s (%s)", os.getpid(), engine.name, reason)
@@ -58,11 +58,11 @@ RETRY = {
 
 
 def _run(task: Task, stage: str, job_id: str) -> dict[str, Any]:
-    from docai.db.session import session_factory
-    from docai.jobs import Heartbeat, release, run_extract, run_rasterize
-    from docai.pipeline import PipelineOptions
-    from docai.queue import publish, publish_webhooks
-    from docai.storage import store_from_settings
+    from docai.service.jobs import Heartbeat, release, run_extract, run_rasterize
+    from docai.service.queue import publish, publish_webhooks
+    from docai.stages.pipeline import PipelineOptions
+    from docai.store.db.session import session_factory
+    from docai.store.storage import store_from_settings
 
     settings = get_settings()
     factory = session_factory(settings.resolved_database_url)
@@ -75,7 +75,7 @@ def _run(task: Task, stage: str, job_id: str) -> dict[str, Any]:
             if stage == "rasterize":
                 outcome = run_rasterize(session, store, job_id, task_id, _worker_name(task), options)
             else:
-                from docai.engines import get_engine
+                from docai.stages.engines import get_engine
 
                 outcome = run_extract(
                     session,
@@ -113,11 +113,11 @@ def extract(self: Task, job_id: str) -> dict[str, Any]:
 @app.task(name="docai.webhook", bind=True, acks_late=True, max_retries=None)
 def webhook(self: Task, document_id: str) -> int | None:
     """Tell the document's webhook it is done, signed; retried with exponential backoff."""
-    from docai.auth import webhook_secret
-    from docai.db.models import Document
-    from docai.db.session import session_factory
-    from docai.results import document_summary
-    from docai.webhooks import WebhookFailed, deliver, payload
+    from docai.service.auth import webhook_secret
+    from docai.service.webhooks import WebhookFailed, deliver, payload
+    from docai.store.db.models import Document
+    from docai.store.db.session import session_factory
+    from docai.store.results import document_summary
 
     settings = get_settings()
     with session_factory(settings.resolved_database_url)() as session:

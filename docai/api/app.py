@@ -20,10 +20,10 @@ from docai.api import errors
 from docai.api.errors import error_response
 from docai.api.models import Health
 from docai.api.routes import documents, export
-from docai.auth import api_keys
-from docai.db.models import Document, Job
+from docai.service.auth import api_keys
 from docai.settings import Settings, get_settings
-from docai.storage import store_from_settings
+from docai.store.db.models import Document, Job
+from docai.store.storage import store_from_settings
 
 log = logging.getLogger(__name__)
 MULTIPART_SLACK = 64 * 1024  # form fields and boundaries around the file
@@ -78,7 +78,7 @@ class _DatabaseCollector:
         self.settings = settings
 
     def collect(self) -> Any:
-        from docai.db.session import session_factory
+        from docai.store.db.session import session_factory
 
         documents = GaugeMetricFamily("docai_documents", "Documents by status.", labels=["status"])
         jobs = GaugeMetricFamily("docai_jobs", "Jobs by stage and status.", labels=["stage", "status"])
@@ -98,7 +98,7 @@ class _DatabaseCollector:
 
 def _broker_ok(settings: Settings) -> bool:
     """The broker takes connections (uploads still succeed without it: the reconciler re-sends later)."""
-    from workers.app import publisher
+    from docai.service.transport import publisher
 
     try:
         with publisher(settings).connection_for_write() as conn:
@@ -114,8 +114,8 @@ def create_app(settings: Settings | None = None, *, reconcile: bool | None = Non
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        from docai.db.migrate import ensure_database
-        from docai.reconcile import Reconciler
+        from docai.service.reconcile import Reconciler
+        from docai.store.db.migrate import ensure_database
 
         ensure_database(settings.resolved_database_url)
         reconciler = Reconciler(settings).start() if (reconcile if reconcile is not None else True) else None
@@ -159,7 +159,7 @@ def create_app(settings: Settings | None = None, *, reconcile: bool | None = Non
     @app.get("/healthz", response_model=Health, tags=["health"])
     def healthz(response: Response) -> Health:
         """Liveness and readiness: the database answers (the broker is reported, not required)."""
-        from docai.db.session import session_factory
+        from docai.store.db.session import session_factory
 
         try:
             with session_factory(settings.resolved_database_url)() as session:

@@ -10,10 +10,10 @@ from fastapi import Depends, Header, Request
 from sqlalchemy.orm import Session
 
 from docai.api.errors import Unauthorized
-from docai.auth import key_identity, key_matches
-from docai.db.session import session_factory
+from docai.service.auth import key_identity, key_matches
 from docai.settings import Settings
-from docai.storage import BlobStore
+from docai.store.db.session import session_factory
+from docai.store.storage import BlobStore
 
 
 def get_settings_dep(request: Request) -> Settings:

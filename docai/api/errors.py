@@ -9,9 +9,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from docai.corrections import InvalidCorrection
 from docai.errors import DocaiError, ErrorCode
-from docai.storage import BlobNotFound
+from docai.stages.corrections import InvalidCorrection
+from docai.store.storage import BlobNotFound
 
 log = logging.getLogger(__name__)
 

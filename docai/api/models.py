@@ -7,8 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from docai.db.models import Document, Job, Page
-from docai.results import latest_extraction
+from docai.store.db.models import Document, Job, Page
+from docai.store.results import latest_extraction
 
 
 class ErrorBody(BaseModel):
@@ -153,7 +153,7 @@ def _page(document_id: str, page: Page, extracted: bool) -> PageRead:
 
 
 def _progress(document: Document, jobs: list[Job], rasterized: int, extracted: bool) -> Progress:
-    from docai.db.models import DocumentStatus
+    from docai.store.db.models import DocumentStatus
 
     total = document.page_count or rasterized
     if DocumentStatus(document.status).terminal:

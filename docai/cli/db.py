@@ -13,9 +13,9 @@ app.add_typer(db_app, name="db")
 @db_app.command("upgrade")
 def upgrade(revision: str = typer.Argument("head", help="Alembic revision to upgrade to.")) -> None:
     """Create or migrate the database named by DOCAI_DATABASE_URL (default SQLite in DOCAI_HOME)."""
-    from docai.db.migrate import current_revision
-    from docai.db.migrate import upgrade as run_upgrade
     from docai.settings import get_settings
+    from docai.store.db.migrate import current_revision
+    from docai.store.db.migrate import upgrade as run_upgrade
 
     url = get_settings().resolved_database_url
     run_upgrade(url, revision)

@@ -52,15 +52,15 @@ def demo(engine: EngineOption = None) -> None:
 
 def run_process(paths: list[Path], schema: str, engine: str | None, as_json: bool) -> None:
     """The body of `docai process`: exits 1 when any document failed, 2 on a usage error."""
-    from docai.db.migrate import ensure_database
-    from docai.db.session import session_factory
-    from docai.engines import get_engine
     from docai.errors import DocaiError, ErrorCode
-    from docai.ingest import sha256_file
-    from docai.pipeline import SCHEMA_CHOICES, PipelineOptions, process_files, record_rejected
-    from docai.results import document_summary
     from docai.settings import get_settings
-    from docai.storage import store_from_settings
+    from docai.stages.engines import get_engine
+    from docai.stages.ingest import sha256_file
+    from docai.stages.pipeline import SCHEMA_CHOICES, PipelineOptions, process_files, record_rejected
+    from docai.store.db.migrate import ensure_database
+    from docai.store.db.session import session_factory
+    from docai.store.results import document_summary
+    from docai.store.storage import store_from_settings
 
     settings = get_settings()
     if schema not in SCHEMA_CHOICES:

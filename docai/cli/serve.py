@@ -70,13 +70,13 @@ def worker(
     loglevel: Annotated[str, typer.Option(help="debug, info, warning.")] = "info",
 ) -> None:
     """Run a Celery worker on the queues (the engine loads once per worker process)."""
-    from workers.app import app as celery_app
-
     wanted = [q.strip() for q in queues.split(",") if q.strip()]
     if not wanted or any(q not in ("cpu", "gpu") for q in wanted):
         raise typer.BadParameter("queues are cpu, gpu or cpu,gpu", param_hint="--queues")
     count = concurrency or (1 if wanted == ["gpu"] else max(1, os.cpu_count() or 1))
-    celery_app.worker_main(worker_argv(",".join(wanted), count, name or f"{'-'.join(wanted)}-{os.getpid()}", loglevel))
+    argv = worker_argv(",".join(wanted), count, name or f"{'-'.join(wanted)}-{os.getpid()}", loglevel)
+    # The worker app (workers.app) sits above docai: run it as `celery -A workers.app`, in this process.
+    os.execv(sys.executable, [sys.executable, "-m", "celery", "-A", "workers.app", *argv])
 
 
 @app.command("watch")
@@ -85,8 +85,8 @@ def watch(
     schema: Annotated[str, typer.Option("--schema", "-s", help="Schema for every file (default auto).")] = "auto",
 ) -> None:
     """Take every complete file dropped into FOLDER, queue it, and move it to done/ or failed/."""
+    from docai.service.watcher import Watcher
     from docai.settings import get_settings
-    from docai.watcher import Watcher
 
     Watcher(folder, get_settings(), schema=schema).run()
 
@@ -131,10 +131,10 @@ def reconcile(
     ] = None,
 ) -> None:
     """Re-send jobs the broker lost (one pass) and print how many."""
-    from docai.db.migrate import ensure_database
-    from docai.db.session import session_factory
-    from docai.reconcile import reconcile as run
+    from docai.service.reconcile import reconcile as run
     from docai.settings import get_settings
+    from docai.store.db.migrate import ensure_database
+    from docai.store.db.session import session_factory
 
     settings = get_settings()
     ensure_database(settings.resolved_database_url)
@@ -151,9 +151,9 @@ def up(
     no_ui: Annotated[bool, typer.Option("--no-ui", help="Do not start the UI.")] = False,
 ) -> None:
     """Run API, workers, watcher and UI on this machine (SQLite and an embedded broker by default)."""
-    from docai.auth import client_api_key
-    from docai.db.migrate import ensure_database
+    from docai.service.auth import client_api_key
     from docai.settings import get_settings
+    from docai.store.db.migrate import ensure_database
 
     settings = get_settings()
     ensure_database(settings.resolved_database_url)

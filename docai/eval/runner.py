@@ -62,10 +62,10 @@ def rasterized_pages(path: Path) -> list[PageInput]:
     """The pages a user's upload becomes: sniffed, rasterized at 1024 px, words from the text layer or OCR."""
     from PIL import Image
 
-    from docai.ingest import sniff
-    from docai.pipeline import PipelineOptions
-    from docai.rasterize import rasterize
     from docai.settings import get_settings
+    from docai.stages.ingest import sniff
+    from docai.stages.pipeline import PipelineOptions
+    from docai.stages.rasterize import rasterize
 
     options = PipelineOptions.from_settings(get_settings())
     data = path.read_bytes()
@@ -79,8 +79,8 @@ def rasterized_pages(path: Path) -> list[PageInput]:
 def _extract(
     sample: Sample, options: EvalOptions, loader: PageLoader
 ) -> tuple[Any, dict[str, float], str, str, dict[str, float]]:
-    from docai.engines import get_engine
     from docai.settings import get_settings
+    from docai.stages.engines import get_engine
 
     engine, _reason = get_engine(options.engine, get_settings())
     started = time.perf_counter()

@@ -286,7 +286,7 @@ def einvoice_result(request_id: str, xml: bytes, pages: list[list[Word]], page_l
         return ExtractResult(
             request_id, "invoice", None, ENGINE, MODEL, error_code=str(err.code), error_message=err.message
         )
-    from docai.grounding import leaves
+    from docai.stages.grounding import leaves
 
     confidence = {path: 1.0 for path, _ in leaves(invoice.model_dump(mode="python"))}
     issues = []

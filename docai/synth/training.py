@@ -10,10 +10,10 @@ from model.learned.fit import Example
 
 def invoice_examples(count: int, seed: int = 0, progress: Callable[[str], None] | None = None) -> list[Example]:
     """count generated invoices of set seed (born-digital), grouped by vendor so CV folds keep a vendor together."""
-    from docai.ingest import MediaType
-    from docai.pipeline import PipelineOptions
-    from docai.rasterize import rasterize
     from docai.settings import get_settings
+    from docai.stages.ingest import MediaType
+    from docai.stages.pipeline import PipelineOptions
+    from docai.stages.rasterize import rasterize
 
     options = PipelineOptions.from_settings(get_settings()).raster
     examples = []

@@ -8,13 +8,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from docai.errors import DocaiError, ErrorCode
 from model.base import EngineOptions
 from model.deepseek.grammar import Bounds, grammar_for
 from model.deepseek.output import leaf_paths, prune_invalid, repair_truncated, value_confidence
 from model.deepseek.prompting import PlaceholderMismatch, build_prompt, build_question, encode_prompt
 from model.types import ExtractRequest, ExtractResult
 from schemas.common import Issue, Severity
+from schemas.errors import DocaiError, ErrorCode
 from schemas.registry import UnknownSchema, get_schema, schema_kinds
 
 NAME = "deepseek-vl"

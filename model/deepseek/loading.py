@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from docai.errors import DocaiError, ErrorCode
 from model.deepseek.convert import (
     ConversionError,
     convert_state_dict,
@@ -31,6 +30,7 @@ from model.deepseek.specs import (
     spec_for_model_type,
 )
 from model.weights import weights_status
+from schemas.errors import DocaiError, ErrorCode
 
 MANIFEST = "docai-model.json"  # written by `docai model pull`: repo id and revision
 

@@ -72,12 +72,12 @@ def run_queued_jobs(settings) -> int:  # type: ignore[no-untyped-def]
     """Run every queued job in this process, as a worker would (rasterize, then extract); returns jobs run."""
     from sqlalchemy import select
 
-    from docai.db.models import Job, JobStatus
-    from docai.db.session import session_factory
-    from docai.engines import get_engine
-    from docai.jobs import EXTRACT, run_extract, run_rasterize
-    from docai.pipeline import PipelineOptions
-    from docai.storage import store_from_settings
+    from docai.service.jobs import EXTRACT, run_extract, run_rasterize
+    from docai.stages.engines import get_engine
+    from docai.stages.pipeline import PipelineOptions
+    from docai.store.db.models import Job, JobStatus
+    from docai.store.db.session import session_factory
+    from docai.store.storage import store_from_settings
 
     options = PipelineOptions.from_settings(settings)
     store = store_from_settings(settings)

@@ -1,7 +1,7 @@
 """Reviewer corrections: audited, re-validated, and re-grounded on the page."""
 
-from docai.corrections import Edit, apply_corrections
-from docai.db.models import Document, Extraction, Page
+from docai.stages.corrections import Edit, apply_corrections
+from docai.store.db.models import Document, Extraction, Page
 from model.types import Word
 
 WORDS = [

@@ -6,11 +6,11 @@ import pytest
 from PIL import Image
 from sqlalchemy import func, select
 
-from docai.db.models import Document, DocumentStatus, Extraction, Page
-from docai.engines import get_engine
-from docai.pipeline import PipelineOptions, extract_documents, ingest_bytes, process_files, rasterize_document
 from docai.samples import sample_invoice_pdf, sample_receipt_png
 from docai.settings import get_settings
+from docai.stages.engines import get_engine
+from docai.stages.pipeline import PipelineOptions, extract_documents, ingest_bytes, process_files, rasterize_document
+from docai.store.db.models import Document, DocumentStatus, Extraction, Page
 
 
 @pytest.fixture

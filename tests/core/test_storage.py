@@ -1,6 +1,6 @@
 import pytest
 
-from docai.storage import BlobNotFound, LocalBlobStore, blob_key, open_store
+from docai.store.storage import BlobNotFound, LocalBlobStore, blob_key, open_store
 
 
 def test_put_is_content_addressed_and_idempotent(tmp_path):

@@ -4,15 +4,15 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from docai.db.migrate import current_revision
-from docai.db.models import Correction, Document, DocumentStatus, Extraction, Job, Page
+from docai.store.db.migrate import current_revision
+from docai.store.db.models import Correction, Document, DocumentStatus, Extraction, Job, Page
 
 
 def test_migrations_reach_head_and_match_the_models(db_url):
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 
-    from docai.db.models import Base
+    from docai.store.db.models import Base
 
     assert current_revision(db_url) == "0001"
     engine = sa.create_engine(db_url)

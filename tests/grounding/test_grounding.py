@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from docai.grounding import ground, needs_review
+from docai.stages.grounding import ground, needs_review
 from schemas.common import Evidence, Issue, Severity
 from schemas.form import Form, FormField
 from schemas.invoice import Invoice, InvoiceLine

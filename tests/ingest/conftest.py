@@ -7,7 +7,7 @@ from collections.abc import Callable
 import pytest
 from corpus import MALFORMED, RECOVERABLE, ingest_and_rasterize, make_image, make_pdf
 
-from docai.rasterize import RasterPage
+from docai.stages.rasterize import RasterPage
 
 
 @pytest.fixture

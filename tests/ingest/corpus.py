@@ -14,8 +14,8 @@ import pymupdf
 from PIL import Image, ImageDraw
 
 from docai.errors import ErrorCode
-from docai.ingest import IngestLimits, sniff
-from docai.rasterize import RasterizeOptions, RasterPage, rasterize
+from docai.stages.ingest import IngestLimits, sniff
+from docai.stages.rasterize import RasterizeOptions, RasterPage, rasterize
 
 
 def make_pdf(pages: int = 2, text: str = "Invoice number 4711 total 99.50 EUR") -> bytes:

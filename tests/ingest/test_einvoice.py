@@ -7,13 +7,13 @@ from decimal import Decimal
 import pytest
 from sqlalchemy.orm import Session
 
-from docai.db.models import Document, DocumentStatus
-from docai.engines import get_engine
 from docai.errors import DocaiError, ErrorCode
-from docai.ingest import MediaType, sniff
-from docai.pipeline import PipelineOptions, process_files
 from docai.settings import get_settings
 from docai.stages.einvoice import embedded_xml, parse
+from docai.stages.engines import get_engine
+from docai.stages.ingest import MediaType, sniff
+from docai.stages.pipeline import PipelineOptions, process_files
+from docai.store.db.models import Document, DocumentStatus
 from docai.synth.einvoice import cii_xml, embed
 from docai.synth.invoices import make_invoice
 

@@ -8,7 +8,7 @@ import time
 import pytest
 
 from docai.errors import DocaiError, ErrorCode
-from docai.ingest import sniff
+from docai.stages.ingest import sniff
 
 
 def assert_human_sentence(message: str) -> None:
@@ -73,7 +73,7 @@ def test_decompression_bomb_is_refused_before_decoding():
 def test_bomb_under_pillows_guard_is_refused_by_our_limit():
     from corpus import png_bomb
 
-    from docai.ingest import IngestLimits
+    from docai.stages.ingest import IngestLimits
 
     # 12000×12000 = 144 MP passes Pillow's own 179 MP error threshold; our limit of 100 MP catches it
     with pytest.raises(DocaiError) as caught:

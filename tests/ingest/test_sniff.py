@@ -8,7 +8,7 @@ import pytest
 from corpus import make_image, make_pdf, zero_page_pdf
 
 from docai.errors import DocaiError, ErrorCode
-from docai.ingest import IngestLimits, MediaType, label_mismatch, safe_filename, sha256_hex, sniff
+from docai.stages.ingest import IngestLimits, MediaType, label_mismatch, safe_filename, sha256_hex, sniff
 
 
 @pytest.mark.parametrize(

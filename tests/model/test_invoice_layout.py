@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from docai.ingest import MediaType
-from docai.rasterize import RasterizeOptions, rasterize
+from docai.stages.ingest import MediaType
+from docai.stages.rasterize import RasterizeOptions, rasterize
 from docai.synth.invoices import make_invoice
 from model.base import EngineOptions, create_engine
 from model.types import ExtractRequest, PageInput

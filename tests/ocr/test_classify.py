@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from docai.classify import classify
+from docai.stages.classify import classify
 from model.types import Word
 
 

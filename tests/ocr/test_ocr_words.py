@@ -8,7 +8,7 @@ import pytest
 from PIL import Image
 
 from docai.errors import DocaiError
-from docai.ocr import OcrOptions, _mean_score, clean_text, recognize
+from model.ocr import OcrOptions, _mean_score, clean_text, recognize
 
 
 @pytest.mark.parametrize(

@@ -6,9 +6,9 @@ import pytest
 from PIL import Image, ImageDraw
 
 from docai.errors import DocaiError, ErrorCode
-from docai.ingest import MediaType, sniff
-from docai.ocr import OcrOptions
-from docai.rasterize import RasterizeOptions, count_pages, encode_png, fit_size, rasterize
+from docai.stages.ingest import MediaType, sniff
+from docai.stages.rasterize import RasterizeOptions, count_pages, encode_png, fit_size, rasterize
+from model.ocr import OcrOptions
 
 NO_OCR = RasterizeOptions(ocr=None)
 

@@ -7,9 +7,9 @@ import inspect
 import pytest
 
 from docai.errors import DocaiError, ErrorCode
-from docai.ingest import MediaType
-from docai.ocr import OcrOptions
-from docai.rasterize import RasterizeOptions, count_pages, iter_pages, rasterize
+from docai.stages.ingest import MediaType
+from docai.stages.rasterize import RasterizeOptions, count_pages, iter_pages, rasterize
+from model.ocr import OcrOptions
 
 NO_OCR = RasterizeOptions(ocr=None)
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from docai.ingest import sniff
-from docai.rasterize import RasterizeOptions, iter_pages
+from docai.stages.ingest import sniff
+from docai.stages.rasterize import RasterizeOptions, iter_pages
 
 NO_OCR = RasterizeOptions(ocr=None)
 QUICK = ["invoice-free_fiber", "latex-multicolumn", "rates-home-loan-acroform", "report-cn-quarterly-2018q1"]

@@ -11,8 +11,8 @@ from tests.api.conftest import AUTH, KEY, receipt_pdf, run_queued_jobs
 
 
 def test_put_get_exists_delete(s3_options: dict[str, str]) -> None:
-    from docai.storage import BlobNotFound, BlobStore, blob_key
-    from docai.storage_s3 import S3BlobStore
+    from docai.store.storage import BlobNotFound, BlobStore, blob_key
+    from docai.store.storage_s3 import S3BlobStore
 
     store = S3BlobStore(f"bucket-{uuid.uuid4().hex[:8]}", "tenant/a", **s3_options)
     assert isinstance(store, BlobStore)
@@ -30,8 +30,8 @@ def test_put_get_exists_delete(s3_options: dict[str, str]) -> None:
 
 
 def test_open_store_dispatches_s3_urls(s3_options: dict[str, str]) -> None:
-    from docai.storage import open_store
-    from docai.storage_s3 import S3BlobStore, parse_s3_url
+    from docai.store.storage import open_store
+    from docai.store.storage_s3 import S3BlobStore, parse_s3_url
 
     store = open_store(f"s3://docai-{uuid.uuid4().hex[:8]}/blobs", s3_options)
     assert isinstance(store, S3BlobStore) and store.prefix == "blobs"

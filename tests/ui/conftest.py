@@ -76,7 +76,7 @@ def _wait_healthy(url: str, processes: list[subprocess.Popen], timeout: float = 
 @pytest.fixture(scope="session")
 def live_api(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> Iterator[LiveApi]:
     """API + one worker over a DOCAI_HOME seeded by tests/ui/seed.py (receipt, invoice, two charts, a screenshot)."""
-    from docai.db.migrate import ensure_database
+    from docai.store.db.migrate import ensure_database
 
     home = tmp_path_factory.mktemp("ui-docai-home")
     ensure_database(f"sqlite:///{(home / 'docai.db').resolve()}")  # once, before the children share it

@@ -11,12 +11,12 @@ import json
 import sys
 from pathlib import Path
 
-from docai.db.migrate import ensure_database
-from docai.db.session import session_factory
-from docai.engines import get_engine
-from docai.pipeline import PipelineOptions, process_files
 from docai.settings import get_settings
-from docai.storage import store_from_settings
+from docai.stages.engines import get_engine
+from docai.stages.pipeline import PipelineOptions, process_files
+from docai.store.db.migrate import ensure_database
+from docai.store.db.session import session_factory
+from docai.store.storage import store_from_settings
 
 DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 OCR_DOCS = {

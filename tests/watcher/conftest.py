@@ -9,8 +9,8 @@ import pytest
 
 @pytest.fixture
 def watch_settings(docai_home: Path):  # type: ignore[no-untyped-def]
-    from docai.db.migrate import ensure_database
     from docai.settings import Settings
+    from docai.store.db.migrate import ensure_database
 
     settings = Settings(home=docai_home, engine="ocr", watch_stable_seconds=2.0, watch_rescan_seconds=1.0)
     ensure_database(settings.resolved_database_url)
@@ -27,8 +27,8 @@ def inbox(tmp_path: Path) -> Path:
 def documents(settings) -> list:  # type: ignore[no-untyped-def]
     from sqlalchemy import select
 
-    from docai.db.models import Document
-    from docai.db.session import session_factory
+    from docai.store.db.models import Document
+    from docai.store.db.session import session_factory
 
     with session_factory(settings.resolved_database_url)() as session:
         return list(session.scalars(select(Document)).all())

@@ -12,7 +12,7 @@ from tests.watcher.conftest import documents
 
 
 def test_file_written_slowly_is_taken_once_when_complete(watch_settings, inbox: Path) -> None:  # type: ignore[no-untyped-def]
-    from docai.watcher import Watcher
+    from docai.service.watcher import Watcher
 
     watcher = Watcher(inbox, watch_settings)
     thread = threading.Thread(target=watcher.run, kwargs={"poll": 0.1}, daemon=True)
@@ -42,7 +42,7 @@ def test_file_written_slowly_is_taken_once_when_complete(watch_settings, inbox: 
 
 
 def test_hidden_and_temporary_files_are_ignored(watch_settings, inbox: Path) -> None:  # type: ignore[no-untyped-def]
-    from docai.watcher import Watcher, ignored
+    from docai.service.watcher import Watcher, ignored
 
     for name in (".hidden.pdf", "upload.pdf.part", "x.pdf.tmp", "~$lock.pdf", "doc.pdf.crdownload", "a.pdf.error.txt"):
         assert ignored(name)
@@ -54,7 +54,7 @@ def test_hidden_and_temporary_files_are_ignored(watch_settings, inbox: Path) -> 
 
 
 def test_stable_file_without_close_event_is_taken_after_stable_time(watch_settings, inbox: Path) -> None:  # type: ignore[no-untyped-def]
-    from docai.watcher import Watcher
+    from docai.service.watcher import Watcher
 
     (inbox / "copied.pdf").write_bytes(receipt_pdf(3))  # e.g. on a network mount: no events at all
     watcher = Watcher(inbox, watch_settings, stable_seconds=2.0, rescan_seconds=0.0)
@@ -65,7 +65,7 @@ def test_stable_file_without_close_event_is_taken_after_stable_time(watch_settin
 
 
 def test_files_are_filed_under_done_or_failed(watch_settings, inbox: Path) -> None:  # type: ignore[no-untyped-def]
-    from docai.watcher import Watcher
+    from docai.service.watcher import Watcher
 
     (inbox / "good.pdf").write_bytes(receipt_pdf(4))
     (inbox / "notes.pdf").write_bytes(b"this is plain text, not a pdf\n" * 3)
@@ -84,7 +84,7 @@ def test_files_are_filed_under_done_or_failed(watch_settings, inbox: Path) -> No
 
 
 def test_restart_is_safe(watch_settings, inbox: Path) -> None:  # type: ignore[no-untyped-def]
-    from docai.watcher import Watcher
+    from docai.service.watcher import Watcher
 
     data = receipt_pdf(6)
     (inbox / "a.pdf").write_bytes(data)

@@ -49,7 +49,7 @@ def pg_url() -> Iterator[str]:
     """A fresh, migrated PostgreSQL database for one test."""
     import sqlalchemy as sa
 
-    from docai.db.migrate import upgrade
+    from docai.store.db.migrate import upgrade
 
     name = f"docai_wtest_{uuid.uuid4().hex[:10]}"
     admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
@@ -61,7 +61,7 @@ def pg_url() -> Iterator[str]:
     url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
     upgrade(url)
     yield url
-    from docai.db.session import _factory
+    from docai.store.db.session import _factory
 
     _factory.cache_clear()
     with admin.connect() as conn:
@@ -140,8 +140,8 @@ class Cluster:
     def statuses(self) -> dict[str, str]:
         from sqlalchemy import select
 
-        from docai.db.models import Document
-        from docai.db.session import session_factory
+        from docai.store.db.models import Document
+        from docai.store.db.session import session_factory
 
         with session_factory(self.db_url)() as session:
             return dict(session.execute(select(Document.id, Document.status)).all())
@@ -201,8 +201,8 @@ def cluster(tmp_path: Path, pg_url: str) -> Iterator[Cluster]:
 def job_rows(db_url: str) -> list[tuple[str, str, str, int]]:
     from sqlalchemy import select
 
-    from docai.db.models import Job
-    from docai.db.session import session_factory
+    from docai.store.db.models import Job
+    from docai.store.db.session import session_factory
 
     with session_factory(db_url)() as session:
         return list(session.execute(select(Job.document_id, Job.stage, Job.status, Job.attempts)).all())
@@ -211,8 +211,8 @@ def job_rows(db_url: str) -> list[tuple[str, str, str, int]]:
 def extraction_counts(db_url: str) -> dict[str, int]:
     from sqlalchemy import func, select
 
-    from docai.db.models import Extraction
-    from docai.db.session import session_factory
+    from docai.store.db.models import Extraction
+    from docai.store.db.session import session_factory
 
     with session_factory(db_url)() as session:
         rows = session.execute(select(Extraction.document_id, func.count()).group_by(Extraction.document_id)).all()

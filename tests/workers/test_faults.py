@@ -23,8 +23,8 @@ def running_job(cluster: Cluster, stage: str, timeout: float = 60) -> tuple[str,
     """(document id, pid of the pool process) of a job of stage that a worker is running now."""
     from sqlalchemy import select
 
-    from docai.db.models import Job
-    from docai.db.session import session_factory
+    from docai.store.db.models import Job
+    from docai.store.db.session import session_factory
 
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -16,11 +16,11 @@ from tests.workers.conftest import receipt_pdf
 
 @pytest.fixture
 def env(db_url: str, docai_home: Path):  # type: ignore[no-untyped-def]
-    from docai.db.session import session_factory
-    from docai.engines import get_engine
-    from docai.pipeline import PipelineOptions
     from docai.settings import Settings
-    from docai.storage import store_from_settings
+    from docai.stages.engines import get_engine
+    from docai.stages.pipeline import PipelineOptions
+    from docai.store.db.session import session_factory
+    from docai.store.storage import store_from_settings
 
     settings = Settings(home=docai_home, database_url=db_url, engine="ocr")
     engine, _ = get_engine("ocr", settings)
@@ -43,8 +43,8 @@ def env(db_url: str, docai_home: Path):  # type: ignore[no-untyped-def]
 
 
 def ingest(env, i: int):  # type: ignore[no-untyped-def]
-    from docai.jobs import new_job
-    from docai.pipeline import ingest_bytes
+    from docai.service.jobs import new_job
+    from docai.stages.pipeline import ingest_bytes
 
     settings, session, store, options, _ = env
     document = ingest_bytes(session, store, receipt_pdf(i), f"r{i}.pdf", schema="receipt", options=options).document
@@ -54,8 +54,8 @@ def ingest(env, i: int):  # type: ignore[no-untyped-def]
 
 
 def test_extract_gathers_queued_documents_into_one_batch(env) -> None:  # type: ignore[no-untyped-def]
-    from docai.db.models import Extraction, Job
-    from docai.jobs import run_extract, run_rasterize
+    from docai.service.jobs import run_extract, run_rasterize
+    from docai.store.db.models import Extraction, Job
 
     settings, session, store, options, engine = env
     follow = []
@@ -77,7 +77,7 @@ def test_extract_gathers_queued_documents_into_one_batch(env) -> None:  # type: 
 
 
 def test_batch_size_is_respected(env) -> None:  # type: ignore[no-untyped-def]
-    from docai.jobs import run_extract, run_rasterize
+    from docai.service.jobs import run_extract, run_rasterize
 
     settings, session, store, options, engine = env
     follow = []
@@ -90,8 +90,8 @@ def test_batch_size_is_respected(env) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_redelivery_takes_over_a_dead_delivery_and_duplicates_do_nothing(env) -> None:  # type: ignore[no-untyped-def]
-    from docai.db.models import Job, JobStatus
-    from docai.jobs import claim, run_rasterize
+    from docai.service.jobs import claim, run_rasterize
+    from docai.store.db.models import Job, JobStatus
 
     settings, session, store, options, _ = env
     document, job = ingest(env, 20)
@@ -106,8 +106,8 @@ def test_redelivery_takes_over_a_dead_delivery_and_duplicates_do_nothing(env) ->
 
 
 def test_a_job_that_keeps_killing_workers_fails_its_document(env) -> None:  # type: ignore[no-untyped-def]
-    from docai.db.models import Job
-    from docai.jobs import MAX_ATTEMPTS, run_rasterize
+    from docai.service.jobs import MAX_ATTEMPTS, run_rasterize
+    from docai.store.db.models import Job
 
     settings, session, store, options, _ = env
     document, job = ingest(env, 21)
@@ -120,10 +120,10 @@ def test_a_job_that_keeps_killing_workers_fails_its_document(env) -> None:  # ty
 
 
 def test_reconciler_resends_stale_jobs_and_adopts_orphans(env) -> None:  # type: ignore[no-untyped-def]
-    from docai.db.models import Job, JobStatus
-    from docai.jobs import claim
-    from docai.pipeline import ingest_bytes
-    from docai.reconcile import reconcile
+    from docai.service.jobs import claim
+    from docai.service.reconcile import reconcile
+    from docai.stages.pipeline import ingest_bytes
+    from docai.store.db.models import Job, JobStatus
 
     settings, session, store, options, _ = env
     _, stale = ingest(env, 30)
@@ -166,7 +166,7 @@ class _Receiver(BaseHTTPRequestHandler):
 
 
 def test_webhook_is_signed_and_failures_raise() -> None:
-    from docai.webhooks import SIGNATURE_HEADER, TIMESTAMP_HEADER, WebhookFailed, deliver, payload, verify
+    from docai.service.webhooks import SIGNATURE_HEADER, TIMESTAMP_HEADER, WebhookFailed, deliver, payload, verify
 
     server = HTTPServer(("127.0.0.1", 0), _Receiver)
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -189,7 +189,7 @@ def test_webhook_is_signed_and_failures_raise() -> None:
 
 def test_an_unavailable_engine_fails_the_batch_with_its_message(env) -> None:  # type: ignore[no-untyped-def]
     from docai.errors import DocaiError, ErrorCode
-    from docai.jobs import run_extract, run_rasterize
+    from docai.service.jobs import run_extract, run_rasterize
 
     settings, session, store, options, _ = env
     _, job = ingest(env, 40)
@@ -206,9 +206,9 @@ def test_an_unavailable_engine_fails_the_batch_with_its_message(env) -> None:  #
 
 
 def test_reconciler_leaves_a_long_but_intact_queue_alone(env) -> None:  # type: ignore[no-untyped-def]
-    from docai.db.models import Job
-    from docai.queue import publish, queue_depth
-    from docai.reconcile import reconcile
+    from docai.service.queue import publish, queue_depth
+    from docai.service.reconcile import reconcile
+    from docai.store.db.models import Job
 
     settings, session, store, options, _ = env
     jobs = [ingest(env, 50 + i)[1] for i in range(3)]
@@ -227,7 +227,7 @@ def test_reconciler_leaves_a_long_but_intact_queue_alone(env) -> None:  # type: 
 def test_local_secrets_are_generated_once_and_private(docai_home: Path) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
-    from docai.auth import api_keys, client_api_key, key_identity, key_matches, webhook_secret
+    from docai.service.auth import api_keys, client_api_key, key_identity, key_matches, webhook_secret
     from docai.settings import Settings
 
     settings = Settings(home=docai_home)

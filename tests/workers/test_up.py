@@ -33,7 +33,7 @@ class _Hook(BaseHTTPRequestHandler):
 
 
 def test_up_runs_everything_on_one_machine(tmp_path: Path) -> None:
-    from docai.webhooks import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify
+    from docai.service.webhooks import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify
 
     hook = HTTPServer(("127.0.0.1", 0), _Hook)
     threading.Thread(target=hook.serve_forever, daemon=True).start()

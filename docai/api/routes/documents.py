@@ -19,13 +19,13 @@ from docai.api.models import (
     ErrorResponse,
     ReviewIn,
 )
-from docai.corrections import Edit, apply_corrections
-from docai.db.models import Document, DocumentStatus, Page, utcnow
 from docai.errors import DocaiError, ErrorCode
-from docai.pipeline import SCHEMA_CHOICES, PipelineOptions, ingest_bytes
-from docai.queue import submit
-from docai.results import latest_extraction, result_view
-from docai.webhooks import check_url
+from docai.service.queue import submit
+from docai.service.webhooks import check_url
+from docai.stages.corrections import Edit, apply_corrections
+from docai.stages.pipeline import SCHEMA_CHOICES, PipelineOptions, ingest_bytes
+from docai.store.db.models import Document, DocumentStatus, Page, utcnow
+from docai.store.results import latest_extraction, result_view
 
 router = APIRouter(prefix="/documents", tags=["documents"])
 ERRORS: dict[int | str, dict[str, Any]] = {

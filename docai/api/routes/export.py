@@ -13,8 +13,8 @@ from sqlalchemy.orm import selectinload
 
 from docai.api.deps import CallerDep, SessionDep
 from docai.api.routes.documents import ERRORS, filters
-from docai.db.models import Document
-from docai.results import latest_extraction
+from docai.store.db.models import Document
+from docai.store.results import latest_extraction
 
 router = APIRouter(tags=["export"])
 MAX_EXPORT = 50_000

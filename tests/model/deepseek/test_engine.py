@@ -87,9 +87,9 @@ def test_bad_requests_become_error_results(engine_13b):
 
 
 def test_real_rendered_page_end_to_end(engine_13b):
-    from docai.ingest import MediaType
-    from docai.rasterize import RasterizeOptions, rasterize
     from docai.samples import sample_invoice_pdf
+    from docai.stages.ingest import MediaType
+    from docai.stages.rasterize import RasterizeOptions, rasterize
 
     (page,) = rasterize(sample_invoice_pdf(), MediaType.PDF, RasterizeOptions(ocr=None))
     image = Image.open(io.BytesIO(page.png))

@@ -38,8 +38,8 @@ def test_rule_confidences_are_calibrated_on_generated_invoices(examples, tmp_pat
 
 
 def test_the_ocr_engine_reports_calibrated_invoice_confidences() -> None:
-    from docai.ingest import MediaType
-    from docai.rasterize import RasterizeOptions, rasterize
+    from docai.stages.ingest import MediaType
+    from docai.stages.rasterize import RasterizeOptions, rasterize
     from docai.synth.invoices import make_invoice
     from model.base import EngineOptions, create_engine
     from model.types import ExtractRequest, PageInput

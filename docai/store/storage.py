@@ -90,7 +90,7 @@ def open_store(url: str, s3_options: dict[str, str | None] | None = None) -> Blo
     if cache_key in _STORES:
         return _STORES[cache_key]
     if url.startswith("s3://"):
-        from docai.storage_s3 import S3BlobStore, parse_s3_url
+        from docai.store.storage_s3 import S3BlobStore, parse_s3_url
 
         bucket, prefix = parse_s3_url(url)
         store: BlobStore = S3BlobStore(bucket, prefix, **(s3_options or {}))  # type: ignore[arg-type]

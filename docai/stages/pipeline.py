@@ -17,11 +17,11 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from docai.db.models import Document, DocumentStatus, Extraction, Page
 from docai.errors import DocaiError, ErrorCode
-from docai.ingest import IngestLimits, MediaType, safe_filename, sha256_hex, sniff
-from docai.rasterize import RasterizeOptions, rasterize
-from docai.storage import BlobStore
+from docai.stages.ingest import IngestLimits, MediaType, safe_filename, sha256_hex, sniff
+from docai.stages.rasterize import RasterizeOptions, rasterize
+from docai.store.db.models import Document, DocumentStatus, Extraction, Page
+from docai.store.storage import BlobStore
 from model.base import Engine
 from model.types import ExtractRequest, ExtractResult, PageInput, Word
 from schemas.common import Issue
@@ -189,7 +189,7 @@ def build_request(store: BlobStore, document: Document) -> ExtractRequest:
         for p in document.pages
     ]
     if document.schema is None:
-        from docai.classify import classify
+        from docai.stages.classify import classify
 
         document.schema, _score = classify([p.words for p in pages])
     return ExtractRequest(request_id=document.id, schema=document.schema, pages=pages)
@@ -268,7 +268,7 @@ def persist_result(
             ),
         )
         return None
-    from docai.grounding import ground, needs_review
+    from docai.stages.grounding import ground, needs_review
 
     issues: list[Issue] = [*result.issues, *validate(result.data)]
     evidence, _low = ground(result.data, [p.words for p in request.pages], result.confidence, options.review_threshold)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from docai.storage import BlobNotFound, _check_key, blob_key
+from docai.store.storage import BlobNotFound, _check_key, blob_key
 
 
 class S3BlobStore:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from docai.db.models import Document, Extraction
+from docai.store.db.models import Document, Extraction
 
 
 def latest_extraction(document: Document) -> Extraction | None:

@@ -19,7 +19,7 @@ def alembic_config(url: str) -> Config:
 
 def upgrade(url: str, revision: str = "head") -> None:
     """Bring the database at url to revision (creating it if empty)."""
-    from docai.db.session import make_db_engine
+    from docai.store.db.session import make_db_engine
 
     make_db_engine(url).dispose()  # creates the SQLite folder
     command.upgrade(alembic_config(url), revision)
@@ -28,7 +28,7 @@ def upgrade(url: str, revision: str = "head") -> None:
 def current_revision(url: str) -> str | None:
     from alembic.runtime.migration import MigrationContext
 
-    from docai.db.session import make_db_engine
+    from docai.store.db.session import make_db_engine
 
     engine = make_db_engine(url)
     with engine.connect() as conn:

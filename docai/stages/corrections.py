@@ -9,8 +9,8 @@ from typing import Any
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from docai.db.models import Correction, Extraction
-from docai.grounding import locate
+from docai.stages.grounding import locate
+from docai.store.db.models import Correction, Extraction
 from model.types import Word
 from schemas.registry import get_schema
 from schemas.validate import validate

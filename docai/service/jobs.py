@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from docai.db.models import Document, DocumentStatus, Job, JobStatus, utcnow
 from docai.errors import DocaiError, ErrorCode
-from docai.pipeline import PipelineOptions, extract_documents, fail, rasterize_document
-from docai.storage import BlobStore
+from docai.stages.pipeline import PipelineOptions, extract_documents, fail, rasterize_document
+from docai.store.db.models import Document, DocumentStatus, Job, JobStatus, utcnow
+from docai.store.storage import BlobStore
 from model.base import Engine
 
 log = logging.getLogger(__name__)

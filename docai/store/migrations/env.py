@@ -1,11 +1,11 @@
-"""Alembic environment: the URL comes from the caller's config (docai.db.migrate) or the settings."""
+"""Alembic environment: the URL comes from the caller's config (docai.store.db.migrate) or the settings."""
 
 from __future__ import annotations
 
 from alembic import context
 
-from docai.db.models import Base
-from docai.db.session import make_db_engine
+from docai.store.db.models import Base
+from docai.store.db.session import make_db_engine
 
 config = context.config
 target_metadata = Base.metadata

@@ -11,8 +11,8 @@ from typing import Any
 
 from PIL import Image
 
-from docai.errors import DocaiError, ErrorCode
 from model.types import Word
+from schemas.errors import DocaiError, ErrorCode
 
 BACKENDS = ("auto", "rapidocr", "tesseract")
 

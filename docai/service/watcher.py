@@ -20,10 +20,10 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from docai.db.models import Document, DocumentStatus
 from docai.errors import DocaiError, ErrorCode
-from docai.ingest import sha256_file
 from docai.settings import Settings
+from docai.stages.ingest import sha256_file
+from docai.store.db.models import Document, DocumentStatus
 
 log = logging.getLogger(__name__)
 
@@ -153,10 +153,10 @@ class Watcher:
 
     def take(self, path: Path) -> None:
         """Ingest one complete file and queue it; it then waits in .processing/."""
-        from docai.db.session import session_factory
-        from docai.pipeline import PipelineOptions, ingest_bytes, record_rejected
-        from docai.queue import submit
-        from docai.storage import store_from_settings
+        from docai.service.queue import submit
+        from docai.stages.pipeline import PipelineOptions, ingest_bytes, record_rejected
+        from docai.store.db.session import session_factory
+        from docai.store.storage import store_from_settings
 
         self.candidates.pop(path, None)
         settings = self.settings
@@ -192,7 +192,7 @@ class Watcher:
 
     def check_processing(self) -> None:
         """Move files whose documents are finished to done/ or failed/."""
-        from docai.db.session import session_factory
+        from docai.store.db.session import session_factory
 
         waiting = [p for p in (self.folder / PROCESSING).iterdir() if p.is_file()]
         if not waiting:
@@ -264,7 +264,7 @@ class Watcher:
         from watchdog.events import FileSystemEvent, FileSystemEventHandler
         from watchdog.observers import Observer
 
-        from docai.db.migrate import ensure_database
+        from docai.store.db.migrate import ensure_database
 
         ensure_database(self.settings.resolved_database_url)
         watcher = self

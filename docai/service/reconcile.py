@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from sqlalchemy import exists, func, select, update
 from sqlalchemy.orm import Session
 
-from docai.db.models import Document, DocumentStatus, Job, JobStatus, utcnow
-from docai.jobs import RASTERIZE, STAGES, new_job, stale_cutoff
-from docai.queue import publish, queue_depth
+from docai.service.jobs import RASTERIZE, STAGES, new_job, stale_cutoff
+from docai.service.queue import publish, queue_depth
 from docai.settings import Settings
+from docai.store.db.models import Document, DocumentStatus, Job, JobStatus, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -99,7 +99,7 @@ class Reconciler:
         self._thread = threading.Thread(target=self._run, name="reconciler", daemon=True)
 
     def _run(self) -> None:
-        from docai.db.session import session_factory
+        from docai.store.db.session import session_factory
 
         factory = session_factory(self.settings.resolved_database_url)
         while not self._stop.wait(self.interval):

@@ -1,6 +1,6 @@
 """Persistence: models, sessions and migrations."""
 
-from docai.db.models import (
+from docai.store.db.models import (
     Base,
     Correction,
     Document,
@@ -10,7 +10,7 @@ from docai.db.models import (
     JobStatus,
     Page,
 )
-from docai.db.session import make_db_engine, session_factory, session_scope
+from docai.store.db.session import make_db_engine, session_factory, session_scope
 
 __all__ = [
     "Base",

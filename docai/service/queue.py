@@ -7,9 +7,9 @@ from collections.abc import Iterable
 
 from sqlalchemy.orm import Session
 
-from docai.db.models import Document, Job
-from docai.jobs import EXTRACT, RASTERIZE, new_job
+from docai.service.jobs import EXTRACT, RASTERIZE, new_job
 from docai.settings import Settings
+from docai.store.db.models import Document, Job
 
 log = logging.getLogger(__name__)
 
@@ -18,7 +18,7 @@ TASKS = {RASTERIZE: "docai.rasterize", EXTRACT: "docai.extract"}
 
 def publish(settings: Settings, jobs: Iterable[Job]) -> int:
     """One message per committed job; returns how many the broker took (the rest wait for the reconciler)."""
-    from workers.app import TASK_QUEUES, publisher
+    from docai.service.transport import TASK_QUEUES, publisher
 
     app = publisher(settings)
     sent = 0
@@ -34,7 +34,7 @@ def publish(settings: Settings, jobs: Iterable[Job]) -> int:
 
 def queue_depth(settings: Settings, stage: str) -> int | None:
     """Messages waiting in the stage's broker queue; None when the broker cannot say."""
-    from workers.app import TASK_QUEUES, publisher
+    from docai.service.transport import TASK_QUEUES, publisher
 
     try:
         with publisher(settings).connection_for_write() as conn:
@@ -55,7 +55,7 @@ def submit(session: Session, settings: Settings, document: Document, stage: str 
 
 def publish_webhooks(settings: Settings, session: Session, document_ids: Iterable[str]) -> None:
     """Queue the completion webhook of each document that asked for one."""
-    from workers.app import TASK_QUEUES, publisher
+    from docai.service.transport import TASK_QUEUES, publisher
 
     app = publisher(settings)
     for document_id in document_ids:

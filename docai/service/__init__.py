@@ -1,0 +1,1 @@
+"""The service that moves documents between stages: jobs, queue, transport, reconcile, webhooks, watcher, auth."""

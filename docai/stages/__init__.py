@@ -1,0 +1,1 @@
+"""The stages a document passes through: ingest, rasterize, classify, grounding, the pipeline, corrections."""

@@ -1,0 +1,1 @@
+"""Where things are kept: the database (models, sessions, migrations), blob storage, result views."""
