@@ -7,9 +7,10 @@ from decimal import Decimal
 from statistics import median
 
 from model.layout.common import Pick, after_label, below, find_totals, first_date, labelled_date, row_amount
+from model.layout.invoice_totals import reconcile
 from model.layout.items import read_items
 from model.layout.items import table_header as read_header
-from model.layout.lines import Line, union
+from model.layout.lines import Line, Segment, union
 from model.layout.receipt import ADDRESS_STOP, COMPANY_MARK, NOT_NAME
 from model.layout.values import DUE_LABEL, find_amounts, find_currency, find_dates
 from schemas.invoice import Invoice, InvoiceLine
@@ -21,6 +22,9 @@ INVOICE_NO = re.compile(
     r"n[úu]mero\s*de\s*factura|bill\s*no|^\s*(?:invoice|factuur|rechnung|facture|factura|fattura)\b",
     re.I,
 )
+# The number labels alone, without the bare document title ('RECHNUNG' is no label for the cell beside it).
+NUMBER_LABEL = re.compile(INVOICE_NO.pattern.rsplit("|^", 1)[0], re.I)
+TITLE = re.compile(r"^\s*(?:invoice|factuur|rechnung|facture|factura|fattura)\b", re.I)
 INVOICE_DATE = re.compile(
     r"invoice\s*date|date\s*of\s*(?:issue|invoice)|issue\s*date|bill(?:ing)?\s*date|factuur\s*datum|factuurdatum|"
     r"rechnungsdatum|date\s*de\s*(?:la\s*)?facture|date\s*d.?[ée]mission|fecha\s*(?:de\s*)?(?:factura|emisi[óo]n)|"
@@ -74,7 +78,11 @@ TABLE_HEAD = re.compile(
     r"qty|quantity|aantal|menge|quantit[ée]|cantidad",
     re.I,
 )
-TERMS = re.compile(r"payment\s*terms|terms|betalingstermijn|zahlungsbedingungen|conditions\s*de\s*paiement", re.I)
+TERMS = re.compile(
+    r"payment\s*terms|terms|betalingstermijn|betalingsvoorwaarden|zahlungsbedingungen|zahlungsziel|"
+    r"conditions\s*de\s*(?:paiement|r[èe]glement)|r[èe]glement\s*:|payment\s*conditions",
+    re.I,
+)
 OTHER_ID = re.compile(
     r"booking\s*(?:id|no|number|ref)|reservation\s*(?:id|no|number)|document\s*(?:no|number|nr)|"
     r"reference\s*(?:no|number)|receipt\s*(?:no|number|#)|belegnummer|bonnummer|n[°º]\s*de\s*(?:pi[èe]ce|document)",
@@ -101,7 +109,7 @@ PO = re.compile(
 def extract_invoice(lines: list[Line]) -> tuple[Invoice, dict[str, float]]:
     """Invoice fields from the rows of a document."""
     picks: dict[str, Pick | None] = {}
-    picks["invoice_id"] = _invoice_id(lines, INVOICE_NO) or _invoice_id(lines, OTHER_ID)
+    picks["invoice_id"] = _invoice_id(lines, NUMBER_LABEL) or _titled_id(lines) or _invoice_id(lines, OTHER_ID)
     picks["invoice_date"] = (
         labelled_date(lines, INVOICE_DATE)
         or _date_with_number(lines)
@@ -114,7 +122,10 @@ def extract_invoice(lines: list[Line]) -> tuple[Invoice, dict[str, float]]:
             picks[key] = _as_month_first(picks[key])
     picks["vendor_name"], vendor_line = _vendor(lines)
     if picks["vendor_name"] is not None and vendor_line is None:
-        vendor_line = _letterhead(lines, picks["vendor_name"].value)
+        head = _letterhead(lines, picks["vendor_name"].value)
+        if head is not None:  # the name as the letterhead prints it, its address under it
+            vendor_line = head[0]
+            picks["vendor_name"] = Pick(picks["vendor_name"].value, head[1].words, picks["vendor_name"].certainty)
     picks["vendor_address"] = _block_under(lines, vendor_line, picks["vendor_name"])
     picks["vendor_tax_id"] = _tax_id(lines)
     picks["customer_name"], customer_line = _customer(lines)
@@ -134,6 +145,11 @@ def extract_invoice(lines: list[Line]) -> tuple[Invoice, dict[str, float]]:
         if sub.value + tax.value - discount == due.value != total.value:
             picks["invoice_total"] = Pick(due.value, due.words, 0.75)  # the amounts add up to the amount due
     items, item_conf = read_items(lines) or _line_items(lines)
+    amounts = [i.amount for i in items if i.amount is not None]
+    discount = picks["total_discount"].value if picks["total_discount"] else Decimal(0)
+    added_up = reconcile(lines, sum(amounts, Decimal(0)) if amounts else None, discount)
+    for key, pick in (added_up or {}).items():
+        picks[key] = pick
     total = picks["invoice_total"]
     if picks["subtotal"] is None and total is not None and items and all(i.amount is not None for i in items):
         # no subtotal printed: the lines add up to the total, so nothing was added on top
@@ -211,10 +227,43 @@ def _invoice_id(lines: list[Line], label: re.Pattern[str]) -> Pick | None:
                 token = _code_token(right[0])
                 if token:
                     return Pick(token, [w for w in right[1] if token in w.text or w.text in token] or right[1], 0.85)
+            elif (cell := _beside(lines, line, seg)) is not None and (token := _code_token(cell.text)):
+                return Pick(token, cell.words, 0.8)
             for cell in below(lines, line, seg.bbox):
                 token = _code_token(cell.text)
                 if token:
                     return Pick(token, cell.words, 0.75)
+    return None
+
+
+def _titled_id(lines: list[Line]) -> Pick | None:
+    """'Rechnung 2023-118': a number printed right after the document's title, in the same cell."""
+    for line in lines:
+        for seg in line.segments:
+            match = TITLE.search(seg.text)
+            if not match:
+                continue
+            token = _code_token(seg.text[match.end() :])
+            if token:
+                return Pick(token, [w for w in seg.words if token in w.text] or seg.words, 0.75)
+            for cell in below(lines, line, seg.bbox, max_rows=1):  # a title or column heading over its number
+                token = _code_token(cell.text.lstrip("#: "))
+                if token and not INVOICE_DATE.search(cell.text):
+                    return Pick(token, [w for w in cell.words if token in w.text] or cell.words, 0.7)
+    return None
+
+
+def _beside(lines: list[Line], line: Line, seg: Segment) -> Segment | None:
+    """The cell right of a label that the row grouping put on the row above or below (baselines a little apart)."""
+    idx = lines.index(line)
+    centre = (seg.bbox[1] + seg.bbox[3]) / 2
+    for other in lines[max(0, idx - 1) : idx + 2]:
+        if other is line or other.page != line.page:
+            continue
+        for cell in other.segments:
+            middle = (cell.bbox[1] + cell.bbox[3]) / 2
+            if cell.bbox[0] > seg.bbox[2] and abs(middle - centre) < 0.8 * line.height:
+                return cell
     return None
 
 
@@ -358,11 +407,14 @@ def _addressee(lines: list[Line]) -> tuple[Pick | None, Line | None]:
     return None, None
 
 
-def _letterhead(lines: list[Line], name: str) -> Line | None:
-    """The row where the vendor's name stands on its own at the top (its address is printed under it)."""
+def _letterhead(lines: list[Line], name: str) -> tuple[Line, Segment] | None:
+    """The row and cell where the vendor's name stands on its own at the top (its address is printed under it)."""
     for line in lines:
-        if line.page == 0 and line.bbox[1] < 0.35 and any(seg.text.strip(" ,") == name for seg in line.segments):
-            return line
+        if line.page != 0 or line.bbox[1] >= 0.35:
+            continue
+        for seg in line.segments:
+            if seg.text.strip(" ,") == name:
+                return line, seg
     return None
 
 
