@@ -25,41 +25,89 @@ ISO_4217 = frozenset(
 CURRENCY_SYMBOLS = {"€": "EUR", "£": "GBP", "¥": "JPY", "₹": "INR", "₩": "KRW", "₽": "RUB", "RM": "MYR", "US$": "USD"}
 
 
+MAX_AMOUNT = Decimal(10) ** 18  # no document amount is larger; bigger "amounts" are digits run together
+_SEPARATORS = ".,\u00a0\u202f '\u2019"  # decimal point or thousands: dot, comma, (narrow) no-break space, apostrophes
+_SYMBOL = r"(?:[A-Z]{1,2}\$|\$|€|£|¥|₹|₩|₽|₺|₪|₫|฿|₱|₦|RM|Rp|Rs\.?|kr\.?|Kč|zł|Fr\.|Ft|[A-Za-z]{3})"
+_AMOUNT = re.compile(
+    rf"(?P<open>\()?\s*(?P<s1>[-+\u2212])?\s*(?P<c1>{_SYMBOL})?\s*(?P<s2>[-+\u2212])?\s*"
+    rf"(?P<num>[0-9][0-9{_SEPARATORS}]*[0-9]|[0-9]|[.,][0-9]+)"
+    rf"\s*(?P<c2>{_SYMBOL})?\s*(?P<s3>-)?\s*(?P<close>\))?"
+)
+
+
+def _not_amount(value: Any, why: str = "") -> ValueError:
+    return ValueError(f"{value!r} is not an amount{why}; write one number, e.g. '1234.56', '1.234,56' or 'EUR 12.50'.")
+
+
+def _plain_number(text: str, value: Any) -> str:
+    """'1.234,56' -> '1234.56': grouping removed, the decimal point a dot; ValueError when the groups are irregular."""
+    parts = re.split(f"([{_SEPARATORS}])", text)
+    runs, seps = parts[0::2], parts[1::2]
+    if not seps:
+        return text
+    if not all(runs[1:]):
+        raise _not_amount(value)
+    grouping, point = seps[:-1], seps[-1]
+    if len(seps) == 1:
+        # '12.5', '12,50', '0,125' and '1234,567' have a decimal point; '1,250' and '1 250' group thousands
+        thousands = len(runs[1]) == 3 and 1 <= len(runs[0]) <= 3 and runs[0] != "0"
+        if point == "." or (point == "," and not thousands):
+            return f"{runs[0] or '0'}.{runs[1]}"
+        grouping, point = seps, ""
+    elif point == seps[0] or point not in ".,":
+        grouping, point = seps, ""  # '1.234.567', '1 234 567': every separator groups
+    if len(set(grouping)) != 1 or point in grouping:
+        raise _not_amount(value, " (its separators are mixed)")
+    whole = runs[: len(grouping) + 1]
+    western = 1 <= len(whole[0]) <= 3 and all(len(r) == 3 for r in whole[1:])
+    indian = 1 <= len(whole[0]) <= 2 and all(len(r) == 2 for r in whole[1:-1]) and len(whole[-1]) == 3  # 1,23,456
+    if not (western or (indian and len(whole) > 2)):
+        raise _not_amount(value, " (its digit groups are irregular)")
+    return "".join(whole) + (f".{runs[-1]}" if point else "")
+
+
 def parse_amount(value: Any) -> Decimal | None:
-    """Parse '1.234,56', '1,234.56', '(12.00)', 'RM 9.90', 12.5 into a Decimal; None when empty."""
-    if value is None or isinstance(value, bool):
-        return None if value is None else Decimal(int(value))
-    if isinstance(value, Decimal):
-        return value
-    if isinstance(value, int | float):
-        return Decimal(str(value))
-    text = str(value).strip()
+    """One amount: '1.234,56', '1,234.56', '1 234,56', "1'234.56", '(12.00)', 'RM 9.90', '12.50 EUR', 12.5.
+
+    None for None or ''; anything else (two numbers, exponents, NaN, lists, booleans) raises ValueError:
+    an amount is never assembled from stray digits.
+    """
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
+        raise _not_amount(value)
+    if isinstance(value, str):
+        amount = _parse_text(value)
+        if amount is None:
+            return None
+    else:
+        amount = value if isinstance(value, Decimal) else Decimal(str(value))
+    if not amount.is_finite() or abs(amount) >= MAX_AMOUNT:
+        raise _not_amount(value, " (not a finite number under 10^18)")
+    return amount
+
+
+def _parse_text(value: str) -> Decimal | None:
+    text = value.strip()
     if not text:
         return None
-    negative = text.startswith("(") and text.endswith(")") or text.startswith("-") or text.endswith("-")
-    digits = re.sub(r"[^0-9.,]", "", text)
-    if not re.search(r"\d", digits):
-        raise ValueError(f"not an amount: {value!r}")
-    last_dot, last_comma = digits.rfind("."), digits.rfind(",")
-    if last_dot >= 0 and last_comma >= 0:
-        decimal_sep = "." if last_dot > last_comma else ","
-    elif last_comma >= 0:
-        # '12,50' is a decimal comma; '1,250' (three digits after) is a thousands separator.
-        decimal_sep = "," if len(digits) - last_comma - 1 in (1, 2) else ""
-    elif digits.count(".") > 1 or last_dot < 0:
-        decimal_sep = ""  # '1.234.567' groups thousands; '10' has no separator
-    else:
-        decimal_sep = "."
-    if decimal_sep:
-        whole, _, frac = digits.rpartition(decimal_sep)
-        whole = re.sub(r"[.,]", "", whole)
-        normalized = f"{whole or '0'}.{frac}"
-    else:
-        normalized = re.sub(r"[.,]", "", digits)
+    if len(text) > 64:
+        raise _not_amount(value[:40] + "...", " (too long)")
+    match = _AMOUNT.fullmatch(text)
+    if match is None:
+        raise _not_amount(value)
+    g = match.groupdict()
+    signs = [s for s in (g["s1"], g["s2"], g["s3"]) if s]
+    if bool(g["open"]) != bool(g["close"]) or len(signs) + bool(g["open"]) > 1 or (g["c1"] and g["c2"]):
+        raise _not_amount(value)
+    for code in (g["c1"], g["c2"]):
+        if code and code.isalpha() and len(code) == 3 and code.upper() not in ISO_4217:
+            raise _not_amount(value, f" ({code!r} is not a currency code)")
     try:
-        amount = Decimal(normalized)
+        amount = Decimal(_plain_number(g["num"], value))
     except InvalidOperation as err:
-        raise ValueError(f"not an amount: {value!r}") from err
+        raise _not_amount(value) from err
+    negative = bool(g["open"]) or (signs and signs[0] != "+")
     return -amount if negative else amount
 
 

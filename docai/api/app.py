@@ -27,21 +27,30 @@ from docai.store.storage import store_from_settings
 
 log = logging.getLogger(__name__)
 MULTIPART_SLACK = 64 * 1024  # form fields and boundaries around the file
+MAX_JSON_BYTES = 1024 * 1024  # a PATCH of corrections or a review decision; each text is capped at 10 kB anyway
 
 
 class UploadLimit:
     """Refuses a body over the limit before it is read: by Content-Length, or as soon as the stream passes it."""
 
-    def __init__(self, app: ASGIApp, limit: int):
-        self.app, self.limit = app, limit
+    def __init__(self, app: ASGIApp, limit: int, json_limit: int = MAX_JSON_BYTES):
+        self.app, self.file_limit, self.json_limit = app, limit, json_limit
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] not in ("POST", "PUT", "PATCH"):
             await self.app(scope, receive, send)
             return
-        message = f"The upload is over the {(self.limit - MULTIPART_SLACK) / 1e6:.0f} MB limit (DOCAI_MAX_FILE_BYTES)."
-        length = dict(scope["headers"]).get(b"content-length", b"")
-        if length.isdigit() and int(length) > self.limit:
+        headers = dict(scope["headers"])
+        if headers.get(b"content-type", b"").lower().startswith(b"multipart/"):
+            limit = self.file_limit
+            message = f"The upload is over the {(limit - MULTIPART_SLACK) / 1e6:.0f} MB limit (DOCAI_MAX_FILE_BYTES)."
+        else:  # corrections and review decisions: small JSON, never a file
+            limit = self.json_limit
+            message = (
+                f"The request body is over the {limit / 1e6:g} MB a JSON request may have; send fewer changes at once."
+            )
+        length = headers.get(b"content-length", b"")
+        if length.isdigit() and int(length) > limit:
             await error_response(413, "too_large", message, {"Connection": "close"})(scope, receive, send)
             return
         seen, refused = 0, False
@@ -53,7 +62,7 @@ class UploadLimit:
             msg = await receive()
             if msg["type"] == "http.request":
                 seen += len(msg.get("body", b""))
-                if seen > self.limit:
+                if seen > limit:
                     # Answer now; the app then sees a disconnect and stops reading.
                     refused = True
                     await error_response(413, "too_large", message, {"Connection": "close"})(scope, receive, send)

@@ -173,14 +173,19 @@ class DocumentList(BaseModel):
 
 
 class CorrectionIn(BaseModel):
-    field: str = Field(description="JSON pointer of the field, e.g. '/total' or '/items/0/amount'.")
-    value: Any = Field(default=None, description="The new value (a whole list for '/items').")
+    field: str = Field(
+        max_length=500, description="JSON pointer of a schema field: '/total', '/line_items/0/amount', '/line_items/-'."
+    )
+    value: Any = Field(default=None, description="The new value (a whole row for '/line_items/-').")
     op: Literal["replace", "add", "remove"] = "replace"
 
 
 class CorrectionsIn(BaseModel):
     corrections: list[CorrectionIn] = Field(min_length=1, max_length=500)
-    author: str | None = Field(default=None, max_length=255, description="Who edits; default the API key's name.")
+    note: str | None = Field(
+        default=None, max_length=255, description="The reviewer's name as typed; stored beside the signed-in key."
+    )
+    author: str | None = Field(default=None, max_length=255, description="Older name of `note`.")
 
 
 class CorrectionRead(BaseModel):
@@ -188,7 +193,8 @@ class CorrectionRead(BaseModel):
     field: str
     old_value: Any
     new_value: Any
-    author: str
+    author: str = Field(description="Who was signed in: the API key's name ('key:1a2b3c4d').")
+    note: str | None = Field(description="The name the reviewer typed (X-Docai-User or the body's note).")
     created_at: dt.datetime
 
 

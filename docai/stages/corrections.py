@@ -12,8 +12,11 @@ from sqlalchemy.orm import Session
 from docai.stages.grounding import locate
 from docai.store.db.models import Correction, Extraction
 from model.types import Word
+from schemas.paths import UnknownPath, resolve
 from schemas.registry import get_schema
 from schemas.validate import validate
+
+MAX_VALUE_NODES = 5_000  # items in one corrected value (a whole list of line items counts each cell)
 
 
 class InvalidCorrection(ValueError):
@@ -25,6 +28,31 @@ class Edit:
     field: str  # JSON pointer, '/total' or '/items/0/amount'; '/items/-' appends
     value: Any = None
     op: str = "replace"  # replace, add, remove
+
+
+def check_edit(schema: str, edit: Edit) -> None:
+    """The edit names a field of the schema and its value is of a size a field holds; InvalidCorrection if not."""
+    try:
+        path = resolve(get_schema(schema), edit.field, append=edit.op != "remove")
+    except UnknownPath as err:
+        raise InvalidCorrection(str(err)) from err
+    if len(path.tokens) == 1 and path.tokens[0] == "":
+        raise InvalidCorrection("The whole document cannot be replaced; name a field such as '/total'.")
+    nodes, stack = 0, [edit.value]
+    while stack:
+        node = stack.pop()
+        nodes += 1
+        if nodes > MAX_VALUE_NODES:
+            raise InvalidCorrection(f"{edit.field}: the value holds more than {MAX_VALUE_NODES} items.")
+        if isinstance(node, str) and len(node) > path.max_chars:
+            raise InvalidCorrection(
+                f"{edit.field}: a text of {len(node):,} characters is longer than the {path.max_chars:,} a field holds."
+            )
+        if isinstance(node, dict):
+            stack.extend(node.keys())
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
 
 
 def parse_pointer(pointer: str) -> list[str]:
@@ -70,10 +98,10 @@ def apply_edit(data: dict[str, Any], edit: Edit) -> Any:
             raise InvalidCorrection(f"{edit.field!r}: there is no {token!r} in the document.")
     last = tokens[-1]
     if isinstance(parent, list):
-        index = _index(parent, last, edit.field, allow_end=edit.op == "add")
+        index = _index(parent, last, edit.field, allow_end=edit.op == "add" or last == "-")
         if edit.op == "remove":
             return parent.pop(index)
-        if edit.op == "add":
+        if edit.op == "add" or index == len(parent):
             parent.insert(index, edit.value)
             return None
         old = parent[index]
@@ -102,12 +130,38 @@ def revalidate(schema: str, data: dict[str, Any]) -> tuple[dict[str, Any], list[
     return instance.model_dump(mode="json"), [i.model_dump(mode="json") for i in validate(instance)]
 
 
-def apply_corrections(session: Session, extraction: Extraction, edits: list[Edit], author: str) -> list[Correction]:
-    """Apply edits to extraction.current (never .data), store one audit row per edit; not committed."""
+def _concrete(data: dict[str, Any], edit: Edit) -> Edit:
+    """'/line_items/-' as the index it appends at ('/line_items/3'), so the audit row and evidence name the row."""
+    head, _, last = edit.field.rpartition("/")
+    if last != "-":
+        return edit
+    target = get_at(data, head) if head else data
+    if target is None and head:  # an empty list field stored as null: the schema said it is a list (check_edit)
+        apply_edit(data, Edit(head, []))
+        target = []
+    if not isinstance(target, list):
+        raise InvalidCorrection(f"{edit.field!r}: {head or '/'} is not a list to append to.")
+    return Edit(f"{head}/{len(target)}", edit.value, "add")
+
+
+def apply_corrections(
+    session: Session, extraction: Extraction, edits: list[Edit], author: str, note: str | None = None
+) -> list[Correction]:
+    """Apply edits to extraction.current (never .data), store one audit row per edit; not committed.
+
+    author is who is signed in (the API key's name); note is the name the reviewer typed, kept beside it.
+    """
     if not edits:
         raise InvalidCorrection("No corrections were given.")
+    for edit in edits:
+        check_edit(extraction.schema, edit)
     current = copy.deepcopy(extraction.current)
-    olds = [apply_edit(current, edit) for edit in edits]
+    applied: list[Edit] = []
+    olds = []
+    for edit in edits:
+        applied.append(_concrete(current, edit))
+        olds.append(apply_edit(current, applied[-1]))
+    edits = applied
     normalised, issues = revalidate(extraction.schema, current)
     corrected = {e.field for e in edits}
     # Issues the engine raised (not re-derivable by validation) stay until their field is corrected.
@@ -141,6 +195,7 @@ def apply_corrections(session: Session, extraction: Extraction, edits: list[Edit
             old_value=old,
             new_value=_new_value(normalised, edit),
             author=author,
+            note=note,
         )
         for edit, old in zip(edits, olds, strict=True)
     ]

@@ -119,6 +119,8 @@ def test_list_filters_and_paging(api) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_result_corrections_review_and_export(api) -> None:  # type: ignore[no-untyped-def]
+    from docai.service.auth import key_identity
+
     doc = upload(api.client, receipt_pdf(42, total="7.70"), name="cafe.pdf", schema="receipt").json()
     missing = api.client.get(f"/v1/documents/{doc['id']}/result", headers=AUTH)
     assert missing.status_code == 404 and "no result yet" in missing.json()["error"]["message"]
@@ -152,7 +154,11 @@ def test_result_corrections_review_and_export(api) -> None:  # type: ignore[no-u
     assert corrected["corrections"] == 2
     assert corrected["evidence"]["/total"]["source"] == "correction"
     audit = api.client.get(f"/v1/documents/{doc['id']}/corrections", headers=AUTH).json()
-    assert [(a["field"], a["author"]) for a in audit] == [("/merchant_name", "alice"), ("/total", "alice")]
+    signed_in = key_identity(KEY)  # the signed-in key is the author; the typed name is a note beside it
+    assert [(a["field"], a["author"], a["note"]) for a in audit] == [
+        ("/merchant_name", signed_in, "alice"),
+        ("/total", signed_in, "alice"),
+    ]
     assert audit[1]["old_value"] == result["data"]["total"] and audit[1]["new_value"] == "9.99"
 
     bad = api.client.patch(

@@ -62,3 +62,52 @@ def test_a_value_printed_nowhere_keeps_the_box_it_was_read_from(session):
     apply_corrections(session, extraction, [Edit("/total", "14.16")], author="ann")
     evidence = extraction.evidence["/total"]
     assert evidence["bbox"] == [0.6, 0.8, 0.7, 0.82] and evidence["source"] == "correction"
+
+
+def _audit_rows(session) -> int:
+    from sqlalchemy import func, select
+
+    from docai.store.db.models import Correction
+
+    return session.scalar(select(func.count()).select_from(Correction))
+
+
+def test_paths_outside_the_schema_are_refused_and_not_audited(session):
+    import pytest
+
+    from docai.stages.corrections import InvalidCorrection
+
+    extraction = _receipt(session)
+    before = dict(extraction.current)
+    for pointer in ("/nonexistent", "/__class__", "/items/0/__init__", "/total/digits", "/", "total", "/items/00"):
+        with pytest.raises(InvalidCorrection):
+            apply_corrections(session, extraction, [Edit(pointer, "x")], author="key:1")
+    session.commit()
+    assert _audit_rows(session) == 0 and extraction.current == before
+
+
+def test_appending_a_row_with_dash_names_the_new_row(session):
+    extraction = _receipt(session)
+    rows = apply_corrections(
+        session, extraction, [Edit("/items/-", {"description": "TEA", "amount": "2.50"})], author="key:1", note="ann"
+    )
+    session.commit()
+    assert extraction.current["items"] == [
+        {"description": "TEA", "quantity": None, "unit_price": None, "amount": "2.50"}
+    ]
+    assert (rows[0].field, rows[0].author, rows[0].note) == ("/items/0", "key:1", "ann")
+    assert extraction.evidence["/items/0"]["source"] == "correction"
+
+
+def test_oversized_values_are_refused(session):
+    import pytest
+
+    from docai.stages.corrections import InvalidCorrection
+
+    extraction = _receipt(session)
+    with pytest.raises(InvalidCorrection, match="longer than the 10,000"):
+        apply_corrections(session, extraction, [Edit("/merchant_name", "A" * 10_001)], author="key:1")
+    with pytest.raises(InvalidCorrection, match="more than 5000 items"):
+        apply_corrections(session, extraction, [Edit("/items", [{"description": "x"}] * 3000)], author="key:1")
+    apply_corrections(session, extraction, [Edit("/merchant_name", "A" * 10_000)], author="key:1")
+    assert extraction.current["merchant_name"] == "A" * 10_000

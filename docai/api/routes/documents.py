@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Form, Query, Response, UploadFile
+from fastapi import Path as FastApiPath
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -33,6 +34,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     404: {"model": ErrorResponse, "description": "No such document."},
 }
 REVIEWABLE = (DocumentStatus.DONE, DocumentStatus.NEEDS_REVIEW)
+MAX_INDEX = 2**31 - 1  # offsets and page numbers beyond it name nothing (and overflow a database integer)
 
 
 def load(session: SessionDep, document_id: str) -> Document:
@@ -119,7 +121,7 @@ def list_documents(
     q: Annotated[str | None, Query(max_length=200, description="Part of the file name.")] = None,
     order: Annotated[Literal["asc", "desc"], Query(description="By upload time.")] = "desc",
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_INDEX)] = 0,
 ) -> DocumentList:
     """Documents, newest first unless order=asc, with filters and paging; count is the total matching."""
     where = filters(status, schema, q)
@@ -181,7 +183,7 @@ def correct(session: SessionDep, caller: CallerDep, document_id: str, body: Corr
     if document.status not in REVIEWABLE:
         raise Conflict(f"Document {document_id} is {document.status}; only done or needs_review results can change.")
     edits = [Edit(c.field, c.value, c.op) for c in body.corrections]
-    apply_corrections(session, extraction, edits, body.author or caller.author)
+    apply_corrections(session, extraction, edits, caller.key_name, body.note or body.author or caller.user)
     session.commit()
     session.refresh(extraction)
     return result_view(document) or {}
@@ -198,6 +200,7 @@ def corrections(session: SessionDep, _caller: CallerDep, document_id: str) -> li
             old_value=c.old_value,
             new_value=c.new_value,
             author=c.author,
+            note=c.note,
             created_at=c.created_at,
         )
         for e in document.extractions
@@ -248,7 +251,13 @@ def retry(session: SessionDep, settings: SettingsDep, _caller: CallerDep, docume
     responses={**ERRORS, 200: {"content": {"image/png": {}}, "description": "The page, 1024 px on its longest side."}},
     response_class=Response,
 )
-def page_image(session: SessionDep, store: StoreDep, _caller: CallerDep, document_id: str, n: int) -> Response:
+def page_image(
+    session: SessionDep,
+    store: StoreDep,
+    _caller: CallerDep,
+    document_id: str,
+    n: Annotated[int, FastApiPath(ge=0, le=MAX_INDEX, description="0-based page index.")],
+) -> Response:
     """Page n (0-based) as PNG."""
     load(session, document_id)
     page = session.scalar(select(Page).where(Page.document_id == document_id, Page.index == n))

@@ -126,7 +126,8 @@ class Correction(Base):
     field: Mapped[str] = mapped_column(String(255))  # JSON pointer
     old_value: Mapped[Any] = mapped_column(JSON, nullable=True)
     new_value: Mapped[Any] = mapped_column(JSON, nullable=True)
-    author: Mapped[str] = mapped_column(String(255))
+    author: Mapped[str] = mapped_column(String(255))  # the signed-in identity (the API key's name)
+    note: Mapped[str | None] = mapped_column(String(255), nullable=True)  # the name the reviewer typed
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     extraction: Mapped[Extraction] = relationship(back_populates="corrections")
