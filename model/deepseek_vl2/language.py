@@ -1,4 +1,8 @@
-"""DeepSeek-VL2's MoE language model as the official modeling_deepseek.py computes it: MHA or MLA, DeepSeekMoE."""
+"""DeepSeek-VL2's MoE language model as the official modeling_deepseek.py computes it: MHA or MLA, DeepSeekMoE.
+
+Written here rather than taken from transformers: its deepseek_v2 (5.23) is MLA-only, reads `num_experts`, fuses
+the expert weights, and its router never renormalises and has no sigmoid or bias (noaux_tc) routing.
+"""
 
 from __future__ import annotations
 

@@ -17,6 +17,8 @@ from model.deepseek_vl2.specs import (
     spec_for_config,
 )
 
+UNUSED_PREFIX = "vision.attn_pool."  # saved by the official code, unused: ignore_head
+
 
 def model_config(raw: dict[str, Any], image_token_id: int) -> Any:
     """The project's VL2Config from an original config.json, with the official classes' defaults filled in."""
@@ -110,6 +112,8 @@ def load_vl2(path: Path, raw: dict[str, Any], device: Any, dtype: Any) -> Any:
     shapes = read_shapes(files)
     with torch.device("meta"):
         model = DeepseekVLV2ForCausalLM(config)
+    if not any(name.startswith(UNUSED_PREFIX) for name in shapes):  # SigLIP's pooling head is never used
+        model.vision.attn_pool = None
     expected = {name: tuple(t.shape) for name, t in model.state_dict().items()}
     missing = sorted(set(expected) - set(shapes))
     unexpected = sorted(set(shapes) - set(expected))

@@ -10,6 +10,8 @@ Two steps, two environments:
    builds each cut-down checkpoint with the official classes, writes the deterministic per-name weights into it,
    saves it with the official save_pretrained (bf16 shards), reloads it in float32 and records what the official
    processor and model produce for a tall receipt and a wide chart.
+3. same side venv, `... make_parity_fixtures.py gates`: the official MoE router's choices for greedy,
+   group-limited and noaux_tc routing (the base model's), on deterministic weights and inputs.
 
 The official SigLIP imports xformers and its processor imports torchvision (whose CUDA ops fail to register on a
 CPU torch); both are stood in for here, inside this process only: xformers' memory_efficient_attention by
@@ -165,9 +167,48 @@ def official() -> None:
         (FIXTURES / f"{variant}.json").write_text(json.dumps(record, separators=(",", ":")))
 
 
+GATES = {  # the three routings of the released checkpoints: Tiny/Small (greedy softmax), base (noaux_tc)
+    "greedy": {"topk_method": "greedy", "scoring_func": "softmax", "norm_topk_prob": False,
+               "routed_scaling_factor": 1.0, "n_group": 1, "topk_group": 1},
+    "group_limited_greedy": {"topk_method": "group_limited_greedy", "scoring_func": "softmax",
+                             "norm_topk_prob": False, "routed_scaling_factor": 1.0, "n_group": 4, "topk_group": 2},
+    "noaux_tc": {"topk_method": "noaux_tc", "scoring_func": "sigmoid", "norm_topk_prob": True,
+                 "routed_scaling_factor": 2.0, "n_group": 4, "topk_group": 2},
+}  # fmt: skip
+GATE_SHAPE = {"hidden_size": 64, "n_routed_experts": 16, "num_experts_per_tok": 6, "tokens": 40}
+
+
+def gates() -> None:
+    """The official MoEGate's picks and weights for each routing, on deterministic weights and inputs."""
+    _shims()
+    import torch
+    from deepseek_vl2.models.configuration_deepseek import DeepseekV2Config
+    from deepseek_vl2.models.modeling_deepseek import MoEGate
+
+    root = Path(__file__).resolve().parents[3]
+    synthetic = _load_by_path("vl2_synthetic", root / "model" / "deepseek_vl2" / "synthetic.py")
+    hidden, experts = GATE_SHAPE["hidden_size"], GATE_SHAPE["n_routed_experts"]
+    x = torch.from_numpy(synthetic.synthetic_value("gate_input", (1, GATE_SHAPE["tokens"], hidden)))
+    out = {"shape": GATE_SHAPE, "cases": {}}
+    for name, routing in GATES.items():
+        config = DeepseekV2Config(
+            hidden_size=hidden,
+            n_routed_experts=experts,
+            num_experts_per_tok=GATE_SHAPE["num_experts_per_tok"],
+            **routing,
+        )
+        gate = MoEGate(config).eval()
+        state = {k: torch.from_numpy(synthetic.synthetic_value(f"mlp.gate.{k}", tuple(v.shape)))
+                 for k, v in gate.state_dict().items()}  # fmt: skip
+        gate.load_state_dict(state)
+        index, weight, _ = gate(x)
+        out["cases"][name] = {"routing": routing, "index": index.tolist(), "weight": weight.tolist()}
+    (FIXTURES / "gates.json").write_text(json.dumps(out, separators=(",", ":")))
+
+
 def _until_eos(tokens: list[int], eos: int) -> list[int]:
     return tokens[: tokens.index(eos)] if eos in tokens else tokens
 
 
 if __name__ == "__main__":
-    {"prepare": prepare, "official": official}[sys.argv[1]]()
+    {"prepare": prepare, "official": official, "gates": gates}[sys.argv[1]]()

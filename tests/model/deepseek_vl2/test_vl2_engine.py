@@ -88,7 +88,7 @@ def test_docai_process_runs_a_vl2_checkpoint_end_to_end_for_all_five_schemas(
         doc = _document(kind, shared_data, tmp_path)
         result = _docai(
             "process", str(doc), "--engine", "auto", "--schema", kind, "--json",
-            home=docai_home, model=tiny_vl2, DOCAI_MAX_NEW_TOKENS="24",
+            home=docai_home, model=tiny_vl2, DOCAI_MAX_NEW_TOKENS="24", DOCAI_PAGE_SIZE="512",
         )  # fmt: skip
         assert "Traceback" not in result.stderr, result.stderr
         assert result.returncode == 0, result.stderr
