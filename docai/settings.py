@@ -46,6 +46,14 @@ class Settings(BaseSettings):
     reconcile_interval: int = Field(default=60, description="Seconds between reconciler passes; 0 turns it off.")
     webhook_secret: str | None = Field(default=None, description="HMAC-SHA256 key that signs webhook calls.")
     webhook_retries: int = Field(default=8, description="Attempts to deliver one webhook call (with backoff).")
+    webhook_retry_seconds: int = Field(
+        default=3600, description="No webhook call is retried once this long has passed since its first attempt."
+    )
+    webhook_timeout: float = Field(default=5.0, description="Seconds a webhook receiver has to connect and answer.")
+    webhook_allow: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Comma-separated networks (10.0.0.0/8) and host names webhooks may reach besides public addresses.",
+    )
     watch_dir: Path | None = Field(default=None, description="Folder `docai up` watches for new documents.")
     watch_stable_seconds: float = Field(default=2.0, description="A file is taken once unchanged this long.")
     watch_rescan_seconds: float = Field(default=30.0, description="Seconds between full rescans of the watch folder.")
@@ -61,7 +69,7 @@ class Settings(BaseSettings):
     ocr_languages: str = Field(default="eng", description="Tesseract languages, e.g. 'eng+deu+fra+nld'.")
     review_threshold: float = Field(default=0.6, description="Fields under this confidence need review.")
 
-    @field_validator("api_keys", mode="before")
+    @field_validator("api_keys", "webhook_allow", mode="before")
     @classmethod
     def _split_keys(cls, value: object) -> object:
         if isinstance(value, str):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import time
 from typing import Any
 
 from celery import Task
@@ -111,24 +112,32 @@ def extract(self: Task, job_id: str) -> dict[str, Any]:
 
 
 @app.task(name="docai.webhook", bind=True, acks_late=True, max_retries=None)
-def webhook(self: Task, document_id: str) -> int | None:
-    """Tell the document's webhook it is done, signed; retried with exponential backoff."""
+def webhook(self: Task, document_id: str, first_attempt: float | None = None) -> int | None:
+    """Tell the document's webhook it is done, signed; retried with backoff within DOCAI_WEBHOOK_RETRY_SECONDS."""
     from docai.service.auth import webhook_secret
-    from docai.service.webhooks import WebhookFailed, deliver, payload
+    from docai.service.webhooks import AddressPolicy, WebhookFailed, WebhookRefused, deliver, payload, retry_delay
     from docai.store.db.models import Document
     from docai.store.db.session import session_factory
     from docai.store.results import document_summary
 
     settings = get_settings()
+    first_attempt = first_attempt or time.time()
     with session_factory(settings.resolved_database_url)() as session:
         document = session.get(Document, document_id)
         if document is None or not document.webhook_url:
             return None
         url, body = document.webhook_url, payload(document_summary(document))
     try:
-        return deliver(url, body, webhook_secret(settings))
-    except WebhookFailed as err:
-        if self.request.retries >= settings.webhook_retries - 1:
-            log.warning("webhook of %s given up after %d attempts: %s", document_id, settings.webhook_retries, err)
+        policy = AddressPolicy.from_settings(settings)
+        return deliver(url, body, webhook_secret(settings), policy=policy, timeout=settings.webhook_timeout)
+    except WebhookRefused as err:  # the host now resolves inside the network: no retry makes that right
+        log.warning("webhook of %s refused: %s", document_id, err)
+        return None
+    except (WebhookFailed, SoftTimeLimitExceeded) as err:
+        delay = retry_delay(
+            self.request.retries, first_attempt, settings.webhook_retries, settings.webhook_retry_seconds
+        )
+        if delay is None:
+            log.warning("webhook of %s given up after %d attempts: %s", document_id, self.request.retries + 1, err)
             return None
-        raise self.retry(exc=err, countdown=min(600, 2 ** (self.request.retries + 1))) from err
+        raise self.retry(exc=err, countdown=delay, args=[document_id, first_attempt], kwargs={}) from err

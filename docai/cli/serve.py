@@ -62,18 +62,25 @@ def worker_argv(queues: str, concurrency: int, name: str, loglevel: str = "info"
 
 @app.command("worker")
 def worker(
-    queues: Annotated[str, typer.Option("--queues", "-Q", help="cpu, gpu or cpu,gpu.")] = "cpu,gpu",
+    queues: Annotated[
+        str, typer.Option("--queues", "-Q", help="Any of cpu, gpu and webhooks, comma-separated.")
+    ] = "cpu,gpu,webhooks",
     concurrency: Annotated[
-        int | None, typer.Option("--concurrency", "-c", help="Processes (default: 1 for gpu, the CPU count for cpu).")
+        int | None,
+        typer.Option(
+            "--concurrency", "-c", help="Processes (default: 1 for gpu, 2 for webhooks, the CPU count for cpu)."
+        ),
     ] = None,
     name: Annotated[str | None, typer.Option(help="Worker name (default: the queues and the pid).")] = None,
     loglevel: Annotated[str, typer.Option(help="debug, info, warning.")] = "info",
 ) -> None:
     """Run a Celery worker on the queues (the engine loads once per worker process)."""
+    from docai.service.transport import QUEUES
+
     wanted = [q.strip() for q in queues.split(",") if q.strip()]
-    if not wanted or any(q not in ("cpu", "gpu") for q in wanted):
-        raise typer.BadParameter("queues are cpu, gpu or cpu,gpu", param_hint="--queues")
-    count = concurrency or (1 if wanted == ["gpu"] else max(1, os.cpu_count() or 1))
+    if not wanted or any(q not in QUEUES for q in wanted):
+        raise typer.BadParameter(f"queues are any of {', '.join(QUEUES)}, comma-separated", param_hint="--queues")
+    count = concurrency or {"gpu": 1, "webhooks": 2}.get(",".join(wanted)) or max(1, os.cpu_count() or 1)
     argv = worker_argv(",".join(wanted), count, name or f"{'-'.join(wanted)}-{os.getpid()}", loglevel)
     # The worker app (workers.app) sits above docai: run it as `celery -A workers.app`, in this process.
     os.execv(sys.executable, [sys.executable, "-m", "celery", "-A", "workers.app", *argv])
@@ -177,6 +184,8 @@ def up(
         "api": docai + ["api", "--host", "127.0.0.1", "--port", str(api_port)],
         "cpu-worker": celery + worker_argv("cpu", cpus, "cpu", "warning"),
         "gpu-worker": celery + worker_argv("gpu", 1, "gpu", "warning"),
+        # webhooks wait on other people's servers: their own small pool, never a cpu or gpu slot
+        "webhook-worker": celery + worker_argv("webhooks", 2, "webhooks", "warning"),
         "watcher": docai + ["watch", str(inbox)],
     }
     if not no_ui:

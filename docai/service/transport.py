@@ -15,7 +15,14 @@ from kombu import Exchange, Queue
 
 from docai.settings import Settings, get_settings
 
-TASK_QUEUES = {"docai.rasterize": "cpu", "docai.extract": "gpu", "docai.webhook": "cpu"}
+# Webhooks have a queue of their own: a slow receiver must never hold a slot that rasterizes or extracts.
+TASK_QUEUES = {"docai.rasterize": "cpu", "docai.extract": "gpu", "docai.webhook": "webhooks"}
+QUEUES = ("cpu", "gpu", "webhooks")
+
+
+def webhook_time_limit(settings: Settings) -> int:
+    """Seconds one webhook delivery may take in all (connect and answer, over every address of the host)."""
+    return int(settings.webhook_timeout * 4) + 10
 
 
 def celery_config(settings: Settings) -> dict[str, Any]:
@@ -41,10 +48,16 @@ def celery_config(settings: Settings) -> dict[str, Any]:
         "task_soft_time_limit": max(1, settings.job_timeout - 30),
         "task_default_queue": "cpu",
         # Each queue its own exchange and key: a gpu message must never reach a cpu-only worker.
-        "task_queues": tuple(Queue(name, Exchange(name, type="direct"), routing_key=name) for name in ("cpu", "gpu")),
+        "task_queues": tuple(Queue(name, Exchange(name, type="direct"), routing_key=name) for name in QUEUES),
         "task_default_exchange": "cpu",
         "task_default_routing_key": "cpu",
         "task_routes": {name: {"queue": queue} for name, queue in TASK_QUEUES.items()},
+        "task_annotations": {
+            "docai.webhook": {
+                "time_limit": webhook_time_limit(settings),
+                "soft_time_limit": webhook_time_limit(settings) - 5,
+            }
+        },
         "task_publish_retry_policy": {"max_retries": 3, "interval_start": 0, "interval_step": 0.5, "interval_max": 2},
         "worker_send_task_events": False,
         "worker_hijack_root_logger": False,

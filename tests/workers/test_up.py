@@ -40,6 +40,7 @@ def test_up_runs_everything_on_one_machine(tmp_path: Path) -> None:
     home, port = tmp_path / "home", free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("DOCAI_")}
     env.update(PYTHONPATH=str(REPO), DOCAI_HOME=str(home), DOCAI_ENGINE="ocr", DOCAI_WEBHOOK_SECRET="hook-secret")
+    env["DOCAI_WEBHOOK_ALLOW"] = "127.0.0.1"  # the test's receiver is on loopback, which webhooks refuse by default
     log = (tmp_path / "up.log").open("wb")
     up = subprocess.Popen(
         [sys.executable, "-m", "docai", "up", "--no-ui", "--port", str(port)], env=env, cwd=REPO, stdout=log, stderr=log
@@ -64,6 +65,13 @@ def test_up_runs_everything_on_one_machine(tmp_path: Path) -> None:
             headers=auth,
         )
         assert posted.status_code == 202, posted.text
+        inside = httpx.post(
+            f"{api}/v1/documents",
+            files={"file": ("m.pdf", receipt_pdf(502))},
+            data={"webhook_url": "http://169.254.169.254/latest/meta-data/"},
+            headers=auth,
+        )
+        assert inside.status_code == 422 and "link-local" in inside.json()["error"]["message"]
         (home / "inbox" / "dropped.pdf").write_bytes(receipt_pdf(501))
 
         deadline = time.monotonic() + 120

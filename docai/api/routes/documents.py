@@ -22,7 +22,7 @@ from docai.api.models import (
 )
 from docai.errors import DocaiError, ErrorCode
 from docai.service.queue import submit
-from docai.service.webhooks import check_url
+from docai.service.webhooks import AddressPolicy, check_url
 from docai.stages.corrections import Edit, apply_corrections
 from docai.stages.pipeline import SCHEMA_CHOICES, PipelineOptions, ingest_bytes
 from docai.store.db.models import Document, DocumentStatus, Page, utcnow
@@ -75,7 +75,7 @@ def upload(
         raise PayloadTooLarge(f"The file is over the {limit / 1e6:.0f} MB limit (DOCAI_MAX_FILE_BYTES).")
     if webhook_url:
         try:
-            check_url(webhook_url)
+            check_url(webhook_url, AddressPolicy.from_settings(settings))
         except ValueError as err:
             raise InvalidInput(str(err)) from err
     options = PipelineOptions.from_settings(settings)
