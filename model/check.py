@@ -157,7 +157,7 @@ def run_check(
     try:
         prepared: Prepared = module.prepare_check(path, image, question, device, dtype)
         tokens, top_logits = greedy(prepared, max_new_tokens)
-    except (RuntimeError, ValueError) as err:  # shapes that do not fit the config, out of memory, ...
+    except (RuntimeError, ValueError, OSError) as err:  # shapes that do not fit the config, out of memory, ...
         raise DocaiError(ErrorCode.ENGINE_UNAVAILABLE, f"the model in {path} failed to run: {err}") from err
     return CheckResult(
         path=str(path.resolve()),

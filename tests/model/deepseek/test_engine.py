@@ -74,6 +74,19 @@ def test_hybrid_7b_engine_extracts(tiny_7b):
         engine.close()
 
 
+def test_original_layout_7b_engine_extracts(tiny_pairs):
+    """The deepseek-ai layout (official preprocessing, both towers' own normalisation) through the engine."""
+    from model.deepseek.engine import DeepseekVLEngine
+
+    engine = DeepseekVLEngine(EngineOptions(model_path=tiny_pairs["7b"][1], device="cpu", max_new_tokens=48))
+    try:
+        (result,) = engine.extract_batch([ExtractRequest("o", "receipt", [_page("SHOP 9.90")])])
+        _check(result, "receipt")
+        assert "original layout" in result.model
+    finally:
+        engine.close()
+
+
 def test_bad_requests_become_error_results(engine_13b):
     results = engine_13b.extract_batch(
         [

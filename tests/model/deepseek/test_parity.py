@@ -10,6 +10,7 @@ the engine's normal path. Tolerances (issue 11): pixels exact, logits <= 1e-4, g
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -58,6 +59,7 @@ def test_engine_matches_the_official_code(variant, shared_data, tmp_path):
         assert tokens == [t for t in fixture["greedy"] if t != eos]
     finally:
         unload(load_checkpoint(path, "cpu", "float32"))
+        shutil.rmtree(path)  # ~0.9 GB of weights; pytest keeps its last three runs' folders
 
 
 def test_fixtures_hold_what_the_official_checkpoints_save():
