@@ -107,3 +107,20 @@ def test_model_check_reproduces_the_official_first_step_and_greedy_tokens(rebuil
     assert [t for t, _ in result.top_logits[:3]] == [t for t, _ in expected["top_logits"][:3]]
     for (_, got), (_, want) in zip(result.top_logits, expected["top_logits"], strict=True):
         assert abs(got - want) <= LOGIT_TOLERANCE
+
+
+def test_a_left_padded_batch_of_both_images_decodes_like_the_official_code(rebuilt, shared_data):
+    record, lm, _ = rebuilt
+    question = (FIXTURES / "question.txt").read_text()
+    rows = []
+    for case in ("chart", "receipt"):  # different lengths: the chart's prompt gets left padding
+        images = lm.image_processor([Image.open(shared_data / record["cases"][case]["image"]).convert("RGB")])
+        ids = encode_prompt(
+            lm.tokenizer, build_prompt(question, 1), images.num_image_tokens, lm.image_token_id, lm.bos_token_id
+        )
+        rows.append(GenRow(ids, images.pixel_values, images_spatial_crop=images.spatial_crop))
+    assert len(rows[0].input_ids) != len(rows[1].input_ids)
+    outs = generate(lm, rows, max_new_tokens=len(record["cases"]["receipt"]["greedy_tokens"]))
+    for case, out in zip(("chart", "receipt"), outs, strict=True):
+        expected = record["cases"][case]["greedy_tokens"]
+        assert out.token_ids[: len(expected)] == expected
