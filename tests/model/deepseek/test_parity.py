@@ -90,3 +90,26 @@ def test_truncating_resize_and_background_padding(shared_data):
     left = (384 - 175) // 2
     assert not columns[:left].any() and not columns[left + 175 :].any()
     assert columns[left] and columns[left + 174]
+
+
+@pytest.mark.parametrize("kind", ["1.3b", "7b"])
+def test_engine_generation_follows_the_checked_greedy_path(tiny_pairs, shared_data, kind):
+    """The engine's batched generation (left padding, explicit positions) picks the tokens of the greedy loop above."""
+    from model.deepseek.generation import GenRow, generate
+
+    original = tiny_pairs[kind][1]
+    receipt = Image.open(shared_data / "sroie" / "X00016469612.jpg")
+    rows, expected = [], []
+    for question in ("What is the total amount on this receipt?", "Total?"):  # different lengths: one row is padded
+        prepared = prepare_check(original, receipt, question, "cpu", "float32")
+        expected.append(greedy(prepared, 8)[0])
+        rows.append(
+            GenRow(
+                prepared.inputs["input_ids"][0].tolist(),
+                prepared.inputs["pixel_values"],
+                prepared.inputs.get("high_res_pixel_values"),
+            )
+        )
+    outs = generate(load_checkpoint(original, "cpu", "float32"), rows, 8)
+    for out, tokens in zip(outs, expected, strict=True):
+        assert out.token_ids and out.token_ids == tokens[: len(out.token_ids)]  # the engine may stop early on "User:"
