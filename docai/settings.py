@@ -35,6 +35,10 @@ class Settings(BaseSettings):
     api_host: str = Field(default="127.0.0.1", description="Address `docai api` listens on.")
     api_port: int = Field(default=8000, description="Port `docai api` listens on.")
     ui_port: int = Field(default=8501, description="Port `docai ui` listens on.")
+    ui_host: str = Field(default="127.0.0.1", description="Address `docai ui` listens on; any other than loopback asks for a login.")
+    ui_user: str | None = Field(default=None, description="User name that signs in to an exposed UI (with DOCAI_UI_PASSWORD).")
+    ui_password: str | None = Field(default=None, description="Password of DOCAI_UI_USER; an API key signs in too.")
+    metrics_public: bool = Field(default=False, description="Serve /metrics without an API key (for a private network).")
 
     # queue, workers, reconciler, webhooks, watcher
     broker_key_prefix: str = Field(default="", description="Prefix of every Redis key the broker writes.")

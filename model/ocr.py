@@ -30,12 +30,44 @@ def recognize(image: Image.Image, options: OcrOptions = OcrOptions()) -> list[Wo
     """Words on the image in reading order, boxes normalised 0..1 to the image."""
     if options.backend not in BACKENDS:
         raise DocaiError(ErrorCode.OCR_FAILED, f"Unknown OCR backend {options.backend!r}; use one of {BACKENDS}.")
+    if is_blank(image):
+        return []  # nothing printed: no OCR, and nothing to read twice
+    _check_shape(image)
     backend = options.backend
     if backend == "auto":
         backend = "rapidocr" if _rapidocr_available() else "tesseract"
     rgb = _enlarge(image.convert("RGB"), options.upscale_to)
     words = _rapidocr(rgb) if backend == "rapidocr" else _tesseract(rgb, options)
     return [w for w in words if w.confidence >= options.min_confidence]
+
+
+BLANK_CONTRAST = 32  # grey levels a mark must stand out from the page's background
+BLANK_MARKS = 1e-5  # a page with marks on fewer than this share of its pixels (and at most 16 px) is blank
+MAX_ASPECT = 30  # a page longer than this many times its width is a strip, not a page OCR can lay out
+MIN_SIDE = 8  # px: no line of text fits in fewer
+
+
+def is_blank(image: Image.Image) -> bool:
+    """True when nothing is printed: almost every pixel is within BLANK_CONTRAST levels of the background."""
+    gray = image if image.mode == "L" else image.convert("L")
+    histogram = gray.histogram()
+    background = max(range(256), key=histogram.__getitem__)
+    marks = sum(histogram[: max(0, background - BLANK_CONTRAST)]) + sum(histogram[background + BLANK_CONTRAST + 1 :])
+    return marks <= max(16, gray.width * gray.height * BLANK_MARKS)
+
+
+def _check_shape(image: Image.Image) -> None:
+    """OCR_FAILED, with the reason, for a page no OCR engine can lay out (RapidOCR scales the short side to 736 px,
+    so a 1×60000 strip would become a 44-gigapixel image)."""
+    width, height = image.size
+    short, long = sorted((width, height))
+    if short < MIN_SIDE or long > MAX_ASPECT * short:
+        raise DocaiError(
+            ErrorCode.OCR_FAILED,
+            f"The page is {width}×{height} px, a strip OCR cannot read (pages up to {MAX_ASPECT} times longer than "
+            f"wide and at least {MIN_SIDE} px across are read); cut it into pages of ordinary shape, or scan it "
+            "again, and upload that.",
+        )
 
 
 # Look-alike characters OCR swaps between letters and digits, fixed only where the neighbours leave no doubt.
@@ -95,7 +127,7 @@ def _rapidocr(image: Image.Image) -> list[Word]:
     # The 0/180 degree line classifier flips upright lines of photographed receipts now and then, so pages are read
     # as they stand; only a page that reads poorly is read again with it, and the surer reading kept.
     result = _rapid_read(pixels, use_cls=False)
-    if _mean_score(result) < FLIP_RETRY_BELOW:
+    if result and _mean_score(result) < FLIP_RETRY_BELOW:  # a page where nothing was found is not read twice
         flipped = _rapid_read(pixels, use_cls=True)
         if _mean_score(flipped) > _mean_score(result):
             result = flipped
@@ -123,7 +155,11 @@ def _rapid_read(pixels: Any, use_cls: bool) -> list:
     try:
         result, _ = _rapid_engine()(pixels, use_cls=use_cls, return_word_box=True)
     except Exception as err:  # onnxruntime raises plain RuntimeErrors on unreadable input
-        raise DocaiError(ErrorCode.OCR_FAILED, f"RapidOCR could not read the page: {err}") from err
+        reason = str(err).strip() or type(err).__name__
+        raise DocaiError(
+            ErrorCode.OCR_FAILED,
+            f"RapidOCR could not read the page ({reason[:160]}); scan or export it again and upload that.",
+        ) from err
     return result or []
 
 
@@ -214,7 +250,11 @@ def _tesseract(image: Image.Image, options: OcrOptions) -> list[Word]:
             image, lang=options.languages, config=f"--psm {options.psm}", output_type=pytesseract.Output.DICT
         )
     except pytesseract.TesseractError as err:
-        raise DocaiError(ErrorCode.OCR_FAILED, f"Tesseract could not read the page: {err.message}") from err
+        reason = str(err.message).strip() or type(err).__name__
+        raise DocaiError(
+            ErrorCode.OCR_FAILED,
+            f"Tesseract could not read the page ({reason[:160]}); scan or export it again and upload that.",
+        ) from err
     width, height = image.size
     words: list[Word] = []
     line_ids: dict[tuple[int, int, int], int] = {}

@@ -12,11 +12,13 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from ui.auth import require_login  # noqa: E402
 from ui.widgets import api  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 
 st.set_page_config(page_title="docai", page_icon=":material/description:", layout="wide")
+require_login()  # a UI reachable from the network asks who is there before it shows anything
 
 pages = {
     "Documents": [

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Mapping
 from typing import Any
 
@@ -81,8 +79,7 @@ def vega_spec(data: Mapping[str, Any], frame: pd.DataFrame) -> dict[str, Any]:
 
 
 def to_csv(frame: pd.DataFrame) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(list(frame.columns))
-    writer.writerows(frame.astype(str).values.tolist())
-    return buffer.getvalue()
+    """The table as CSV; a cell a spreadsheet would run as a formula ('=HYPERLINK(...)') is written as text."""
+    from docai.store.spreadsheet import csv_text
+
+    return csv_text(frame.columns, frame.astype(str).values.tolist())

@@ -6,9 +6,9 @@ import logging
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi import APIRouter, FastAPI, Header, Request, Response
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
@@ -17,6 +17,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from docai import __version__
 from docai.api import errors
+from docai.api.deps import get_caller
 from docai.api.errors import error_response
 from docai.api.models import Health
 from docai.api.routes import documents, export
@@ -183,8 +184,14 @@ def create_app(settings: Settings | None = None, *, reconcile: bool | None = Non
         return Health(status=status, database=database, broker=broker, version=__version__)
 
     @app.get("/metrics", tags=["health"], response_class=Response)
-    def metrics() -> Response:
-        """Prometheus metrics: request counts and latency, documents and jobs by status."""
+    def metrics(request: Request, authorization: Annotated[str | None, Header()] = None) -> Response:
+        """Prometheus metrics: request counts and latency, documents and jobs by status.
+
+        They tell how busy the service is and how documents fare, so an API key is asked for unless
+        DOCAI_METRICS_PUBLIC is set (for a scraper on a network that is already private).
+        """
+        if not settings.metrics_public:
+            get_caller(request, authorization)
         return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 
     return app

@@ -106,7 +106,8 @@ def ui_entry() -> Path:
     raise typer.BadParameter(f"ui/app.py not found in {REPO} or {Path.cwd()}; run from the docai checkout")
 
 
-def ui_argv(port: int) -> list[str]:
+def ui_argv(port: int, host: str = "127.0.0.1") -> list[str]:
+    """`streamlit run ui/app.py` on host:port (an address other than loopback makes the UI ask for a login)."""
     return [
         sys.executable,
         "-m",
@@ -117,18 +118,29 @@ def ui_argv(port: int) -> list[str]:
         "true",
         "--server.port",
         str(port),
+        "--server.address",
+        host,
         "--browser.gatherUsageStats",
         "false",
     ]
 
 
 @app.command("ui")
-def ui(port: PortOption = None) -> None:
+def ui(
+    port: PortOption = None,
+    host: Annotated[
+        str | None,
+        typer.Option(help="Address to listen on (default DOCAI_UI_HOST, 127.0.0.1); others ask for a login."),
+    ] = None,
+) -> None:
     """Serve the Streamlit review UI against DOCAI_API_URL."""
     from docai.settings import get_settings
 
     settings = get_settings()
-    raise typer.Exit(subprocess.call(ui_argv(port or settings.ui_port)))
+    host = host or settings.ui_host
+    # the UI process reads DOCAI_UI_HOST to know whether to ask for a login: give it the address it listens on
+    env = {**os.environ, "DOCAI_UI_HOST": host}
+    raise typer.Exit(subprocess.call(ui_argv(port or settings.ui_port, host), env=env))
 
 
 @app.command("reconcile")
@@ -189,7 +201,7 @@ def up(
         "watcher": docai + ["watch", str(inbox)],
     }
     if not no_ui:
-        children["ui"] = ui_argv(ui_port or settings.ui_port)
+        children["ui"] = ui_argv(ui_port or settings.ui_port, settings.ui_host)
     processes = {name: subprocess.Popen(argv, env=env, cwd=REPO) for name, argv in children.items()}
     ui_text = "" if no_ui else f"UI http://127.0.0.1:{ui_port or settings.ui_port}  "
     typer.echo(f"docai is up: API {api_url}/docs  {ui_text}watching {inbox}\nAPI key: {key}\n(Ctrl-C stops everything)")

@@ -40,7 +40,7 @@ def test_keys_are_required(api) -> None:  # type: ignore[no-untyped-def]
     response = api.client.get("/v1/documents", headers=wrong)
     assert response.status_code == 401 and response.json()["error"]["code"] == "unauthorized"
     assert api.client.get("/v1/documents", headers={"Authorization": KEY}).status_code == 401
-    assert api.client.get("/healthz").status_code == 200  # health and metrics stay open for probes
+    assert api.client.get("/healthz").status_code == 200  # health stays open for probes (metrics ask for a key)
 
 
 def test_unsupported_type_is_415(api) -> None:  # type: ignore[no-untyped-def]
@@ -228,7 +228,8 @@ def test_health_metrics_and_openapi(api) -> None:  # type: ignore[no-untyped-def
     upload(api.client, receipt_pdf(77))
     health = api.client.get("/healthz").json()
     assert health == {"status": "ok", "database": True, "broker": True, "version": health["version"]}
-    metrics = api.client.get("/metrics").text
+    assert api.client.get("/metrics").status_code == 401  # how busy the service is: for key holders
+    metrics = api.client.get("/metrics", headers=AUTH).text
     assert 'docai_documents{status="queued"} 1.0' in metrics
     assert "docai_http_requests_total" in metrics
     spec = api.client.get("/openapi.json").json()

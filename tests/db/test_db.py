@@ -85,3 +85,28 @@ def test_deleting_a_document_removes_its_rows(session):
     session.delete(doc)
     session.commit()
     assert session.scalar(sa.select(sa.func.count()).select_from(Page)) == 0
+
+
+def test_sqlite_files_are_private(tmp_path):
+    import os
+
+    from docai.store.db.migrate import upgrade
+
+    path = tmp_path / "home" / "docai.db"
+    old_umask = os.umask(0o022)
+    try:
+        upgrade(f"sqlite:///{path}")
+        engine = sa.create_engine(f"sqlite:///{path}")
+        with engine.connect() as conn:  # a reader opens the WAL and shared-memory files
+            conn.execute(sa.text("SELECT 1"))
+            modes = {p.name: oct(p.stat().st_mode & 0o777) for p in path.parent.iterdir()}
+        engine.dispose()
+    finally:
+        os.umask(old_umask)
+    assert modes["docai.db"] == "0o600", modes
+    assert all(mode == "0o600" for name, mode in modes.items() if name.startswith("docai.db")), modes
+    path.chmod(0o644)  # a database made by an older version is tightened when it is opened again
+    from docai.store.db.session import make_db_engine
+
+    make_db_engine(f"sqlite:///{path}").dispose()
+    assert oct(path.stat().st_mode & 0o777) == "0o600"

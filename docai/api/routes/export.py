@@ -15,6 +15,7 @@ from docai.api.deps import CallerDep, SessionDep
 from docai.api.routes.documents import ERRORS, filters
 from docai.store.db.models import Document
 from docai.store.results import latest_extraction
+from docai.store.spreadsheet import cell_text
 
 router = APIRouter(tags=["export"])
 MAX_EXPORT = 50_000
@@ -52,27 +53,9 @@ def to_csv(rows: list[dict[str, Any]]) -> str:
     writer.writerow(FIXED + fields)
     for row in rows:
         data = row["data"] or {}
-        cells = [_cell(row[k]) for k in FIXED] + [_cell(data.get(k)) for k in fields]
+        cells = [cell_text(row[k]) for k in FIXED] + [cell_text(data.get(k)) for k in fields]
         writer.writerow(cells)
     return out.getvalue()
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
-    # Spreadsheets run cells starting with these as formulas: model output must never become one.
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r") and not _is_number(text):
-        return "'" + text
-    return text
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
 
 
 @router.get("/export", responses=ERRORS, response_class=Response)
