@@ -120,10 +120,15 @@ def unload(loaded: LoadedModel) -> None:
 
 
 def weight_files(path: Path) -> list[Path]:
-    """The weight files of a checkpoint, from its index when sharded."""
-    index = path / "model.safetensors.index.json"
-    if index.is_file():
-        return [path / name for name in sorted(set(json.loads(index.read_text())["weight_map"].values()))]
+    """The weight files of a checkpoint, from its index when sharded (safetensors, or the older .bin shards)."""
+    for name in ("model.safetensors.index.json", "pytorch_model.bin.index.json"):
+        index = path / name
+        if index.is_file():
+            files = [path / shard for shard in sorted(set(json.loads(index.read_text())["weight_map"].values()))]
+            missing = [file.name for file in files if not file.is_file()]
+            if missing:
+                raise _unusable(path, f"weight shard {missing[0]} named in {name} is missing")
+            return files
     files = sorted(path.glob("*.safetensors")) or sorted(path.glob("pytorch_model*.bin"))
     return files
 

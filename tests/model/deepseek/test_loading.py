@@ -75,6 +75,25 @@ def test_sharded_checkpoint_loads(tiny_13b, tmp_path):
     torch.testing.assert_close(_logits(lm), _logits(load_checkpoint(tiny_13b, "cpu")))
 
 
+def test_original_layout_in_pytorch_bin_shards_loads(tiny_pairs, tmp_path):
+    """deepseek-ai's original repos ship pytorch_model-0000N-of-0000M.bin shards with a .bin index."""
+    converted, original = tiny_pairs["7b"]
+    folder = copy_checkpoint(original, tmp_path / "bin-shards")
+    state = load_file(str(folder / "model.safetensors"))
+    (folder / "model.safetensors").unlink()
+    keys = sorted(state)
+    weight_map = {}
+    for i, part in enumerate((keys[: len(keys) // 2], keys[len(keys) // 2 :]), start=1):
+        name = f"pytorch_model-0000{i}-of-00002.bin"
+        torch.save({k: state[k] for k in part}, folder / name)
+        weight_map.update(dict.fromkeys(part, name))
+    (folder / "pytorch_model.bin.index.json").write_text(json.dumps({"metadata": {}, "weight_map": weight_map}))
+    torch.testing.assert_close(_logits(load_checkpoint(folder, "cpu")), _logits(load_checkpoint(converted, "cpu")))
+    (folder / "pytorch_model-00002-of-00002.bin").unlink()
+    with pytest.raises(DocaiError, match="pytorch_model-00002-of-00002.bin named in pytorch_model.bin.index.json"):
+        load_checkpoint(folder, "cpu", "bfloat16")  # another cache key: loaded afresh
+
+
 def test_missing_folder_names_the_path(tmp_path):
     with pytest.raises(DocaiError) as err:
         load_checkpoint(tmp_path / "nowhere", "cpu")
