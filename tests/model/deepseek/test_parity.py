@@ -113,3 +113,23 @@ def test_engine_generation_follows_the_checked_greedy_path(tiny_pairs, shared_da
     outs = generate(load_checkpoint(original, "cpu", "float32"), rows, 8)
     for out, tokens in zip(outs, expected, strict=True):
         assert out.token_ids and out.token_ids == tokens[: len(out.token_ids)]  # the engine may stop early on "User:"
+
+
+@pytest.mark.parametrize("variant", ["1.3b", "7b"])
+def test_preprocessing_is_bit_identical_to_the_official_processor(variant, shared_data, tmp_path):
+    """Fast twin of the pixel check above: the canvas and each tower's input, from the official files alone."""
+    from model.deepseek.preprocess import original_image_processor
+
+    fixture = _fixture(variant)
+    for name, content in fixture["files"].items():
+        (tmp_path / name).write_text(json.dumps(content))
+    processor = original_image_processor(
+        tmp_path, fixture["files"]["config.json"], 384, 1024 if variant == "7b" else None
+    )
+    receipt = Image.open(shared_data / fixture["image"])
+    official = fixture["pixels"]
+    assert pixel_summary(torch.from_numpy(processor.canvas(receipt))[None]) == official["processor"]
+    out = processor(images=[receipt])
+    assert pixel_summary(out["pixel_values"]) == official["siglip"]
+    if variant == "7b":
+        assert pixel_summary(out["high_res_pixel_values"]) == official["sam"]
