@@ -41,7 +41,7 @@ def rebuilt(request, tmp_path_factory):
     for file in (FIXTURES / "tokenizer").iterdir():
         shutil.copy(file, path / file.name)
     config = record["config"]
-    write_checkpoint(path, config, synthetic_state(vl2_shapes(config)), shard_bytes=2 << 20)
+    write_checkpoint(path, config, synthetic_state(vl2_shapes(config), record["seed"]), shard_bytes=2 << 20)
     lm = load_checkpoint(path, device="cpu", dtype="float32")
     return record, lm, path
 
