@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from docai.stages.review import current_reasons, reasons_summary
 from docai.store.db.models import Document, Job, Page
 from docai.store.results import latest_extraction
 
@@ -18,6 +20,18 @@ class ErrorBody(BaseModel):
 
 class ErrorResponse(BaseModel):
     error: ErrorBody
+
+
+class ReasonRead(BaseModel):
+    """Why a document needs review: one field and what is wrong with it."""
+
+    field: str | None = Field(description="JSON pointer of the field, e.g. '/total'; null for the whole document.")
+    label: str = Field(description="The field as a person reads it, e.g. 'Item 2 amount'.")
+    reason: Literal["low_confidence", "validation_issue", "missing_required"]
+    message: str = Field(description="A sentence a reviewer can act on.")
+    severity: Literal["info", "warning", "error"]
+    confidence: float | None = Field(default=None, description="The value's confidence (low_confidence only).")
+    code: str | None = Field(default=None, description="The issue's code (validation_issue only).")
 
 
 class DocumentRead(BaseModel):
@@ -41,12 +55,28 @@ class DocumentRead(BaseModel):
     error: ErrorBody | None
     status_url: str
     duplicate: bool = Field(default=False, description="True when an upload matched a stored document.")
+    vendor: str | None = Field(default=None, description="Vendor (invoice) or merchant (receipt).")
+    document_date: dt.date | None = Field(default=None, description="Invoice or transaction date.")
+    total: str | None = Field(default=None, description="Invoice total or receipt total, as a decimal string.")
+    currency: str | None = None
+    doc_number: str | None = Field(default=None, description="Invoice number.")
+    reasons: list[ReasonRead] = Field(default_factory=list, description="Why it needs review; empty when it does not.")
+    reasons_summary: str = Field(default="", description="e.g. '2 low confidence, 1 validation issue'.")
+    age_seconds: int = Field(default=0, description="Seconds since upload.")
+    possible_duplicate_of: str | None = Field(
+        default=None, description="An earlier document with the same vendor, number and total."
+    )
+    possible_duplicate_url: str | None = None
 
     model_config = {"populate_by_name": True}
 
     @classmethod
-    def of(cls, document: Document, duplicate: bool = False) -> DocumentRead:
+    def of(
+        cls, document: Document, duplicate: bool = False, reasons: list[dict[str, Any]] | None = None
+    ) -> DocumentRead:
         extraction = latest_extraction(document)
+        reasons = (document.review_reasons or []) if reasons is None else reasons
+        created = _utc(document.created_at)
         return cls(
             id=document.id,
             filename=document.filename,
@@ -68,7 +98,22 @@ class DocumentRead(BaseModel):
             else None,
             status_url=f"/v1/documents/{document.id}",
             duplicate=duplicate,
+            vendor=document.vendor,
+            document_date=document.document_date,
+            total=None if document.total is None else _amount(document.total),
+            currency=document.currency,
+            doc_number=document.doc_number,
+            reasons=[ReasonRead.model_validate(r) for r in reasons],
+            reasons_summary=reasons_summary(reasons),
+            age_seconds=max(0, int((dt.datetime.now(dt.UTC) - created).total_seconds())),
+            possible_duplicate_of=document.duplicate_of,
+            possible_duplicate_url=f"/v1/documents/{document.duplicate_of}" if document.duplicate_of else None,
         )
+
+
+def _amount(value: Decimal) -> str:
+    """12.3000 (as NUMERIC(18,4) keeps it) -> '12.30'; whole cents at least, more only when there are more."""
+    return str(value.quantize(Decimal("0.01")) if value == value.quantize(Decimal("0.01")) else value.normalize())
 
 
 def _utc(value: dt.datetime) -> dt.datetime:
@@ -127,8 +172,9 @@ class DocumentDetail(DocumentRead):
     jobs: list[JobRead]
 
     @classmethod
-    def detail(cls, document: Document) -> DocumentDetail:
-        base = DocumentRead.of(document).model_dump(by_alias=True)
+    def detail(cls, document: Document, threshold: float) -> DocumentDetail:
+        reasons = current_reasons(document, threshold)
+        base = DocumentRead.of(document, reasons=reasons).model_dump(by_alias=True)
         extracted = latest_extraction(document) is not None
         pages = [_page(document.id, p, extracted) for p in document.pages]
         jobs = sorted(document.jobs, key=lambda j: j.created_at)
@@ -199,8 +245,54 @@ class CorrectionRead(BaseModel):
 
 
 class ReviewIn(BaseModel):
-    author: str | None = Field(default=None, max_length=255)
-    note: str | None = Field(default=None, max_length=2000)
+    author: str | None = Field(default=None, max_length=255, description="The reviewer's name as they typed it.")
+    note: str | None = Field(default=None, max_length=2000, description="Why; kept in the audit trail.")
+    confirm: bool = Field(default=False, description="Approve although error-level issues are open (needs a note).")
+
+
+class BulkIn(ReviewIn):
+    action: Literal["approve", "reject", "retry"]
+    ids: list[str] = Field(min_length=1, max_length=500, description="Document ids.")
+
+
+class BulkItem(BaseModel):
+    id: str
+    ok: bool
+    status: str | None = Field(description="The document's status afterwards; null when there is no such document.")
+    message: str | None = Field(default=None, description="Why it was skipped.")
+
+
+class BulkOut(BaseModel):
+    action: str
+    done: int
+    skipped: int
+    results: list[BulkItem]
+
+
+class AuditEntry(BaseModel):
+    """One line of the audit trail: a correction or a decision, in the order they happened."""
+
+    kind: Literal["correction", "decision"]
+    at: dt.datetime
+    author: str = Field(description="Who: the authenticated identity (the API key's name) or the typed name.")
+    reviewer: str | None = Field(default=None, description="The name the reviewer typed, when they gave one.")
+    field: str | None = None
+    label: str | None = Field(default=None, description="The field as a person reads it.")
+    old_value: Any = None
+    new_value: Any = None
+    action: str | None = Field(default=None, description="approve, reject or reopen (decisions).")
+    from_status: str | None = None
+    to_status: str | None = None
+    note: str | None = None
+
+
+class EngineRead(BaseModel):
+    """The engine this deployment runs, and which kinds of document it can read."""
+
+    engine: str
+    reason: str = Field(description="Why this engine was chosen.")
+    supports: list[str] = Field(description="Kinds it extracts.")
+    unsupported: dict[str, str] = Field(description="Kinds it cannot extract, each with a sentence saying why.")
 
 
 class Health(BaseModel):

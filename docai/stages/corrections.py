@@ -17,6 +17,7 @@ from schemas.registry import get_schema
 from schemas.validate import validate
 
 MAX_VALUE_NODES = 5_000  # items in one corrected value (a whole list of line items counts each cell)
+VALIDATION = "validation"  # an issue's source when validation (not the engine) raised it
 
 
 class InvalidCorrection(ValueError):
@@ -172,7 +173,9 @@ def apply_corrections(
     kept = [
         i
         for i in extraction.issues or []
-        if (i.get("code"), i.get("field")) not in derived and i.get("field") not in corrected
+        if i.get("source") != VALIDATION
+        and (i.get("code"), i.get("field")) not in derived
+        and i.get("field") not in corrected
     ]
     evidence = dict(extraction.evidence or {})
     typed = get_schema(extraction.schema).model_validate(normalised).model_dump(mode="python")
@@ -186,7 +189,7 @@ def apply_corrections(
         located = found.model_dump(mode="json", include={"page", "bbox", "text"}) if found else {}
         evidence[path] = {**previous, **located, "confidence": 1.0, "source": "correction"}
     extraction.current = normalised
-    extraction.issues = [*kept, *issues]
+    extraction.issues = [*kept, *({**i, "source": VALIDATION} for i in issues)]  # validation's: redone each time
     extraction.evidence = evidence
     rows = [
         Correction(

@@ -53,3 +53,42 @@ def close_engines() -> None:
         for engine in _LOADED.values():
             engine.close()
         _LOADED.clear()
+
+
+# How a clerk names each kind of document.
+KIND_WORDS = {
+    "invoice": "invoices",
+    "receipt": "receipts",
+    "form": "forms",
+    "chart": "charts",
+    "ui_code": "screenshots of apps or web pages",
+}
+
+
+def unsupported_message(engine_name: str, supported: list[str], kind: str, guessed: bool = False) -> str:
+    """The sentence a clerk reads when the engine running here cannot read this kind of document."""
+    what = KIND_WORDS.get(kind, kind)
+    names = [word for k, word in KIND_WORDS.items() if k in supported]
+    readable = " and ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names) or "nothing"
+    looks = f"This document looks like one of the {what}. " if guessed else ""
+    return (
+        f"{looks}docai cannot read {what} on this server: its engine ({engine_name}) reads {readable} only. "
+        f"Reading {what} needs the DeepSeek-VL engine, which an administrator can install (`docai model pull`). "
+        "Reject this document, or upload it again as another kind if it is one."
+    )
+
+
+def capabilities(settings: Settings) -> dict[str, object]:
+    """The engine DOCAI_ENGINE resolves to here, why, and the kinds it can and cannot read (nothing is loaded)."""
+    from schemas.registry import schema_kinds
+
+    concrete, reason = choose_engine(None, settings)
+    try:
+        engine = create_engine(concrete, engine_options(settings))
+        supported = [kind for kind in schema_kinds() if engine.supports(kind)]
+    except UnknownEngine as err:
+        return {"engine": concrete, "reason": str(err), "supports": [], "unsupported": {}}
+    unsupported = {
+        kind: unsupported_message(concrete, supported, kind) for kind in schema_kinds() if kind not in supported
+    }
+    return {"engine": concrete, "reason": reason, "supports": supported, "unsupported": unsupported}

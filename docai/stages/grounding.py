@@ -13,7 +13,7 @@ from rapidfuzz import fuzz
 
 from model.layout.values import AMOUNT, INT_AMOUNT, find_dates
 from model.types import Word
-from schemas.common import CURRENCY_SYMBOLS, DocSchema, Evidence, Issue, Severity, parse_amount
+from schemas.common import CURRENCY_SYMBOLS, DocSchema, Evidence, parse_amount
 
 DEFAULT_ENGINE_CONFIDENCE = 0.7  # an engine that says nothing about a field
 MIN_SIMILARITY = 0.75  # text matches below this count as not found
@@ -81,11 +81,6 @@ def locate(value: Any, path: str, pages: list[list[Word]]) -> Evidence | None:
         text=" ".join(w.text for w in match.words),
         source="grounding",
     )
-
-
-def needs_review(evidence: dict[str, Evidence], issues: list[Issue], threshold: float) -> bool:
-    """A reviewer must look when any field is under the threshold or any issue is an error."""
-    return any(e.confidence < threshold for e in evidence.values()) or any(i.severity == Severity.ERROR for i in issues)
 
 
 def _union(boxes: list[tuple[float, float, float, float]]) -> tuple[float, float, float, float]:

@@ -18,13 +18,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from docai.errors import DocaiError, ErrorCode
+from docai.stages.corrections import VALIDATION
+from docai.stages.engines import unsupported_message
 from docai.stages.ingest import IngestLimits, MediaType, safe_filename, sha256_hex, sniff
 from docai.stages.rasterize import RasterizeOptions, rasterize
 from docai.store.db.models import Document, DocumentStatus, Extraction, Page
 from docai.store.storage import BlobStore
 from model.base import Engine
 from model.types import ExtractRequest, ExtractResult, PageInput, Word
-from schemas.common import Issue
 from schemas.registry import get_schema, schema_kinds
 from schemas.validate import validate
 
@@ -191,7 +192,7 @@ def build_request(store: BlobStore, document: Document) -> ExtractRequest:
     if document.schema is None:
         from docai.stages.classify import classify
 
-        document.schema, _score = classify([p.words for p in pages])
+        document.schema, _score = classify([p.words for p in pages], images=[p.image for p in pages[:1]])
     return ExtractRequest(request_id=document.id, schema=document.schema, pages=pages)
 
 
@@ -216,15 +217,12 @@ def extract_documents(
     results = engine.extract_batch(requests) if requests else []
     batch_seconds = time.perf_counter() - started
     by_id = {d.id: d for d in todo}
+    readable = [kind for kind in schema_kinds() if engine.supports(kind)]
     for request in unsupported:
-        fail(
-            by_id[request.request_id],
-            DocaiError(
-                ErrorCode.SCHEMA_UNSUPPORTED,
-                f"The {engine.name!r} engine cannot extract {request.schema!r} documents; "
-                "it needs the DeepSeek-VL engine (run `docai model pull`, then set DOCAI_ENGINE=deepseek-vl).",
-            ),
-        )
+        document = by_id[request.request_id]
+        guessed = document.schema_requested == "auto"
+        message = unsupported_message(engine.name, readable, request.schema, guessed)
+        fail(document, DocaiError(ErrorCode.SCHEMA_UNSUPPORTED, message))
     for request, result in zip(requests, results, strict=True):
         result.timings.setdefault("batch_seconds", round(batch_seconds, 3))
         persist_result(session, by_id[request.request_id], request, result, options)
@@ -268,9 +266,10 @@ def persist_result(
             ),
         )
         return None
-    from docai.stages.grounding import ground, needs_review
+    from docai.stages.grounding import ground
+    from docai.stages.review import refresh
 
-    issues: list[Issue] = [*result.issues, *validate(result.data)]
+    checks = validate(result.data)
     evidence, _low = ground(result.data, [p.words for p in request.pages], result.confidence, options.review_threshold)
     if result.engine == "e-invoice":  # the XML is the invoice: exact whether or not (or where) the page prints it
         evidence = {
@@ -284,16 +283,18 @@ def persist_result(
         data=data,
         current=data,
         evidence={path: ev.model_dump(mode="json") for path, ev in evidence.items()},
-        issues=[i.model_dump(mode="json") for i in issues],
+        issues=[
+            *(i.model_dump(mode="json") for i in result.issues),
+            *({**i.model_dump(mode="json"), "source": VALIDATION} for i in checks),  # redone on each correction
+        ],
         engine=result.engine,
         model=result.model,
         model_revision=result.revision,
         timings=result.timings,
     )
     session.add(extraction)
-    review = needs_review(evidence, issues, options.review_threshold)
-    document.status = DocumentStatus.NEEDS_REVIEW if review else DocumentStatus.DONE
     document.error_code = document.error_message = None
+    refresh(session, document, options.review_threshold, extraction)  # reasons, status, duplicate, search text
     return extraction
 
 

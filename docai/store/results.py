@@ -47,6 +47,7 @@ def document_summary(document: Document) -> dict[str, Any]:
         "pages": document.page_count,
         "data": extraction.current if extraction else None,
         "issues": extraction.issues if extraction else [],
+        "reasons": document.review_reasons or [],
         "evidence": extraction.evidence if extraction else {},
         "error": {"code": document.error_code, "message": document.error_message} if document.error_code else None,
         "created_at": document.created_at.isoformat() if document.created_at else None,

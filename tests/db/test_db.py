@@ -13,7 +13,7 @@ def test_migrations_reach_head_and_match_the_models(db_url):
     from alembic.migration import MigrationContext
     from alembic.script import ScriptDirectory
 
-    from docai.store.db.migrate import alembic_config
+    from docai.store.db.migrate import alembic_config, include_name
     from docai.store.db.models import Base
 
     heads = ScriptDirectory.from_config(alembic_config(db_url)).get_heads()
@@ -21,7 +21,8 @@ def test_migrations_reach_head_and_match_the_models(db_url):
     assert current_revision(db_url) == heads[0]
     engine = sa.create_engine(db_url)
     with engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+        context = MigrationContext.configure(conn, opts={"include_name": include_name})
+        diff = compare_metadata(context, Base.metadata)
     engine.dispose()
     assert diff == [], f"models and migrations differ: {diff}"
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from docai.stages.grounding import ground, needs_review
-from schemas.common import Evidence, Issue, Severity
+from docai.stages.grounding import ground
 from schemas.form import Form, FormField
 from schemas.invoice import Invoice, InvoiceLine
 from schemas.receipt import Receipt
@@ -88,13 +87,3 @@ def test_engine_confidence_bounds_the_result(page) -> None:  # type: ignore[no-u
     assert sure["/total"].confidence > 0.9
     assert unsure["/total"].confidence <= 0.3
     assert low
-
-
-def test_needs_review_on_low_confidence_or_error_issue() -> None:
-    good = {"/total": Evidence(confidence=0.9)}
-    assert not needs_review(good, [], 0.6)
-    assert needs_review({"/total": Evidence(confidence=0.5)}, [], 0.6)
-    warning = Issue(code="implausible_date", field="/date", message="m", severity=Severity.WARNING)
-    error = Issue(code="total_mismatch", field="/total", message="m", severity=Severity.ERROR)
-    assert not needs_review(good, [warning], 0.6)
-    assert needs_review(good, [error], 0.6)

@@ -1,4 +1,4 @@
-"""/v1/documents: upload, list, status, result, corrections, review, retry, page images, originals."""
+"""/v1/documents: upload, list (filters, sort, search), status, result, corrections, retry, pages, originals."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Form, Query, Response, UploadFile
 from fastapi import Path as FastApiPath
-from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session, selectinload
 
 from docai.api.deps import CallerDep, SessionDep, SettingsDep, StoreDep
 from docai.api.errors import Conflict, InvalidInput, NotFound, PayloadTooLarge
@@ -18,15 +18,17 @@ from docai.api.models import (
     DocumentList,
     DocumentRead,
     ErrorResponse,
-    ReviewIn,
 )
 from docai.errors import DocaiError, ErrorCode
 from docai.service.queue import submit
 from docai.service.webhooks import AddressPolicy, check_url
+from docai.settings import Settings
 from docai.stages.corrections import Edit, apply_corrections
 from docai.stages.pipeline import SCHEMA_CHOICES, PipelineOptions, ingest_bytes
-from docai.store.db.models import Document, DocumentStatus, Page, utcnow
+from docai.stages.review import current_reasons, refresh
+from docai.store.db.models import Document, DocumentStatus, Page
 from docai.store.results import latest_extraction, result_view
+from docai.store.search import match_clause
 
 router = APIRouter(prefix="/documents", tags=["documents"])
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -112,33 +114,65 @@ def _code(code: str | None) -> ErrorCode:
         return ErrorCode.UNSUPPORTED_TYPE
 
 
+SORTS = {
+    "created": Document.created_at,
+    "age": Document.created_at,  # the oldest first when descending
+    "vendor": Document.vendor,
+    "date": Document.document_date,
+    "total": Document.total,
+    "reason": Document.reason_codes,
+    "status": Document.status,
+    "filename": Document.filename,
+}
+REASONS = ("low_confidence", "validation_issue", "missing_required", "none")
+
+
 @router.get("", response_model=DocumentList, responses=ERRORS)
 def list_documents(
     session: SessionDep,
     _caller: CallerDep,
     status: Annotated[str | None, Query(description="Comma-separated statuses, e.g. 'needs_review,done'.")] = None,
     schema: Annotated[str | None, Query(description="Schema kind, e.g. 'receipt'.")] = None,
-    q: Annotated[str | None, Query(max_length=200, description="Part of the file name.")] = None,
-    order: Annotated[Literal["asc", "desc"], Query(description="By upload time.")] = "desc",
+    q: Annotated[
+        str | None,
+        Query(
+            max_length=200,
+            description="Words to find (each a prefix): vendor or merchant, invoice number, amounts, dates, page "
+            "text, file name. '12.30' finds 12.30; several words must all match.",
+        ),
+    ] = None,
+    reason: Annotated[
+        str | None,
+        Query(description=f"Comma-separated review reasons ({', '.join(REASONS)}); 'none' means no reason."),
+    ] = None,
+    sort: Annotated[
+        Literal["created", "age", "vendor", "date", "total", "reason", "status", "filename"],
+        Query(description="Column to sort by."),
+    ] = "created",
+    order: Annotated[Literal["asc", "desc"], Query(description="Direction; age desc is the oldest first.")] = "desc",
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0, le=MAX_INDEX)] = 0,
 ) -> DocumentList:
-    """Documents, newest first unless order=asc, with filters and paging; count is the total matching."""
-    where = filters(status, schema, q)
+    """Documents, newest first unless sorted otherwise, with filters and paging; count is the total matching."""
+    where = filters(session, status, schema, q, reason)
     count = session.scalar(select(func.count()).select_from(Document).where(*where)) or 0
-    created = Document.created_at.asc() if order == "asc" else Document.created_at.desc()
+    column = SORTS[sort]
+    descending = (order == "desc") != (sort == "age")
+    key = column.desc() if descending else column.asc()
     rows = session.scalars(
         select(Document)
         .where(*where)
         .options(selectinload(Document.extractions))
-        .order_by(created, Document.id)
+        .order_by(key.nulls_last(), Document.created_at.desc(), Document.id)
         .limit(limit)
         .offset(offset)
     ).all()
     return DocumentList(data=[DocumentRead.of(d) for d in rows], count=count)
 
 
-def filters(status: str | None, schema: str | None, q: str | None) -> list[Any]:
+def filters(
+    session: Session, status: str | None, schema: str | None, q: str | None, reason: str | None = None
+) -> list[Any]:
     where: list[Any] = []
     if status:
         wanted = [s.strip() for s in status.split(",") if s.strip()]
@@ -149,33 +183,48 @@ def filters(status: str | None, schema: str | None, q: str | None) -> list[Any]:
         where.append(Document.status.in_(wanted))
     if schema:
         where.append(func.coalesce(Document.schema, Document.schema_requested) == schema)
-    if q:
-        escaped = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        where.append(Document.filename.ilike(f"%{escaped}%", escape="\\"))
+    if reason:
+        wanted = [r.strip() for r in reason.split(",") if r.strip()]
+        unknown = [r for r in wanted if r not in REASONS]
+        if unknown:
+            raise InvalidInput(f"Unknown review reason {unknown[0]!r}; use one of {', '.join(REASONS)}.")
+        any_of = [Document.reason_codes.like(f"%,{r},%") for r in wanted if r != "none"]
+        if "none" in wanted:
+            any_of.append(or_(Document.reason_codes.is_(None), Document.reason_codes == ""))
+        where.append(or_(*any_of))
+    if q and q.strip():
+        escaped = q.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        by_name = Document.filename.ilike(f"%{escaped}%", escape="\\")
+        found = match_clause(session, q)
+        where.append(or_(by_name, found) if found is not None else by_name)
     return where
 
 
 @router.get("/{document_id}", response_model=DocumentDetail, responses=ERRORS)
-def get_document(session: SessionDep, _caller: CallerDep, document_id: str) -> DocumentDetail:
-    """Status, per-page progress and job history."""
-    return DocumentDetail.detail(load(session, document_id))
+def get_document(session: SessionDep, settings: SettingsDep, _caller: CallerDep, document_id: str) -> DocumentDetail:
+    """Status, review reasons, per-page progress and job history."""
+    return DocumentDetail.detail(load(session, document_id), settings.review_threshold)
 
 
 @router.get("/{document_id}/result", responses=ERRORS)
-def get_result(session: SessionDep, _caller: CallerDep, document_id: str) -> dict[str, Any]:
-    """The extraction with corrections applied (`data`), the engine's original (`original`), evidence and issues."""
+def get_result(session: SessionDep, settings: SettingsDep, _caller: CallerDep, document_id: str) -> dict[str, Any]:
+    """The extraction with corrections applied (`data`), the engine's original (`original`), evidence, issues
+    and the review `reasons`."""
     document = load(session, document_id)
     view = result_view(document)
     if view is None:
         raise NotFound(f"Document {document_id} has no result yet (status {document.status}).")
-    return view
+    return {**view, "reasons": current_reasons(document, settings.review_threshold)}
 
 
 @router.patch(
     "/{document_id}/result", responses={**ERRORS, 409: {"model": ErrorResponse}, 422: {"model": ErrorResponse}}
 )
-def correct(session: SessionDep, caller: CallerDep, document_id: str, body: CorrectionsIn) -> dict[str, Any]:
-    """Apply corrections (JSON pointer + value) to the current data; each is audited; issues are re-checked."""
+def correct(
+    session: SessionDep, settings: SettingsDep, caller: CallerDep, document_id: str, body: CorrectionsIn
+) -> dict[str, Any]:
+    """Apply corrections (JSON pointer + value) to the current data; each is audited; the whole document is
+    validated again, so issues and reasons are those of the corrected data."""
     document = load(session, document_id)
     extraction = latest_extraction(document)
     if extraction is None:
@@ -184,9 +233,10 @@ def correct(session: SessionDep, caller: CallerDep, document_id: str, body: Corr
         raise Conflict(f"Document {document_id} is {document.status}; only done or needs_review results can change.")
     edits = [Edit(c.field, c.value, c.op) for c in body.corrections]
     apply_corrections(session, extraction, edits, caller.key_name, body.note or body.author or caller.user)
+    reasons = refresh(session, document, settings.review_threshold, extraction)
     session.commit()
     session.refresh(extraction)
-    return result_view(document) or {}
+    return {**(result_view(document) or {}), "reasons": reasons}
 
 
 @router.get("/{document_id}/corrections", response_model=list[CorrectionRead], responses=ERRORS)
@@ -208,42 +258,23 @@ def corrections(session: SessionDep, _caller: CallerDep, document_id: str) -> li
     ]
 
 
-def _review(session: SessionDep, caller: CallerDep, document_id: str, body: ReviewIn | None, to: str) -> DocumentRead:
-    document = load(session, document_id)
-    allowed = REVIEWABLE if to == DocumentStatus.APPROVED else (*REVIEWABLE, DocumentStatus.FAILED)
-    if document.status not in allowed:
-        raise Conflict(f"Document {document_id} is {document.status}; it cannot be {to} now.")
-    document.status = to
-    document.reviewed_by = (body.author if body and body.author else None) or caller.author
-    document.reviewed_at = utcnow()
-    session.commit()
-    return DocumentRead.of(document)
-
-
-@router.post("/{document_id}/approve", response_model=DocumentRead, responses={**ERRORS, 409: {"model": ErrorResponse}})
-def approve(session: SessionDep, caller: CallerDep, document_id: str, body: ReviewIn | None = None) -> DocumentRead:
-    """Mark the (corrected) result approved: it becomes part of exports."""
-    return _review(session, caller, document_id, body, DocumentStatus.APPROVED)
-
-
-@router.post("/{document_id}/reject", response_model=DocumentRead, responses={**ERRORS, 409: {"model": ErrorResponse}})
-def reject(session: SessionDep, caller: CallerDep, document_id: str, body: ReviewIn | None = None) -> DocumentRead:
-    """Mark the document rejected."""
-    return _review(session, caller, document_id, body, DocumentStatus.REJECTED)
-
-
 @router.post("/{document_id}/retry", response_model=DocumentRead, responses={**ERRORS, 409: {"model": ErrorResponse}})
 def retry(session: SessionDep, settings: SettingsDep, _caller: CallerDep, document_id: str) -> DocumentRead:
     """Queue a failed document again."""
     document = load(session, document_id)
+    requeue(session, settings, document)
+    return DocumentRead.of(document)
+
+
+def requeue(session: Session, settings: Settings, document: Document) -> None:
+    """Send a failed document through the stages again (committed); Conflict when it is not failed."""
     if document.status != DocumentStatus.FAILED:
-        raise Conflict(f"Document {document_id} is {document.status}; only failed documents are retried.")
+        raise Conflict(f"Document {document.id} is {document.status}; only failed documents are retried.")
     if _refused_at_the_door(document):
-        raise Conflict(f"Document {document_id} was refused on upload ({document.error_code}); upload a fixed file.")
+        raise Conflict(f"Document {document.id} was refused on upload ({document.error_code}); upload a fixed file.")
     document.status = DocumentStatus.QUEUED
     document.error_code = document.error_message = None
     submit(session, settings, document)
-    return DocumentRead.of(document)
 
 
 @router.get(

@@ -1,11 +1,9 @@
-"""/v1/export: approved (or filtered) results as CSV or JSON."""
+"""/v1/export: approved (or filtered) results as XLSX or ZIP (a table per kind, line items as rows), JSON, CSV."""
 
 from __future__ import annotations
 
-import csv
-import io
 import json
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
 from sqlalchemy import select
@@ -14,71 +12,50 @@ from sqlalchemy.orm import selectinload
 from docai.api.deps import CallerDep, SessionDep
 from docai.api.routes.documents import ERRORS, filters
 from docai.store.db.models import Document
-from docai.store.results import latest_extraction
-from docai.store.spreadsheet import cell_text
+from docai.store.exports import flat_rows, records, tables, to_csv, to_xlsx, to_zip
 
 router = APIRouter(tags=["export"])
 MAX_EXPORT = 50_000
-FIXED = ["id", "filename", "schema", "status", "reviewed_by", "reviewed_at"]
-
-
-def export_rows(documents: list[Document]) -> list[dict[str, Any]]:
-    """One plain record per document: identity, review and the corrected data."""
-    rows = []
-    for document in documents:
-        extraction = latest_extraction(document)
-        rows.append(
-            {
-                "id": document.id,
-                "filename": document.filename,
-                "schema": document.schema,
-                "status": document.status,
-                "reviewed_by": document.reviewed_by,
-                "reviewed_at": document.reviewed_at.isoformat() if document.reviewed_at else None,
-                "data": extraction.current if extraction else None,
-            }
-        )
-    return rows
-
-
-def to_csv(rows: list[dict[str, Any]]) -> str:
-    """One line per document; scalar fields as columns, lists (line items, table rows) as JSON text."""
-    fields: list[str] = []
-    for row in rows:
-        for key in (row["data"] or {}).keys():
-            if key not in fields:
-                fields.append(key)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(FIXED + fields)
-    for row in rows:
-        data = row["data"] or {}
-        cells = [cell_text(row[k]) for k in FIXED] + [cell_text(data.get(k)) for k in fields]
-        writer.writerow(cells)
-    return out.getvalue()
+MEDIA = {
+    "json": "application/json",
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "zip": "application/zip",
+}
 
 
 @router.get("/export", responses=ERRORS, response_class=Response)
 def export(
     session: SessionDep,
     _caller: CallerDep,
-    format: Annotated[Literal["csv", "json"], Query(description="csv or json.")] = "json",
+    format: Annotated[
+        Literal["xlsx", "zip", "json", "csv"],
+        Query(
+            description="xlsx: a sheet per kind (invoices, receipts, forms...) and one for their line items; "
+            "zip: the same tables as CSV files; json: everything, with evidence; csv: one line per document."
+        ),
+    ] = "json",
     status: Annotated[str, Query(description="Comma-separated statuses.")] = "approved",
     schema: Annotated[str | None, Query()] = None,
     q: Annotated[str | None, Query(max_length=200)] = None,
 ) -> Response:
     """Results of approved documents (or the statuses asked for), oldest first."""
-    documents = session.scalars(
-        select(Document)
-        .where(*filters(status, schema, q))
-        .options(selectinload(Document.extractions))
-        .order_by(Document.created_at, Document.id)
-        .limit(MAX_EXPORT)
-    ).all()
-    rows = export_rows(list(documents))
-    if format == "csv":
-        body, media = to_csv(rows), "text/csv; charset=utf-8"
+    documents = list(
+        session.scalars(
+            select(Document)
+            .where(*filters(session, status, schema, q))
+            .options(selectinload(Document.extractions), selectinload(Document.decisions))
+            .order_by(Document.created_at, Document.id)
+            .limit(MAX_EXPORT)
+        ).all()
+    )
+    if format == "xlsx":
+        body: bytes | str = to_xlsx(tables(documents))
+    elif format == "zip":
+        body = to_zip(tables(documents))
+    elif format == "csv":
+        body = to_csv(flat_rows(documents))
     else:
-        body, media = json.dumps(rows, ensure_ascii=False, default=str, indent=1), "application/json"
+        body = json.dumps(records(documents), ensure_ascii=False, default=str, indent=1)
     headers = {"Content-Disposition": f'attachment; filename="docai-export.{format}"'}
-    return Response(body, media_type=media, headers=headers)
+    return Response(body, media_type=MEDIA[format], headers=headers)

@@ -10,6 +10,11 @@ from alembic.config import Config
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 
+def include_name(name: str | None, type_: str, parent_names: object) -> bool:
+    """Autogenerate and model checks leave the full-text search tables alone: 0002 makes them per database."""
+    return not (type_ == "table" and name is not None and name.startswith("document_search"))
+
+
 def alembic_config(url: str) -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))

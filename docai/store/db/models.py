@@ -1,13 +1,27 @@
-"""SQLAlchemy 2.x models: documents, pages, extractions, corrections (audit rows) and jobs."""
+"""SQLAlchemy 2.x models: documents, pages, extractions, corrections and decisions (the audit trail) and jobs."""
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -66,6 +80,16 @@ class Document(Base):
     reviewed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    # The queue's columns, kept current from the latest result (docai.stages.review.refresh)
+    vendor: Mapped[str | None] = mapped_column(String(255))
+    document_date: Mapped[dt.date | None] = mapped_column(Date)
+    total: Mapped[Decimal | None] = mapped_column(Numeric(18, 4))
+    currency: Mapped[str | None] = mapped_column(String(3))
+    doc_number: Mapped[str | None] = mapped_column(String(128))
+    review_reasons: Mapped[list[Any] | None] = mapped_column(JSON)
+    reason_codes: Mapped[str | None] = mapped_column(String(128))  # ',low_confidence,validation_issue,'
+    dedupe_key: Mapped[str | None] = mapped_column(String(255), index=True)
+    duplicate_of: Mapped[str | None] = mapped_column(String(32))
 
     pages: Mapped[list[Page]] = relationship(
         back_populates="document", order_by="Page.index", cascade="all, delete-orphan"
@@ -74,6 +98,9 @@ class Document(Base):
         back_populates="document", order_by="Extraction.created_at", cascade="all, delete-orphan"
     )
     jobs: Mapped[list[Job]] = relationship(back_populates="document", cascade="all, delete-orphan")
+    decisions: Mapped[list[Decision]] = relationship(
+        back_populates="document", order_by="Decision.created_at", cascade="all, delete-orphan"
+    )
 
 
 class Page(Base):
@@ -131,6 +158,24 @@ class Correction(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     extraction: Mapped[Extraction] = relationship(back_populates="corrections")
+
+
+class Decision(Base):
+    """One review decision on a document: approve, reject, reopen (who, the name they typed, their note)."""
+
+    __tablename__ = "decisions"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), index=True)
+    action: Mapped[str] = mapped_column(String(16))  # approve, reject, reopen
+    from_status: Mapped[str] = mapped_column(String(16))
+    to_status: Mapped[str] = mapped_column(String(16))
+    author: Mapped[str] = mapped_column(String(255))  # the authenticated identity (the API key's name)
+    reviewer: Mapped[str | None] = mapped_column(String(255))  # the name the person typed
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    document: Mapped[Document] = relationship(back_populates="decisions")
 
 
 class Job(Base):

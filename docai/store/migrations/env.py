@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
+from docai.store.db.migrate import include_name
 from docai.store.db.models import Base
 from docai.store.db.session import make_db_engine
 
@@ -21,7 +22,13 @@ def _url() -> str:
 
 
 def run_migrations_offline() -> None:
-    context.configure(url=_url(), target_metadata=target_metadata, literal_binds=True, render_as_batch=True)
+    context.configure(
+        url=_url(),
+        target_metadata=target_metadata,
+        literal_binds=True,
+        render_as_batch=True,
+        include_name=include_name,
+    )
     with context.begin_transaction():
         context.run_migrations()
 
@@ -29,7 +36,12 @@ def run_migrations_offline() -> None:
 def run_migrations_online() -> None:
     engine = make_db_engine(_url())
     with engine.connect() as connection:
-        context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
+        context.configure(
+            connection=connection,
+            target_metadata=target_metadata,
+            render_as_batch=True,
+            include_name=include_name,
+        )
         with context.begin_transaction():
             context.run_migrations()
     engine.dispose()
