@@ -187,9 +187,13 @@ class MLAttention(nn.Module):
         kv_b = self.kv_b_proj.weight.view(self.heads, -1, self.rank)
         q_absorb, out_absorb = kv_b[:, : self.nope], kv_b[:, self.nope :]
         q_nope = torch.matmul(q_nope, q_absorb)  # (B, H, S, rank)
-        scores = (torch.matmul(q_pe, k_pe.mT) + torch.matmul(q_nope, latent.unsqueeze(-3).mT)) * self.scale
-        weights = F.softmax(scores + mask, dim=-1, dtype=torch.float32).to(q_pe.dtype)
-        out = torch.matmul(torch.einsum("bhql,blc->bhqc", weights, latent), out_absorb.mT)
+        # the official q_pe.k_pe + q_nope.latent scores as one attention over [latent, k_pe] keys and latent values,
+        # so the fused kernel never materialises (B, H, S, L) scores
+        query = torch.cat([q_nope, q_pe], dim=-1)
+        key = torch.cat([latent.unsqueeze(1), k_pe], dim=-1).expand(b, self.heads, -1, -1)
+        value = latent.unsqueeze(1).expand(b, self.heads, -1, -1)
+        out = F.scaled_dot_product_attention(query, key, value, attn_mask=mask, scale=self.scale)  # (B, H, S, rank)
+        out = torch.matmul(out, out_absorb.mT)
         return self.o_proj(out.transpose(1, 2).reshape(b, s, self.heads * self.v_dim))
 
 
