@@ -38,6 +38,13 @@ def train_command(
             "invoice chooser on (fitted and reported, not used yet). 0: none.",
         ),
     ] = 0,
+    approved: Annotated[
+        bool,
+        typer.Option(
+            "--approved/--no-approved",
+            help="Also fit on the documents approved in this deployment's database (their corrections as truth).",
+        ),
+    ] = True,
     as_json: Annotated[bool, typer.Option("--json", help="Print the manifest's figures as JSON.")] = False,
 ) -> None:
     """Fit the learned chooser (LightGBM per field, isotonic calibration out of fold) and write it where engines read it."""
@@ -57,11 +64,26 @@ def train_command(
     if not examples:
         typer.echo(f"error: no labelled documents under {data}/sroie or {data}/funsd.", err=True)
         raise typer.Exit(2)
+    n_approved = 0
+    if approved:
+        from sqlalchemy.exc import SQLAlchemyError
+
+        from docai.eval.training import approved_examples
+
+        try:
+            reviewed = approved_examples(settings.resolved_database_url)
+        except SQLAlchemyError as err:  # no database yet (nothing processed here): nothing approved
+            say(f"no approved documents read ({type(err).__name__}); fitting on the training split only")
+            reviewed = []
+        n_approved = len(reviewed)
+        examples += reviewed
     if invoices:
         from docai.synth.training import invoice_examples
 
         examples += invoice_examples(invoices, seed=seed)  # generated with exact labels: seed 0 unless asked
-    say(f"{len(examples)} training documents read in {time.perf_counter() - started:.1f} s")
+    say(
+        f"{len(examples)} training documents ({n_approved} approved here) read in {time.perf_counter() - started:.1f} s"
+    )
     manifest = train_all(examples, target, seed=seed, version=version, log=say)
     if invoices:
         from model.layout.invoice import extract_invoice
@@ -73,6 +95,7 @@ def train_command(
         manifest["fields"].update({f"invoice.rules.{k}": v for k, v in calibration["fields"].items()})
     figures = {k: v["figures"] for k, v in manifest["fields"].items()}
     report = {
+        "approved": n_approved,
         "out": str(target),
         "version": manifest["version"],
         "documents": len(examples),

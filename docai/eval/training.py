@@ -96,3 +96,27 @@ def train_examples(
             if progress:
                 progress(examples[-1].name)
     return examples
+
+
+def approved_examples(database_url: str | None = None) -> list[Example]:
+    """Documents reviewers approved in this deployment, their corrected values as the truth (SQLite or PostgreSQL)."""
+    from sqlalchemy import select
+
+    from docai.store.db.models import Document, DocumentStatus
+    from docai.store.db.session import session_scope
+
+    examples: list[Example] = []
+    with session_scope(database_url) as session:
+        documents = session.scalars(
+            select(Document).where(Document.status == DocumentStatus.APPROVED).order_by(Document.reviewed_at)
+        )
+        for document in documents:
+            if not document.extractions or document.schema not in ("receipt", "invoice"):
+                continue
+            truth = dict(document.extractions[-1].current)
+            pages = [
+                [Word.from_json(row) for row in page.words] for page in sorted(document.pages, key=lambda p: p.index)
+            ]
+            group = _group(truth.get("merchant_name") or truth.get("vendor_name") or document.id)
+            examples.append(Example(f"approved/{document.id}", group, document.schema, pages, truth, source="approved"))
+    return examples

@@ -14,6 +14,7 @@ def apply_learned(
     """Each learned field of the schema set to the best-scoring candidate, its confidence the calibrated probability."""
     update: dict[str, Any] = {}
     confidence = dict(confidence)
+    doc.memo.setdefault("vendor_memory", model.memory)
     for spec in field_specs(schema):
         if schema in NOT_USED:
             break

@@ -163,6 +163,9 @@ class LearnedModel:
             booster = lgb.Booster(model_str=(folder / entry["model"]).read_text())
             cal = entry.get("calibration") or {}
             self.fields[key] = FieldModel(entry["features"], booster, Calibration(cal.get("x", []), cal.get("y", [])))
+        from model.learned.memory import VendorMemory
+
+        self.memory = VendorMemory.load(folder)
 
     def get(self, schema: str, name: str) -> FieldModel | None:
         return self.fields.get(f"{schema}.{name}")

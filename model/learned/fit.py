@@ -12,10 +12,13 @@ from typing import Any
 
 from model.learned.compare import same_value, text_similarity
 from model.learned.core import MANIFEST, Candidate, Doc, FieldSpec, field_specs
+from model.learned.memory import FILE as MEMORY_FILE
+from model.learned.memory import VendorMemory
 from model.types import Word
 
 FORMAT = 1  # bump when the manifest's layout changes
 FOLDS = 5
+APPROVED = "approved"  # Example.source of documents approved in this deployment
 CV_FILE = "cv.json"
 SOFT_MATCH = 0.9  # no exact candidate: the closest one at least this similar is the one to learn to pick
 
@@ -192,6 +195,14 @@ def fit_field(data: FieldData, seed: int) -> tuple[Any, dict[str, Any], dict[str
     return _fit(data, range(len(data.docs)), seed), calibration, figures
 
 
+def _leave_one_out_memory(examples: Sequence[Example], docs: dict[str, Doc]) -> None:
+    """Each receipt sees a vendor memory of the other receipts (its own merchant only through its other receipts)."""
+    receipts = [ex for ex in examples if ex.schema == "receipt"]
+    for ex in receipts:
+        others = [o.truth for o in receipts if o is not ex]
+        docs[ex.name].memo["vendor_memory"] = VendorMemory.from_examples(others)
+
+
 def train_all(
     examples: Sequence[Example],
     out: Path,
@@ -203,6 +214,9 @@ def train_all(
     """Fit every registered field on the examples and write the manifest and model texts into out."""
     out.mkdir(parents=True, exist_ok=True)
     docs = {ex.name: Doc.from_pages(ex.pages) for ex in examples}
+    _leave_one_out_memory(examples, docs)
+    # what a deployment remembers: the merchants its reviewers approved (training receipts only teach how to use it)
+    memory = VendorMemory.from_examples([ex.truth for ex in examples if ex.source == APPROVED])
     sources: dict[str, int] = {}
     for ex in examples:
         sources[ex.source] = sources.get(ex.source, 0) + 1
@@ -246,6 +260,8 @@ def train_all(
                 "params": fitted["params"],
             }
             log(f"{key}: {fitted['figures']}")
+    memory.save(out)
+    digest.update((out / MEMORY_FILE).read_bytes())
     digest.update(json.dumps(manifest, sort_keys=True).encode())
     # the version names the content: the same data and seed give the same version and files
     manifest["version"] = version or f"{FORMAT}.{digest.hexdigest()[:10]}"

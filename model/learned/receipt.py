@@ -42,6 +42,7 @@ from model.layout.values import (
 )
 from model.learned.compare import norm_text, text_similarity
 from model.learned.core import Candidate, Doc, learned_field
+from model.learned.memory import Vendor
 from model.types import Word
 
 ROLES = ("subtotal", "net", "tax", "base", "strong", "change", "cash", "total")
@@ -101,6 +102,38 @@ def _text_shape(text: str) -> dict[str, float]:
 
 def _flag(pattern: re.Pattern[str], text: str) -> float:
     return 1.0 if pattern.search(text) else 0.0
+
+
+# ---------------------------------------------------------------- vendor memory
+
+PROPOSE_REMEMBERED_ADDRESS = False  # chains print each branch's own address: measured worse in train CV when proposed
+
+
+def _vendor(doc: Doc) -> tuple[Vendor, float, int] | None:
+    memory = doc.memo.get("vendor_memory")
+    if memory is None:
+        return None
+    return doc.once("vendor_match", lambda: memory.match([line.text for line in _header(doc, 12)]))
+
+
+def _remembered(doc: Doc, candidates: list[Candidate], attr: str, propose: bool = True) -> list[Candidate]:
+    """Features saying how close each candidate is to what was approved for this merchant, and the approved value
+    itself as a candidate (its features those of the closest reading on the page)."""
+    match = _vendor(doc)
+    value = getattr(match[0], attr) if match else None
+    for c in candidates:
+        c.features["memory_match"] = match[1] if match else 0.0
+        c.features["memory_sim"] = text_similarity(c.value, value) if value else 0.0
+        c.features["memory_value"] = float(bool(value) and norm_text(c.value) == norm_text(value))
+    page_sim = max((c.features["memory_sim"] for c in candidates), default=0.0)
+    for c in candidates:
+        c.features["memory_page_sim"] = (
+            page_sim  # how well the page prints what was approved (a chain's branch may not)
+        )
+    if propose and value and candidates and not any(c.features["memory_value"] for c in candidates):
+        closest = max(candidates, key=lambda c: c.features["memory_sim"])
+        candidates.append(Candidate(value, closest.words, {**closest.features, "memory_sim": 1.0, "memory_value": 1.0}))
+    return candidates
 
 
 # ---------------------------------------------------------------- total
@@ -317,7 +350,7 @@ def propose_name(doc: Doc) -> list[Candidate]:
         i = max(0, min(rules["name_index"], len(header) - 1))
         if header:
             add(rule_name, rules["name"].words, i, 1, 2.0)
-    return list(by_text.values())
+    return _remembered(doc, list(by_text.values()), "name")
 
 
 def _bare(name: str) -> str:
@@ -429,4 +462,4 @@ def propose_address(doc: Doc) -> list[Candidate]:
             out[key] = Candidate(text, list(words), f)
             if cut:
                 break
-    return list(out.values())
+    return _remembered(doc, list(out.values()), "address", propose=PROPOSE_REMEMBERED_ADDRESS)

@@ -16,10 +16,6 @@ SHOPS = [
 
 
 def _receipt_pdf(name: str, total: str, pre: str, day: int) -> bytes:
-    import pymupdf
-
-    doc = pymupdf.open()
-    page = doc.new_page(width=260, height=240)
     rows = [
         (30, f"{name} SDN BHD", 10),
         (44, "(123456-A)", 8),
@@ -31,6 +27,15 @@ def _receipt_pdf(name: str, total: str, pre: str, day: int) -> bytes:
         (161, f"ROUNDED TOTAL|{total}", 9),
         (174, "CASH|50.00", 8),
     ]
+    return draw_receipt(rows, 260, 240)
+
+
+def draw_receipt(rows: list[tuple[int, str, int]], width: int, height: int) -> bytes:
+    """A one-page PDF: each row's text at the left, the part after '|' at the right (an amount column)."""
+    import pymupdf
+
+    doc = pymupdf.open()
+    page = doc.new_page(width=width, height=height)
     for y, text, size in rows:
         left, _, right = text.partition("|")
         page.insert_text((20, y), left, fontsize=size, fontname="helv")

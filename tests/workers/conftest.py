@@ -30,6 +30,19 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def wait_healthy(api_url: str, timeout: float = 90) -> bool:
+    """Poll /healthz until the API answers 200; False when it never did."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{api_url}/healthz", timeout=1).status_code == 200:
+                return True
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    return False
+
+
 def receipt_pdf(i: int, pages: int = 1) -> bytes:
     """A receipt with a text layer (no OCR needed); i makes its bytes unique."""
     import pymupdf
@@ -106,15 +119,8 @@ class Cluster:
         port = free_port()
         self.api_url = f"http://127.0.0.1:{port}"
         self._start("api", [sys.executable, "-m", "docai", "api", "--port", str(port)])
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{self.api_url}/healthz", timeout=1).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.2)
-        raise AssertionError(f"the API did not start:\n{self.log('api')}")
+        if not wait_healthy(self.api_url, 60):
+            raise AssertionError(f"the API did not start:\n{self.log('api')}")
 
     def start_worker(self, name: str, queues: str = "cpu,gpu", concurrency: int = 2) -> subprocess.Popen[bytes]:
         argv = [sys.executable, "-m", "celery", "-A", "workers.app", "worker", "-Q", queues, "-c", str(concurrency)]

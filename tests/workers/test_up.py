@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.workers.conftest import REPO, free_port, receipt_pdf
+from tests.workers.conftest import REPO, free_port, receipt_pdf, wait_healthy
 
 pytestmark = pytest.mark.slow
 
@@ -47,13 +47,7 @@ def test_up_runs_everything_on_one_machine(tmp_path: Path) -> None:
     )
     api = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{api}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.3)
+        wait_healthy(api)
         key = (home / "api_key").read_text().strip()  # generated on first start, printed by `docai up`
         assert oct((home / "api_key").stat().st_mode & 0o777) == "0o600"
         auth = {"Authorization": f"Bearer {key}"}
