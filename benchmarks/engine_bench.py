@@ -1,10 +1,12 @@
-"""DeepSeek-VL 1.3B engine throughput: docai's batched KV-cache generation vs the one-page, no-cache approach.
+"""DeepSeek-VL 1.3B / DeepSeek-VL2-Tiny engine throughput: docai's batched KV-cache generation vs one page, no cache.
 
-Builds the full-size 1.3B architecture with random weights (nothing is downloaded), feeds each page as one
-384x384 image (576 image tokens) plus a text prompt, and decodes a fixed number of tokens (EOS ignored).
+Builds the full-size architecture with random weights (nothing is downloaded) and decodes a fixed number of tokens
+(EOS ignored). 1.3B: each page is one 384x384 image (576 image tokens) plus text. VL2-Tiny: each page is a tall
+page's global view and 2 x 3 local tiles (1429 image tokens) plus text.
 
   python benchmarks/engine_bench.py --device cpu --dtype bfloat16 --max-new-tokens 128 --batch 1,4,8
   python benchmarks/engine_bench.py --device cuda --max-new-tokens 256 --batch 1,8,32,64
+  python benchmarks/engine_bench.py --model vl2-tiny --device cuda --max-new-tokens 256 --batch 1,8,32,64
 """
 
 from __future__ import annotations
@@ -62,6 +64,55 @@ def build_model(device: str, dtype_name: str, layers: int | None) -> Any:
     )
 
 
+VL2_TILES = (2, 3)  # a tall page: 2 tiles wide, 3 high
+
+
+def build_vl2_model(device: str, dtype_name: str, layers: int | None) -> Any:
+    """DeepSeek-VL2-Tiny's architecture (optionally fewer LLM and vision layers) with random weights."""
+    import copy
+
+    import torch
+
+    from model.deepseek.loading import resolve_device, resolve_dtype
+    from model.deepseek_vl2.loading import model_config
+    from model.deepseek_vl2.modeling import DeepseekVLV2ForCausalLM
+    from model.deepseek_vl2.processor import image_token_count
+    from model.deepseek_vl2.specs import SPECS, TINY_CONFIG
+
+    raw = copy.deepcopy(TINY_CONFIG)
+    if layers:
+        raw["language_config"]["num_hidden_layers"] = layers
+        raw["vision_config"]["layers"] = layers
+    image_token_id = raw["language_config"]["vocab_size"] - 1
+    torch_device = resolve_device(device)
+    dtype = resolve_dtype(dtype_name, torch_device)
+    torch.manual_seed(0)
+    previous = torch.get_default_dtype()
+    torch.set_default_dtype(dtype)
+    try:
+        with torch.device(torch_device):
+            model = DeepseekVLV2ForCausalLM(model_config(raw, image_token_id)).eval()
+            with torch.no_grad():
+                for name, param in model.named_parameters():  # gates start uninitialised; keep activations tame
+                    if "norm" not in name:
+                        param.normal_(0, 0.02)
+    finally:
+        torch.set_default_dtype(previous)
+    return SimpleNamespace(
+        model=model,
+        spec=SPECS["vl2-tiny"],
+        device=torch_device,
+        dtype=dtype,
+        tokenizer=None,
+        pad_token_id=1,
+        eos_token_id=1,
+        image_token_id=image_token_id,
+        num_image_tokens=image_token_count(*VL2_TILES),
+        image_size=384,
+        tiles=VL2_TILES,
+    )
+
+
 def make_rows(lm: Any, pages: int, prompt_tokens: int) -> list[Any]:
     """One row per page: BOS, 576 image tokens, then text tokens (lengths vary a little, as real prompts do)."""
     import torch
@@ -73,9 +124,14 @@ def make_rows(lm: Any, pages: int, prompt_tokens: int) -> list[Any]:
     for i in range(pages):
         n_text = max(8, prompt_tokens - lm.num_image_tokens - 1 - 4 * (i % 4))
         text = torch.randint(100, 90000, (n_text,), generator=gen).tolist()
-        ids = [100000, *[lm.image_token_id] * lm.num_image_tokens, *text]
-        pixels = torch.randn(1, 3, lm.image_size, lm.image_size, generator=gen)
-        rows.append(GenRow(ids, pixels))
+        tiles = getattr(lm, "tiles", None)
+        if tiles is None:
+            ids = [100000, *[lm.image_token_id] * lm.num_image_tokens, *text]
+            rows.append(GenRow(ids, torch.randn(1, 3, lm.image_size, lm.image_size, generator=gen)))
+            continue
+        ids = [0, *[lm.image_token_id] * lm.num_image_tokens, *text]
+        pixels = torch.randn(1 + tiles[0] * tiles[1], 3, lm.image_size, lm.image_size, generator=gen)
+        rows.append(GenRow(ids, pixels, images_spatial_crop=[tiles]))
     return rows
 
 
@@ -151,6 +207,7 @@ def run(lm: Any, rows: list[Any], tokens: int, use_cache: bool) -> dict[str, Any
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--model", default="1.3b", choices=("1.3b", "vl2-tiny"), help="architecture to build")
     parser.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:N")
     parser.add_argument("--dtype", default="bfloat16", help="bfloat16 or float32")
     parser.add_argument("--max-new-tokens", type=int, default=128, help="tokens per answer for docai's runs")
@@ -161,16 +218,22 @@ def main(argv: list[str] | None = None) -> int:
         default=4,
         help="tokens for the one-page no-cache baseline (0 skips it; it recomputes every step)",
     )
-    parser.add_argument("--prompt-tokens", type=int, default=671, help="prompt length per page, image tokens included")
-    parser.add_argument("--layers", type=int, default=None, help="fewer LLM layers for a quick smoke run")
+    parser.add_argument(
+        "--prompt-tokens", type=int, default=None, help="prompt length per page, image tokens included (671; VL2 1729)"
+    )
+    parser.add_argument("--layers", type=int, default=None, help="fewer layers (LLM; VL2 vision too) for a smoke run")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args(argv)
 
     import torch
 
     t0 = time.perf_counter()
-    lm = build_model(args.device, args.dtype, args.layers)
+    if args.prompt_tokens is None:
+        args.prompt_tokens = 1729 if args.model == "vl2-tiny" else 671
+    build = build_vl2_model if args.model == "vl2-tiny" else build_model
+    lm = build(args.device, args.dtype, args.layers)
     report: dict[str, Any] = {
+        "model": args.model,
         "device": str(lm.device),
         "dtype": str(lm.dtype).removeprefix("torch."),
         "gpu": torch.cuda.get_device_name(lm.device) if lm.device.type == "cuda" else None,

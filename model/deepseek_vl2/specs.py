@@ -85,6 +85,25 @@ PROJECTOR_DEFAULTS: dict[str, Any] = {
 }
 
 
+# deepseek-ai/deepseek-vl2-tiny's config.json as far as the engine reads it (for benchmarks with random weights).
+TINY_CONFIG: dict[str, Any] = {
+    "model_type": MODEL_TYPE,
+    "tile_tag": "2D",
+    "global_view_pos": "head",
+    "candidate_resolutions": [list(c) for c in CANDIDATE_RESOLUTIONS],
+    "vision_config": {"model_name": "siglip_so400m_patch14_384", "image_size": 384, "patch_size": 14,
+                      "width": 1152, "layers": 27, "heads": 16, "mlp_ratio": 3.7362},
+    "projector_config": {"projector_type": "downsample_mlp_gelu", "input_dim": 1152, "n_embed": 1280, "depth": 2,
+                         "mlp_ratio": 1, "downsample_ratio": 2},
+    "language_config": {"vocab_size": 129280, "hidden_size": 1280, "intermediate_size": 6848,
+                        "moe_intermediate_size": 896, "num_hidden_layers": 12, "num_attention_heads": 10,
+                        "num_key_value_heads": 10, "n_routed_experts": 64, "n_shared_experts": 2,
+                        "num_experts_per_tok": 6, "first_k_dense_replace": 1, "topk_method": "greedy",
+                        "n_group": 1, "topk_group": 1, "use_mla": False, "q_lora_rank": None, "kv_lora_rank": None,
+                        "max_position_embeddings": 4096, "bos_token_id": 0, "eos_token_id": 1},
+}  # fmt: skip
+
+
 @dataclass(frozen=True)
 class VL2Spec:
     """One released DeepSeek-VL2 size: where it lives and what it needs."""
