@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 from collections.abc import Callable
 from decimal import Decimal
 
@@ -13,6 +14,12 @@ from schemas.receipt import Receipt
 CENT = Decimal("0.01")
 # A date before this or more than a year in the future is implausible on a business document.
 EARLIEST = dt.date(1990, 1, 1)
+
+
+def _off(a: Decimal, b: Decimal, tolerance: Decimal = CENT) -> bool:
+    """a and b differ by more than tolerance; a non-finite or overflowing difference is not a finding."""
+    difference = abs(a - b)
+    return difference.is_finite() and difference > tolerance
 
 
 def _tolerance(*amounts: Decimal | None) -> Decimal:
@@ -40,7 +47,7 @@ def _sum_check(lines: list[Decimal | None], subtotal: Decimal | None, field: str
     if subtotal is None or not amounts or len(amounts) != len(lines):
         return []
     total = sum(amounts, Decimal(0))
-    if abs(total - subtotal) > _tolerance(*amounts):
+    if _off(total, subtotal, _tolerance(*amounts)):
         return [
             Issue(
                 code="line_items_mismatch",
@@ -63,7 +70,7 @@ def _total_check(
     if subtotal is None or total is None:
         return []
     expected = subtotal + (tax or 0) - abs(discount or 0) + (extra or 0)
-    if abs(expected - total) > CENT:
+    if _off(expected, total):
         parts = [f"subtotal {subtotal}"]
         if tax is not None:
             parts.append(f"+ tax {tax}")
@@ -114,10 +121,8 @@ def validate_invoice(doc: Invoice, today: dt.date) -> list[Issue]:
     for i, line in enumerate(doc.line_items):
         if line.quantity is not None and line.unit_price is not None and line.amount is not None:
             expected = line.quantity * line.unit_price
-            if (
-                abs(expected - line.amount) > CENT
-                and abs(expected * (1 + (line.tax_rate or 0) / 100) - line.amount) > CENT
-            ):
+            with_tax = expected * (1 + (line.tax_rate or Decimal(0)) / 100)
+            if _off(expected, line.amount) and _off(with_tax, line.amount):
                 issues.append(
                     Issue(
                         code="line_amount_mismatch",
@@ -146,4 +151,9 @@ _VALIDATORS: dict[str, Callable[..., list[Issue]]] = {"invoice": validate_invoic
 def validate(doc: DocSchema, today: dt.date | None = None) -> list[Issue]:
     """Issues found in one extracted document; schemas without arithmetic have none."""
     check = _VALIDATORS.get(doc.kind)
-    return check(doc, today or dt.date.today()) if check else []
+    if check is None:
+        return []
+    # Any Decimal the schema accepts is checked: huge exponents overflow to Infinity instead of raising.
+    with decimal.localcontext() as context:
+        context.traps = dict.fromkeys(context.traps, False)
+        return check(doc, today or dt.date.today())

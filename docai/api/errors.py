@@ -7,6 +7,7 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from docai.errors import DocaiError, ErrorCode
@@ -60,6 +61,17 @@ class PayloadTooLarge(ApiError):
     status, code = 413, str(ErrorCode.TOO_LARGE)
 
 
+class Unavailable(ApiError):
+    """The server cannot do it right now (the database is busy or down, the blob store is full); try again."""
+
+    status, code = 503, "unavailable"
+    retry_after = 5
+
+
+def _unavailable_headers() -> dict[str, str]:
+    return {"Retry-After": str(Unavailable.retry_after)}
+
+
 def error_response(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
     return JSONResponse({"error": {"code": code, "message": message}}, status_code=status, headers=headers)
 
@@ -70,7 +82,15 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def _api(_: Request, err: ApiError) -> JSONResponse:
         headers = {"WWW-Authenticate": "Bearer"} if err.status == 401 else None
+        if err.status == 503:
+            headers = _unavailable_headers()
         return error_response(err.status, err.code, err.message, headers)
+
+    @app.exception_handler(OperationalError)
+    async def _database(_: Request, err: OperationalError) -> JSONResponse:
+        log.error("database unavailable: %s", err.orig)
+        message = "The database is busy or unreachable; try again in a few seconds."
+        return error_response(503, Unavailable.code, message, _unavailable_headers())
 
     @app.exception_handler(DocaiError)
     async def _domain(_: Request, err: DocaiError) -> JSONResponse:

@@ -19,7 +19,7 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from docai.errors import DocaiError, ErrorCode
-from docai.stages.pipeline import PipelineOptions, extract_documents, fail, rasterize_document
+from docai.stages.pipeline import PipelineOptions, extract_documents, fail, rasterize_document, transient
 from docai.store.db.models import Document, DocumentStatus, Job, JobStatus, utcnow
 from docai.store.storage import BlobStore
 from model.base import Engine
@@ -209,53 +209,61 @@ def run_extract(
         outcome.ran += [j.id for j in jobs]
         outcome.completed += [d.id for d in documents]
         return outcome
-    for j in jobs:  # closed in the same commit as the results, so a crash cannot leave a result without its job
-        finish(j, JobStatus.DONE, started)
     try:
         extract_documents(session, store, documents, engine, options)
     except Exception as err:
-        if _transient(err):
+        if transient(err):
             raise
         session.rollback()
-        log.exception("engine batch of %d documents failed; retrying them one by one", len(documents))
-        _extract_one_by_one(session, store, jobs, engine, options, started)
+        log.exception("extracting a batch of %d documents failed; retrying them one by one", len(documents))
+        _extract_one_by_one(session, store, jobs, engine, options)
+    # Closed after the results are committed: a crash in between leaves a job the reconciler re-sends, and
+    # its re-run finds the document finished and only closes the job.
+    _close(session, jobs, started)
     outcome.ran += [j.id for j in jobs]
     outcome.completed += [d.id for d in documents]
     return outcome
 
 
+def _close(session: Session, jobs: Sequence[Job], started: float) -> None:
+    """Each job done, or failed with its document's error."""
+    for job in jobs:
+        document = job.document
+        if document.status == DocumentStatus.FAILED:
+            finish(job, JobStatus.FAILED, started, DocaiError(_code(document.error_code), document.error_message or ""))
+        else:
+            finish(job, JobStatus.DONE, started)
+    session.commit()
+
+
+def _code(value: str | None) -> ErrorCode:
+    try:
+        return ErrorCode(value)
+    except ValueError:
+        return ErrorCode.INTERNAL
+
+
 def _extract_one_by_one(
-    session: Session, store: BlobStore, jobs: Sequence[Job], engine: Engine, options: PipelineOptions, started: float
+    session: Session, store: BlobStore, jobs: Sequence[Job], engine: Engine, options: PipelineOptions
 ) -> None:
-    """After a batch failure, find the documents that cause it; the others still get their result."""
+    """After a batch failure outside any one document, find the documents that cause it; the others still
+    get their result."""
     for job in jobs:
         document = session.get(Document, job.document_id)
-        finish(job, JobStatus.DONE, started)
         try:
             extract_documents(session, store, [document], engine, options)
         except Exception as err:
-            if _transient(err):
+            if transient(err):
                 raise
             session.rollback()
             document = session.get(Document, job.document_id)
-            job = session.get(Job, job.id)
-            error = (
+            fail(
+                document,
                 err
                 if isinstance(err, DocaiError)
-                else DocaiError(ErrorCode.EXTRACTION_FAILED, f"The engine failed on this document: {err}")
+                else DocaiError(ErrorCode.EXTRACTION_FAILED, f"The engine failed on this document: {err}"),
             )
-            fail(document, error)
-            finish(job, JobStatus.FAILED, started, error)
             session.commit()
-
-
-def _transient(err: BaseException) -> bool:
-    """Errors worth a retry of the whole delivery: the database, the blob store or the network blinked."""
-    from sqlalchemy.exc import DBAPIError
-
-    if isinstance(err, DBAPIError):
-        return err.connection_invalidated or type(err).__name__ in ("OperationalError", "InterfaceError")
-    return isinstance(err, ConnectionError | TimeoutError)
 
 
 def release(session: Session, task_id: str) -> None:

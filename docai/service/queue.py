@@ -58,10 +58,9 @@ def publish_webhooks(settings: Settings, session: Session, document_ids: Iterabl
     from docai.service.transport import TASK_QUEUES, publisher
 
     app = publisher(settings)
-    for document_id in document_ids:
-        document = session.get(Document, document_id)
-        if document is None or not document.webhook_url:
-            continue
+    wanted = [i for i in document_ids if (d := session.get(Document, i)) is not None and d.webhook_url]
+    session.commit()  # read; the broker is called with no transaction open
+    for document_id in wanted:
         try:
             app.send_task("docai.webhook", args=[document_id], queue=TASK_QUEUES["docai.webhook"], retry=True)
         except Exception as err:

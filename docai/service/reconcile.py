@@ -32,13 +32,14 @@ class ReconcileReport:
 def reconcile(session: Session, settings: Settings, after: float | None = None) -> ReconcileReport:
     """One pass: re-send stale jobs and give orphaned documents a job."""
     after = settings.reconcile_after if after is None else after
-    cutoff = stale_cutoff(after)
     report = ReconcileReport()
     resend: list[Job] = []
+    backlogged = _backlogged(session, settings)  # asks the broker: before any transaction begins
+    cutoff = stale_cutoff(after)
     stale = session.scalars(
         select(Job).where(Job.status.in_([JobStatus.QUEUED, JobStatus.PROCESSING]), Job.updated_at < cutoff)
     ).all()
-    stale = [j for j in stale if j.status == JobStatus.PROCESSING or j.stage not in _backlogged(session, settings)]
+    stale = [j for j in stale if j.status == JobStatus.PROCESSING or j.stage not in backlogged]
     for job in stale:
         # Conditional: a worker that claims the job meanwhile wins, and two reconcilers cannot both re-send.
         result = session.execute(
@@ -64,6 +65,7 @@ def reconcile(session: Session, settings: Settings, after: float | None = None) 
     session.commit()
     for job in resend:
         session.refresh(job)
+    session.commit()  # the broker is slow work: no transaction stays open while it is called
     report.resent = publish(settings, resend)
     report.orphans = len(orphans)
     if resend:
@@ -77,13 +79,14 @@ def _backlogged(session: Session, settings: Settings) -> set[str]:
     Without this, a legitimately long backlog would be re-sent every DOCAI_RECONCILE_AFTER seconds and
     fill the queue with duplicates (harmless, but wasteful). After Redis restarts empty the depth is 0.
     """
+    queued = dict(
+        session.execute(select(Job.stage, func.count()).where(Job.status == JobStatus.QUEUED).group_by(Job.stage)).all()
+    )
+    session.commit()  # counted; the broker is asked with no transaction open
     backlogged = set()
     for stage in STAGES:
-        queued = session.scalar(
-            select(func.count()).select_from(Job).where(Job.stage == stage, Job.status == JobStatus.QUEUED)
-        )
-        depth = queue_depth(settings, stage) if queued else None
-        if depth is not None and depth >= (queued or 0):
+        depth = queue_depth(settings, stage) if queued.get(stage) else None
+        if depth is not None and depth >= queued[stage]:
             backlogged.add(stage)
     return backlogged
 

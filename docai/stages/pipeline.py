@@ -2,6 +2,10 @@
 
 Stages take a database session and a blob store; they commit their own work so that a crash between
 stages loses nothing and a re-run of a stage (a re-delivered task) replaces rather than duplicates.
+No stage holds a transaction across slow work: files are read, rendered, OCR'd and extracted between
+short writes, so uploads and other workers never wait behind a long document. One document's failure
+stays that document's: an engine batch that raises is retried one document at a time, and a result that
+cannot be validated or stored fails only its own document.
 """
 
 from __future__ import annotations
@@ -83,8 +87,16 @@ def ingest_bytes(
             ErrorCode.SCHEMA_UNSUPPORTED, f"Unknown schema {schema!r}; choose one of {', '.join(SCHEMA_CHOICES)}."
         )
     digest = sha256_hex(data)
+    try:
+        media_type: str | None = str(sniff(data, filename, options.limits))
+        refused: DocaiError | None = None
+    except DocaiError as err:
+        media_type, refused = None, err
+    # The blob is written before the transaction begins (content-addressed: a duplicate rewrites nothing).
+    blob_key = store.put(data, _suffix(media_type)) if len(data) <= options.limits.max_file_bytes else None
     existing = session.scalar(select(Document).where(Document.sha256 == digest))
     if existing is not None:
+        session.commit()
         return IngestOutcome(existing, duplicate=True)
     document = Document(
         sha256=digest,
@@ -96,13 +108,11 @@ def ingest_bytes(
         engine_requested=engine,
         webhook_url=webhook_url,
         status=DocumentStatus.QUEUED,
+        media_type=media_type,
+        blob_key=blob_key,
     )
-    try:
-        document.media_type = str(sniff(data, filename, options.limits))
-    except DocaiError as err:
-        fail(document, err)
-    if len(data) <= options.limits.max_file_bytes:
-        document.blob_key = store.put(data, _suffix(document.media_type))
+    if refused is not None:
+        fail(document, refused)
     session.add(document)
     try:
         session.commit()
@@ -118,6 +128,7 @@ def record_rejected(
     """A document row for a file refused before its bytes were read (too large): failed, never silently dropped."""
     existing = session.scalar(select(Document).where(Document.sha256 == digest))
     if existing is not None:
+        session.commit()
         return IngestOutcome(existing, duplicate=True)
     document = Document(sha256=digest, filename=safe_filename(filename), size_bytes=size, source=source)
     fail(document, error)
@@ -148,21 +159,23 @@ def rasterize_document(session: Session, store: BlobStore, document: Document, o
     if document.status == DocumentStatus.FAILED or document.blob_key is None:
         return False
     document.status = DocumentStatus.PROCESSING
-    session.execute(delete(Page).where(Page.document_id == document.id))  # a re-run replaces the pages
-    session.expire(document, ["pages"])
+    session.commit()  # a short write; rendering and OCR below run with no transaction open
     started = time.perf_counter()
     try:
         pages = rasterize(store.get(document.blob_key), MediaType(document.media_type), options.raster)
+        keys = [store.put(raster_page.png, ".png") for raster_page in pages]
     except DocaiError as err:
         fail(document, err)
         session.commit()
         return False
-    for raster_page in pages:
+    session.execute(delete(Page).where(Page.document_id == document.id))  # a re-run replaces the pages
+    session.expire(document, ["pages"])
+    for raster_page, key in zip(pages, keys, strict=True):
         session.add(
             Page(
                 document_id=document.id,
                 index=raster_page.index,
-                blob_key=store.put(raster_page.png, ".png"),
+                blob_key=key,
                 width=raster_page.width,
                 height=raster_page.height,
                 rotation=raster_page.rotation,
@@ -203,32 +216,95 @@ def extract_documents(
     engine: Engine,
     options: PipelineOptions,
 ) -> None:
-    """Run one engine batch over the rasterized documents, then validate, ground and persist each result."""
+    """Run one engine batch over the rasterized documents, then validate, ground and persist each result.
+
+    A document whose pages cannot be read, whose schema the engine lacks, on which the engine raises, or
+    whose result cannot be checked or stored fails alone; the others of the batch get their results.
+    """
     todo = [d for d in documents if d.status == DocumentStatus.PROCESSING and d.page_count > 0]
-    requests, unsupported, read = [], [], []
+    by_id = {d.id: d for d in todo}
     for document in todo:
-        request = build_request(store, document)
-        einvoice = einvoice_of(store, document, request)
+        document.pages  # noqa: B018 - loaded now: blobs, the classifier and the engine then run with no transaction open
+    session.commit()
+    requests: list[ExtractRequest] = []
+    read: list[tuple[ExtractRequest, ExtractResult | Exception]] = []
+    for document in todo:
+        try:
+            request = build_request(store, document)
+        except Exception as err:
+            _fail_alone(document, err, "Its page images could not be read back")
+            continue
+        try:
+            einvoice = einvoice_of(store, document, request)
+        except Exception as err:  # an e-invoice that cannot be read fails alone, like an engine result
+            read.append((request, err))
+            continue
         if einvoice is not None:
             read.append((request, einvoice))
-            continue
-        (requests if engine.supports(request.schema) else unsupported).append(request)
+        elif engine.supports(request.schema):
+            requests.append(request)
+        else:
+            readable = [kind for kind in schema_kinds() if engine.supports(kind)]
+            guessed = document.schema_requested == "auto"
+            message = unsupported_message(engine.name, readable, request.schema, guessed)
+            fail(document, DocaiError(ErrorCode.SCHEMA_UNSUPPORTED, message))
     started = time.perf_counter()
-    results = engine.extract_batch(requests) if requests else []
+    results = run_engine(engine, requests)
     batch_seconds = time.perf_counter() - started
-    by_id = {d.id: d for d in todo}
-    readable = [kind for kind in schema_kinds() if engine.supports(kind)]
-    for request in unsupported:
+    for result in results:
+        if not isinstance(result, Exception):
+            result.timings.setdefault("batch_seconds", round(batch_seconds, 3))
+    session.commit()  # classified schemas and failures so far
+    engine_failed, xml_failed = "The engine failed on this document", "Its e-invoice XML could not be read"
+    outcomes = [(r, res, engine_failed) for r, res in zip(requests, results, strict=True)]
+    for request, result, failed in [*outcomes, *((r, res, xml_failed) for r, res in read)]:
         document = by_id[request.request_id]
-        guessed = document.schema_requested == "auto"
-        message = unsupported_message(engine.name, readable, request.schema, guessed)
-        fail(document, DocaiError(ErrorCode.SCHEMA_UNSUPPORTED, message))
-    for request, result in zip(requests, results, strict=True):
-        result.timings.setdefault("batch_seconds", round(batch_seconds, 3))
-        persist_result(session, by_id[request.request_id], request, result, options)
-    for request, result in read:
-        persist_result(session, by_id[request.request_id], request, result, options)
-    session.commit()
+        if isinstance(result, Exception):
+            _fail_alone(document, result, failed)
+        else:
+            try:
+                persist_result(session, document, request, result, options)
+                session.commit()  # each result in its own short write
+            except Exception as err:
+                session.rollback()  # a result that cannot be checked or stored is undone alone
+                _fail_alone(document, err, "Its result could not be checked and stored")
+        session.commit()
+
+
+def run_engine(engine: Engine, requests: Sequence[ExtractRequest]) -> list[ExtractResult | Exception]:
+    """The engine's result for each request, in order; when the batch raises, each request alone, so the
+    exception lands on the document that causes it (a transient error is raised for the caller to retry)."""
+    if not requests:
+        return []
+    try:
+        results: list[ExtractResult | Exception] = list(engine.extract_batch(list(requests)))
+        if len(results) != len(requests):
+            raise RuntimeError(f"the engine returned {len(results)} results for {len(requests)} documents")
+        return results
+    except Exception as err:
+        if transient(err):
+            raise
+        if len(requests) == 1:
+            return [err]
+        log.warning("engine batch of %d documents failed (%s); running them one at a time", len(requests), err)
+        return [result for request in requests for result in run_engine(engine, [request])]
+
+
+def _fail_alone(document: Document, err: Exception, what: str) -> None:
+    """Fail one document with err (a transient error is raised instead: the whole delivery is retried)."""
+    if transient(err):
+        raise err
+    log.error("document %s failed: %s: %s", document.id, what, err, exc_info=err)
+    fail(document, err if isinstance(err, DocaiError) else DocaiError(ErrorCode.EXTRACTION_FAILED, f"{what}: {err}"))
+
+
+def transient(err: BaseException) -> bool:
+    """Errors worth a retry of the whole delivery: the database, the blob store or the network blinked."""
+    from sqlalchemy.exc import DBAPIError
+
+    if isinstance(err, DBAPIError):
+        return err.connection_invalidated or type(err).__name__ in ("OperationalError", "InterfaceError")
+    return isinstance(err, ConnectionError | TimeoutError)
 
 
 def einvoice_of(store: BlobStore, document: Document, request: ExtractRequest) -> ExtractResult | None:

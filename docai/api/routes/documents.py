@@ -10,7 +10,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from docai.api.deps import CallerDep, SessionDep, SettingsDep, StoreDep
-from docai.api.errors import Conflict, InvalidInput, NotFound, PayloadTooLarge
+from docai.api.errors import Conflict, InvalidInput, NotFound, PayloadTooLarge, Unavailable
 from docai.api.models import (
     CorrectionRead,
     CorrectionsIn,
@@ -55,6 +55,10 @@ def load(session: SessionDep, document_id: str) -> Document:
         200: {"model": DocumentRead, "description": "The same file was uploaded before: that document."},
         413: {"model": ErrorResponse, "description": "The file is over DOCAI_MAX_FILE_BYTES."},
         415: {"model": ErrorResponse, "description": "Not a PDF or an image docai reads."},
+        503: {
+            "model": ErrorResponse,
+            "description": "The file could not be stored right now; retry after Retry-After.",
+        },
     },
 )
 def upload(
@@ -81,16 +85,21 @@ def upload(
         except ValueError as err:
             raise InvalidInput(str(err)) from err
     options = PipelineOptions.from_settings(settings)
-    outcome = ingest_bytes(
-        session,
-        store,
-        data,
-        file.filename or "upload",
-        schema=schema_,
-        source=source,
-        webhook_url=webhook_url or None,
-        options=options,
-    )
+    try:
+        outcome = ingest_bytes(
+            session,
+            store,
+            data,
+            file.filename or "upload",
+            schema=schema_,
+            source=source,
+            webhook_url=webhook_url or None,
+            options=options,
+        )
+    except OSError as err:  # the blob store is full or unreachable: the client did nothing wrong
+        raise Unavailable(
+            f"The file could not be stored right now ({err.strerror or err}); try again shortly."
+        ) from err
     document = outcome.document
     if _refused_at_the_door(document):
         raise DocaiError(_code(document.error_code), document.error_message or "The file was refused.")
@@ -294,6 +303,7 @@ def page_image(
     page = session.scalar(select(Page).where(Page.document_id == document_id, Page.index == n))
     if page is None:
         raise NotFound(f"Document {document_id} has no page {n} (pages are 0-based and exist once rasterized).")
+    session.commit()  # the row is read: no transaction stays open while the blob store is read
     return Response(store.get(page.blob_key), media_type="image/png", headers={"Cache-Control": "max-age=86400"})
 
 
@@ -306,6 +316,7 @@ def original(session: SessionDep, store: StoreDep, _caller: CallerDep, document_
     from urllib.parse import quote
 
     disposition = f"attachment; filename*=UTF-8''{quote(document.filename, safe='')}"
+    session.commit()  # the row is read: no transaction stays open while the blob store is read
     return Response(
         store.get(document.blob_key),
         media_type=document.media_type or "application/octet-stream",

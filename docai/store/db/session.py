@@ -1,4 +1,8 @@
-"""Database engines and sessions; SQLite gets WAL and foreign keys, PostgreSQL a pool."""
+"""Database engines and sessions; SQLite gets WAL, foreign keys and immediate write locks, PostgreSQL a pool.
+
+Every stage keeps its transactions short and holds none across slow work (rendering, OCR, an engine batch,
+the broker, the blob store), so one writer never keeps the others waiting.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,8 @@ from pathlib import Path
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
+
+SQLITE_BUSY_SECONDS = 30.0  # how long a writer waits for the write lock; `?timeout=S` in the URL overrides it
 
 
 def _private_file(path: Path) -> None:
@@ -34,15 +40,27 @@ def make_db_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             _private_file(Path(parsed.database))
-        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+        busy = float(parsed.query.get("timeout", SQLITE_BUSY_SECONDS))  # type: ignore[arg-type]
+        engine = create_engine(
+            parsed.difference_update_query(["timeout"]),
+            connect_args={"timeout": busy, "check_same_thread": False},
+        )
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+            # SQLAlchemy, not the sqlite3 module, begins transactions (the pysqlite recipe in SQLAlchemy's docs):
+            # sqlite3's own deferred BEGIN would take the write lock only at the first write, and a reader that
+            # then writes fails at once with "database is locked" instead of waiting its turn.
+            dbapi_conn.isolation_level = None
             cursor = dbapi_conn.cursor()
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.execute(f"PRAGMA busy_timeout={int(busy * 1000)}")
             cursor.close()
+
+        @event.listens_for(engine, "begin")
+        def _begin_immediately(conn):  # type: ignore[no-untyped-def]
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
     if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":

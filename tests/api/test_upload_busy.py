@@ -1,0 +1,34 @@
+"""An upload the server cannot store right now answers 503 with Retry-After, never a 500."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+
+from tests.api.conftest import AUTH, receipt_pdf
+
+
+def test_upload_while_the_database_is_locked_is_503_with_retry_after(docai_home: Path, make_settings) -> None:  # type: ignore[no-untyped-def]
+    from docai.api import create_app
+    from docai.store.db.migrate import upgrade
+
+    path = docai_home / "busy.db"
+    upgrade(f"sqlite:///{path}")
+    settings = make_settings(f"sqlite:///{path}?timeout=0.5")  # wait half a second for the write lock, not 30
+    blocker = sqlite3.connect(path, isolation_level=None)
+    with TestClient(create_app(settings, reconcile=False)) as client:
+        blocker.execute("BEGIN IMMEDIATE")  # another process holds the write lock
+        try:
+            busy = client.post("/v1/documents", files={"file": ("r.pdf", receipt_pdf(1))}, headers=AUTH)
+        finally:
+            blocker.execute("ROLLBACK")
+        assert busy.status_code == 503, busy.text
+        assert busy.headers["Retry-After"].isdigit()
+        assert busy.json()["error"]["code"] == "unavailable" and "try again" in busy.json()["error"]["message"]
+
+        stored = client.post("/v1/documents", files={"file": ("r.pdf", receipt_pdf(1))}, headers=AUTH)
+        assert stored.status_code in (200, 202), stored.text  # once the lock is free, the same upload is stored
+        assert client.get(f"/v1/documents/{stored.json()['id']}", headers=AUTH).status_code == 200
+    blocker.close()
