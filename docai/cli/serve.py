@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
@@ -202,39 +203,93 @@ def up(
     }
     if not no_ui:
         children["ui"] = ui_argv(ui_port or settings.ui_port, settings.ui_host)
-    processes = {name: subprocess.Popen(argv, env=env, cwd=REPO) for name, argv in children.items()}
     ui_text = "" if no_ui else f"UI http://127.0.0.1:{ui_port or settings.ui_port}  "
     typer.echo(f"docai is up: API {api_url}/docs  {ui_text}watching {inbox}\nAPI key: {key}\n(Ctrl-C stops everything)")
-    _supervise(processes, settings.broker_folder / "processed")
+    raise typer.Exit(Supervisor(children, env).run(settings.broker_folder / "processed"))
 
 
-def _supervise(processes: dict[str, subprocess.Popen[bytes]], processed: Path) -> None:
-    """Wait until Ctrl-C or a child dies, then stop them all."""
-    stopping = False
+@dataclass
+class _Child:
+    argv: list[str]
+    process: subprocess.Popen[bytes] | None = None
+    started: float = 0.0
+    quick_crashes: int = 0  # crashes in a row, each soon after its start
+    restart_at: float | None = None
 
-    def _stop(*_: object) -> None:
-        nonlocal stopping
-        stopping = True
 
-    signal.signal(signal.SIGTERM, _stop)
-    signal.signal(signal.SIGINT, _stop)
-    last_prune = 0.0
-    try:
-        while not stopping:
-            dead = [name for name, p in processes.items() if p.poll() is not None]
-            if dead:
-                typer.echo(f"{', '.join(dead)} stopped; shutting down", err=True)
-                break
-            if time.monotonic() - last_prune > 60:
-                _prune(processed)
-                last_prune = time.monotonic()
-            time.sleep(1)
-    finally:
-        for p in processes.values():
-            if p.poll() is None:
-                p.send_signal(signal.SIGTERM)
+class Supervisor:
+    """Runs the children; one that dies is started again (after a growing pause), the others go on.
+
+    A child that crashes GIVE_UP times in a row within STARTUP_SECONDS of starting (a port in use,
+    a broken configuration) stops everything with exit code 1, rather than retrying for ever in silence.
+    """
+
+    BACKOFF = (1.0, 2.0, 5.0, 10.0, 30.0)
+    STARTUP_SECONDS = 10.0
+    GIVE_UP = 5
+
+    def __init__(self, children: dict[str, list[str]], env: dict[str, str]):
+        self.children = {name: _Child(argv) for name, argv in children.items()}
+        self.env = env
+        self.stopping = False
+
+    def _start(self, name: str, child: _Child) -> None:
+        child.process = subprocess.Popen(child.argv, env=self.env, cwd=REPO)
+        child.started, child.restart_at = time.monotonic(), None
+
+    def _check(self, name: str, child: _Child, now: float) -> bool:
+        """Restart a dead child when due; False when it keeps dying at start and the stack must stop."""
+        if child.restart_at is not None:
+            if now >= child.restart_at:
+                typer.echo(f"restarting {name}", err=True)
+                self._start(name, child)
+            return True
+        code = child.process.poll() if child.process else None
+        if code is None:
+            return True
+        quick = now - child.started < self.STARTUP_SECONDS
+        child.quick_crashes = child.quick_crashes + 1 if quick else 0
+        if child.quick_crashes >= self.GIVE_UP:
+            typer.echo(
+                f"{name} exited {child.quick_crashes} times right after starting (code {code}); stopping", err=True
+            )
+            return False
+        pause = self.BACKOFF[min(child.quick_crashes, len(self.BACKOFF) - 1)]
+        typer.echo(f"{name} exited with code {code}; restarting it in {pause:.0f}s", err=True)
+        child.restart_at = now + pause
+        return True
+
+    def run(self, processed: Path) -> int:
+        """Until Ctrl-C or SIGTERM (exit 0), or a child that cannot start (exit 1); then stop them all."""
+
+        def _stop(*_: object) -> None:
+            self.stopping = True
+
+        signal.signal(signal.SIGTERM, _stop)
+        signal.signal(signal.SIGINT, _stop)
+        code, last_prune = 0, 0.0
+        try:
+            for name, child in self.children.items():
+                self._start(name, child)
+            while not self.stopping:
+                now = time.monotonic()
+                if not all(self._check(name, child, now) for name, child in self.children.items()):
+                    code = 1
+                    break
+                if now - last_prune > 60:
+                    _prune(processed)
+                    last_prune = now
+                time.sleep(0.5)
+        finally:
+            self.stop()
+        return code
+
+    def stop(self) -> None:
+        running = [c.process for c in self.children.values() if c.process is not None and c.process.poll() is None]
+        for p in running:
+            p.send_signal(signal.SIGTERM)
         deadline = time.monotonic() + 15
-        for p in processes.values():
+        for p in running:
             try:
                 p.wait(timeout=max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:

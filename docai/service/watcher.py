@@ -1,18 +1,24 @@
 """`docai watch DIR`: take complete files from a folder, queue them, file them under done/ or failed/.
 
-A file is taken once it is complete: closed after writing and unchanged for a moment, or unchanged
-for DOCAI_WATCH_STABLE_SECONDS (some writers and network mounts send no close event). inotify close and
-move events wake the watcher; a periodic rescan catches what the events missed. Taken files wait in
-DIR/.processing/ until their document is finished, then move to DIR/done/ or DIR/failed/ (with
-NAME.error.txt). Restart-safe: documents are keyed by content hash, so a file seen twice is stored once.
+A file is taken once it is complete: unchanged for DOCAI_WATCH_STABLE_SECONDS after its last close (or,
+from writers and network mounts that send no close event, unchanged that long). A file that still looks
+cut short (no PDF trailer, no image end marker, an unreadable header) is given one more stable period, so
+a file written in pauses is never split into several documents. inotify close and move events wake the
+watcher; a periodic rescan catches what the events missed. Only regular files directly inside the folder
+are read: symbolic links, FIFOs, devices and folders are skipped (lstat, O_NOFOLLOW), and an error on one
+entry is logged and skipped, never fatal. Taken files wait in DIR/.processing/ until their document is
+finished, then move to DIR/done/ or DIR/failed/ (with NAME.error.txt). Restart-safe: documents are keyed
+by content hash, so a file seen twice is stored once.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import queue
 import shutil
+import stat
 import threading
 import time
 from dataclasses import dataclass
@@ -22,14 +28,15 @@ from sqlalchemy import select
 
 from docai.errors import DocaiError, ErrorCode
 from docai.settings import Settings
-from docai.stages.ingest import sha256_file
+from docai.stages.ingest import IngestLimits, sniff
 from docai.store.db.models import Document, DocumentStatus
 
 log = logging.getLogger(__name__)
 
 DONE, FAILED, PROCESSING = "done", "failed", ".processing"
 TEMP_SUFFIXES = (".tmp", ".temp", ".part", ".partial", ".crdownload", ".download", ".swp", ".swx", "~", ".lock")
-CLOSE_SETTLE = 0.5  # seconds a closed file must stay unchanged (a writer may reopen it)
+# Byte sequences a complete file of the type ends with (give or take trailing bytes some writers add).
+_ENDINGS = {"application/pdf": (b"%%EOF", 2048), "image/png": (b"IEND", 64), "image/jpeg": (b"\xff\xd9", 2048)}
 
 
 def ignored(name: str) -> bool:
@@ -44,14 +51,51 @@ class _Candidate:
     mtime: float
     since: float  # when size and mtime were last seen to change
     closed_at: float | None = None
+    looked_cut: bool = False  # read once and looked cut short: given one more stable period
+
+
+class NotRegular(OSError):
+    """The entry is not a regular file inside the folder (a link, a FIFO, a device, a folder)."""
 
 
 def _stat(path: Path) -> tuple[int, float] | None:
+    """Size and mtime of a regular file, never following a link; None for anything else or a vanished entry."""
     try:
-        st = path.stat()
+        st = os.lstat(path)
     except FileNotFoundError:
         return None
+    if not stat.S_ISREG(st.st_mode):
+        raise NotRegular(f"{path.name} is not a regular file (links, FIFOs, devices and folders are skipped)")
     return st.st_size, st.st_mtime
+
+
+def read_regular(path: Path, limit: int) -> tuple[bytes | None, int, str]:
+    """(bytes or None when over limit, size, sha256) of a regular file, opened without following a link.
+
+    O_NONBLOCK keeps a FIFO swapped in after the lstat from blocking the open; fstat then refuses it.
+    """
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    with os.fdopen(fd, "rb") as handle:
+        st = os.fstat(handle.fileno())
+        if not stat.S_ISREG(st.st_mode):
+            raise NotRegular(f"{path.name} is not a regular file")
+        digest, chunks, size = hashlib.sha256(), [], 0
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+            size += len(chunk)
+            if size <= limit:
+                chunks.append(chunk)
+        return (b"".join(chunks) if size <= limit else None), size, digest.hexdigest()
+
+
+def looks_cut_short(data: bytes, name: str, limits: IngestLimits) -> bool:
+    """The bytes are empty, of no known type, or lack the end marker their type closes with."""
+    try:
+        media_type = sniff(data, name, limits)
+    except DocaiError:
+        return True
+    ending = _ENDINGS.get(str(media_type))
+    return ending is not None and ending[0] not in data[-ending[1] :]
 
 
 def unique_target(folder: Path, name: str) -> Path:
@@ -88,8 +132,11 @@ class Watcher:
         self._last_scan = 0.0
         self._last_check = 0.0
         self._digests: dict[tuple[Path, int, int], str] = {}
+        self._skipped: dict[Path, str] = {}
         for sub in (DONE, FAILED, PROCESSING):
             (self.folder / sub).mkdir(parents=True, exist_ok=True)
+            if (self.folder / sub).is_symlink():  # files are moved there: it must not lead out of the folder
+                raise DocaiError(ErrorCode.INTERNAL, f"{self.folder / sub} is a symbolic link; make it a folder.")
 
     # ------------------------------------------------------------ events
 
@@ -108,16 +155,30 @@ class Watcher:
             self._see(path, now, closed=kind in ("closed", "moved"))
 
     def _see(self, path: Path, now: float, closed: bool = False) -> None:
-        stat = _stat(path)
-        if stat is None or not path.is_file():
+        try:
+            seen = _stat(path)
+        except OSError as err:  # a link, a FIFO, a self-referencing link (ELOOP), a name too long...
+            self._skip(path, err)
+            return
+        if seen is None:
             self.candidates.pop(path, None)
             return
         known = self.candidates.get(path)
-        if known is None or (known.size, known.mtime) != stat:
-            known = _Candidate(stat[0], stat[1], now, known.closed_at if known else None)
+        if known is None or (known.size, known.mtime) != seen:
+            known = _Candidate(seen[0], seen[1], now, known.closed_at if known else None)
             self.candidates[path] = known
         if closed:
             known.closed_at = now
+
+    def _skip(self, path: Path, err: BaseException) -> None:
+        """Log an entry that cannot be taken, once per entry and reason; the watcher goes on."""
+        self.candidates.pop(path, None)
+        reason = str(err) if isinstance(err, NotRegular) else f"{path.name}: {type(err).__name__}: {err}"
+        if self._skipped.get(path) != reason:
+            self._skipped[path] = reason
+            if len(self._skipped) > 10_000:
+                self._skipped.clear()
+            log.warning("skipping %s", reason)
 
     def scan(self, now: float | None = None) -> None:
         """List the folder: catches files whose events were missed (network mounts, restarts)."""
@@ -128,51 +189,61 @@ class Watcher:
         except FileNotFoundError:
             return
         for entry in entries:
-            if entry.is_file(follow_symlinks=False) and not ignored(entry.name):
+            if entry.name not in (DONE, FAILED) and not ignored(entry.name):
                 self._see(Path(entry.path), now)
 
     def ready(self, now: float) -> list[Path]:
-        """Candidates complete by now: closed and settled, or unchanged for the stable time."""
+        """Candidates complete by now: unchanged for the stable time, and that long since their last close."""
         out = []
         for path, c in list(self.candidates.items()):
-            stat = _stat(path)
-            if stat is None:
+            try:
+                seen = _stat(path)
+            except OSError as err:
+                self._skip(path, err)
+                continue
+            if seen is None:
                 del self.candidates[path]
                 continue
-            if (c.size, c.mtime) != stat:
-                self.candidates[path] = _Candidate(stat[0], stat[1], now, None)
+            if (c.size, c.mtime) != seen:
+                self.candidates[path] = _Candidate(seen[0], seen[1], now, c.closed_at)
                 continue
-            settled = now - c.since
-            if (c.closed_at is not None and now - c.closed_at >= CLOSE_SETTLE and settled >= CLOSE_SETTLE) or (
-                settled >= self.stable
-            ):
+            if now - c.since >= self.stable and (c.closed_at is None or now - c.closed_at >= self.stable):
                 out.append(path)
         return out
 
     # ------------------------------------------------------------ taking files
 
-    def take(self, path: Path) -> None:
-        """Ingest one complete file and queue it; it then waits in .processing/."""
+    def take(self, path: Path, now: float) -> bool:
+        """Ingest one complete file and queue it (it then waits in .processing/); False when it must wait."""
         from docai.service.queue import submit
         from docai.stages.pipeline import PipelineOptions, ingest_bytes, record_rejected
         from docai.store.db.session import session_factory
         from docai.store.storage import store_from_settings
 
-        self.candidates.pop(path, None)
         settings = self.settings
         options = PipelineOptions.from_settings(settings)
+        candidate = self.candidates.get(path) or _Candidate(-1, -1.0, now)
+        data, size, digest = read_regular(path, options.limits.max_file_bytes)
+        if size != candidate.size or _stat(path) != (candidate.size, candidate.mtime):
+            self._see(path, now)  # it changed while being read: complete only once stable again
+            return False
+        if data is not None and looks_cut_short(data, path.name, options.limits):
+            if not candidate.looked_cut:  # perhaps still being written: one more stable period first
+                candidate.looked_cut, candidate.since = True, now
+                log.info("%s looks incomplete; waiting %.0fs more before taking it", path.name, self.stable)
+                return False
+        self.candidates.pop(path, None)
+        # The file is read: no transaction is open while it was (each stage below commits its own short writes).
         with session_factory(settings.resolved_database_url)() as session:
-            size = path.stat().st_size
-            if size > options.limits.max_file_bytes:
+            if data is None:
                 error = DocaiError(
                     ErrorCode.TOO_LARGE,
                     f"The file is {size / 1e6:.1f} MB; the limit is {options.limits.max_file_bytes / 1e6:.0f} MB "
                     "(DOCAI_MAX_FILE_BYTES).",
                 )
-                record_rejected(session, path.name, size, sha256_file(path), error, source="watch")
+                record_rejected(session, path.name, size, digest, error, source="watch")
                 self._file(path, FAILED, error.message)
-                return
-            data = path.read_bytes()
+                return True
             outcome = ingest_bytes(
                 session,
                 store_from_settings(settings),
@@ -189,40 +260,53 @@ class Watcher:
                 "took %s as document %s%s", path.name, document.id, " (already stored)" if outcome.duplicate else ""
             )
         shutil.move(str(path), str(unique_target(self.folder / PROCESSING, path.name)))
+        return True
 
     def check_processing(self) -> None:
         """Move files whose documents are finished to done/ or failed/."""
         from docai.store.db.session import session_factory
 
-        waiting = [p for p in (self.folder / PROCESSING).iterdir() if p.is_file()]
-        if not waiting:
+        digests: dict[Path, str] = {}
+        for path in (self.folder / PROCESSING).iterdir():
+            try:
+                digests[path] = self._digest(path)
+            except FileNotFoundError:
+                continue
+            except OSError as err:
+                self._skip(path, err)
+        if not digests:
             return
+        # One short read; files are hashed before and moved after it, with no transaction open.
         with session_factory(self.settings.resolved_database_url)() as session:
-            for path in waiting:
-                try:
-                    digest = self._digest(path)
-                except FileNotFoundError:
-                    continue
-                document = session.scalar(select(Document).where(Document.sha256 == digest))
-                if document is None:  # stopped between moving and storing: take it again
-                    shutil.move(str(path), str(unique_target(self.folder, path.name)))
-                    continue
-                status = DocumentStatus(document.status)
-                if not status.terminal:
-                    continue
-                if status == DocumentStatus.FAILED:
-                    self._file(path, FAILED, f"{document.error_code}: {document.error_message}\ndocument {document.id}")
-                else:
-                    self._file(path, DONE)
+            rows = session.execute(
+                select(
+                    Document.sha256, Document.id, Document.status, Document.error_code, Document.error_message
+                ).where(Document.sha256.in_(set(digests.values())))
+            ).all()
+        found = {row.sha256: row for row in rows}
+        for path, digest in digests.items():
+            row = found.get(digest)
+            if row is None:  # stopped between moving and storing: take it again
+                shutil.move(str(path), str(unique_target(self.folder, path.name)))
+                continue
+            status = DocumentStatus(row.status)
+            if not status.terminal:
+                continue
+            if status == DocumentStatus.FAILED:
+                self._file(path, FAILED, f"{row.error_code}: {row.error_message}\ndocument {row.id}")
+            else:
+                self._file(path, DONE)
 
     def _digest(self, path: Path) -> str:
         """The file's sha256, remembered while its size and mtime stay the same (files wait here a while)."""
-        st = path.stat()
+        st = os.lstat(path)
+        if not stat.S_ISREG(st.st_mode):
+            raise NotRegular(f"{PROCESSING}/{path.name} is not a regular file")
         key = (path, st.st_size, st.st_mtime_ns)
         if key not in self._digests:
             if len(self._digests) > 10_000:
                 self._digests.clear()
-            self._digests[key] = sha256_file(path)
+            self._digests[key] = read_regular(path, 0)[2]
         return self._digests[key]
 
     def _file(self, path: Path, where: str, error: str | None = None) -> None:
@@ -242,12 +326,14 @@ class Watcher:
         taken = []
         for path in self.ready(now):
             try:
-                self.take(path)
-                taken.append(path)
+                if self.take(path, now):
+                    taken.append(path)
             except FileNotFoundError:
                 self.candidates.pop(path, None)
             except DocaiError as err:
                 self._file(path, FAILED, f"{err.code}: {err.message}")
+            except OSError as err:  # a link or a FIFO swapped in after the lstat, a name too long...
+                self._skip(path, err)
             except Exception:  # the database or the store blinked: the file stays and is tried again
                 log.exception("could not take %s; will retry", path.name)
                 self.candidates.pop(path, None)
