@@ -84,6 +84,8 @@ def parse_amount(value: Any) -> Decimal | None:
         amount = value if isinstance(value, Decimal) else Decimal(str(value))
     if not amount.is_finite() or abs(amount) >= MAX_AMOUNT:
         raise _not_amount(value, " (not a finite number under 10^18)")
+    if len(format(amount, "f")) > 64:  # as for text: what is stored (plain notation) must parse back
+        raise _not_amount(value, " (too many digits)")
     return amount
 
 
@@ -147,7 +149,8 @@ def _date(value: Any) -> dt.date | None:
 Money = Annotated[
     Decimal | None,
     BeforeValidator(_money),
-    PlainSerializer(lambda v: None if v is None else str(v), return_type=str | None, when_used="json"),
+    # Plain notation ('0.00000001', '100'), never 'E-8' or '1E+2': what is stored must parse back as an amount.
+    PlainSerializer(lambda v: None if v is None else format(v, "f"), return_type=str | None, when_used="json"),
 ]
 CurrencyCode = Annotated[str | None, BeforeValidator(_currency)]
 IsoDate = Annotated[dt.date | None, BeforeValidator(_date)]
