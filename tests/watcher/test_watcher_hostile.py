@@ -126,3 +126,15 @@ def test_an_entry_swapped_for_a_link_or_fifo_after_the_lstat_is_refused_at_open(
     (inbox / "real.pdf").write_bytes(b"%PDF-1.7 tiny")
     assert read_regular(inbox / "real.pdf", 1 << 20)[:2] == (b"%PDF-1.7 tiny", 13)
     assert read_regular(inbox / "real.pdf", 4)[:2] == (None, 13)  # over the limit: hashed, not kept
+
+
+def test_a_filing_folder_that_is_a_link_out_of_the_inbox_is_refused(
+    watch_settings, inbox: Path, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    from docai.errors import DocaiError
+    from docai.service.watcher import Watcher
+
+    (tmp_path / "elsewhere").mkdir()
+    (inbox / "done").symlink_to(tmp_path / "elsewhere")  # finished files would be moved out of the folder
+    with pytest.raises(DocaiError, match="symbolic link"):
+        Watcher(inbox, watch_settings)
