@@ -32,3 +32,31 @@ def test_upload_while_the_database_is_locked_is_503_with_retry_after(docai_home:
         assert stored.status_code in (200, 202), stored.text  # once the lock is free, the same upload is stored
         assert client.get(f"/v1/documents/{stored.json()['id']}", headers=AUTH).status_code == 200
     blocker.close()
+
+
+def test_an_export_is_built_with_no_transaction_open(docai_home: Path, make_settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import docai.api.routes.export as export
+    from docai.api import create_app
+    from docai.store.db.migrate import upgrade
+
+    path = docai_home / "export.db"
+    upgrade(f"sqlite:///{path}")
+    writable: list[bool] = []
+    real_records = export.records
+
+    def records_and_probe(documents):  # type: ignore[no-untyped-def]
+        other = sqlite3.connect(path, timeout=0.2, isolation_level=None)
+        try:
+            other.execute("BEGIN IMMEDIATE")  # an upload, say, while a large export is being written
+            other.execute("ROLLBACK")
+            writable.append(True)
+        except sqlite3.OperationalError:
+            writable.append(False)
+        finally:
+            other.close()
+        return real_records(documents)
+
+    monkeypatch.setattr(export, "records", records_and_probe)
+    with TestClient(create_app(make_settings(f"sqlite:///{path}"), reconcile=False)) as client:
+        assert client.get("/v1/export", params={"format": "json"}, headers=AUTH).status_code == 200
+    assert writable == [True]

@@ -49,6 +49,7 @@ def export(
             .limit(MAX_EXPORT)
         ).all()
     )
+    session.commit()  # all is loaded: the file is built with no transaction open (on SQLite it would lock out writers)
     if format == "xlsx":
         body: bytes | str = to_xlsx(tables(documents))
     elif format == "zip":
