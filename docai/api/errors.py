@@ -68,6 +68,24 @@ class Unavailable(ApiError):
     retry_after = 5
 
 
+_UNAVAILABLE_WORDS = (
+    "locked",
+    "busy",
+    "timeout",
+    "timed out",
+    "connect",
+    "connection",
+    "server closed",
+    "shutting down",
+)
+
+
+def database_unavailable(err: OperationalError) -> bool:
+    """The database is locked, busy or out of reach for now (worth a retry), rather than misconfigured."""
+    text = str(err.orig).lower()
+    return bool(err.connection_invalidated) or any(word in text for word in _UNAVAILABLE_WORDS)
+
+
 def _unavailable_headers() -> dict[str, str]:
     return {"Retry-After": str(Unavailable.retry_after)}
 
@@ -88,6 +106,9 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(OperationalError)
     async def _database(_: Request, err: OperationalError) -> JSONResponse:
+        if not database_unavailable(err):  # e.g. a missing table: a fault of the server, not a moment's wait
+            log.error("database error", exc_info=err)
+            return error_response(500, str(ErrorCode.INTERNAL), "Something went wrong on the server; it was logged.")
         log.error("database unavailable: %s", err.orig)
         message = "The database is busy or unreachable; try again in a few seconds."
         return error_response(503, Unavailable.code, message, _unavailable_headers())

@@ -60,3 +60,16 @@ def test_an_export_is_built_with_no_transaction_open(docai_home: Path, make_sett
     with TestClient(create_app(make_settings(f"sqlite:///{path}"), reconcile=False)) as client:
         assert client.get("/v1/export", params={"format": "json"}, headers=AUTH).status_code == 200
     assert writable == [True]
+
+
+def test_a_database_fault_that_waiting_cannot_fix_is_a_500_not_a_503() -> None:
+    from sqlalchemy.exc import OperationalError
+
+    from docai.api.errors import database_unavailable
+
+    def error(message: str) -> OperationalError:
+        return OperationalError("SELECT 1", {}, sqlite3.OperationalError(message))
+
+    assert database_unavailable(error("database is locked"))
+    assert database_unavailable(error("connection to server at 127.0.0.1 failed: Connection refused"))
+    assert not database_unavailable(error("no such table: documents"))
