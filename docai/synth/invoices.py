@@ -54,11 +54,20 @@ def synthetic_invoices(count: int, seed: int = 0, start: int = 0, scan_every: in
             yield make_invoice(seed, index, scan=True)
 
 
-def write_set(folder: Path, count: int, seed: int = 0, start: int = 0, scan_every: int = 0) -> list[Path]:
-    """Write documents with NAME.json truth and NAME.meta.json beside them; returns the document paths."""
+def write_set(
+    folder: Path, count: int, seed: int = 0, start: int = 0, scan_every: int = 0, factur_x: bool = False
+) -> list[Path]:
+    """Write documents with NAME.json truth and NAME.meta.json beside them; returns the document paths.
+
+    factur_x: the born-digital PDFs carry their labels as embedded CII XML (Factur-X / ZUGFeRD hybrids).
+    """
+    from docai.synth.einvoice import cii_xml, embed
+
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
     for inv in synthetic_invoices(count, seed, start, scan_every):
+        if factur_x and inv.suffix == ".pdf":
+            inv.data, inv.meta["factur_x"] = embed(inv.data, cii_xml(inv.truth)), True
         path = folder / f"{inv.name}{inv.suffix}"
         path.write_bytes(inv.data)
         (folder / f"{inv.name}.json").write_text(json.dumps(inv.truth, ensure_ascii=False, indent=1), "utf-8")
@@ -74,8 +83,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--start", type=int, default=0)
     parser.add_argument("--scan-every", type=int, default=4, help="also write every k-th invoice as a scan (0: none)")
+    parser.add_argument("--factur-x", action="store_true", help="embed each PDF's labels as CII XML (Factur-X)")
     args = parser.parse_args(argv)
-    paths = write_set(args.folder, args.count, args.seed, args.start, args.scan_every)
+    paths = write_set(args.folder, args.count, args.seed, args.start, args.scan_every, args.factur_x)
     print(f"wrote {len(paths)} documents to {args.folder}")
 
 

@@ -10,7 +10,7 @@ from model.layout.common import Pick, after_label, below, find_totals, first_dat
 from model.layout.invoice_totals import reconcile
 from model.layout.items import read_items
 from model.layout.items import table_header as read_header
-from model.layout.lines import Line, Segment, union
+from model.layout.lines import Line, Segment, merge_split_rows, union
 from model.layout.receipt import ADDRESS_STOP, COMPANY_MARK, NOT_NAME
 from model.layout.values import DUE_LABEL, find_amounts, find_currency, find_dates
 from schemas.invoice import Invoice, InvoiceLine
@@ -108,6 +108,7 @@ PO = re.compile(
 
 def extract_invoice(lines: list[Line]) -> tuple[Invoice, dict[str, float]]:
     """Invoice fields from the rows of a document."""
+    lines = merge_split_rows(lines)
     picks: dict[str, Pick | None] = {}
     picks["invoice_id"] = _invoice_id(lines, NUMBER_LABEL) or _titled_id(lines) or _invoice_id(lines, OTHER_ID)
     picks["invoice_date"] = (

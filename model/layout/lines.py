@@ -104,3 +104,25 @@ def _rows(words: list[Word]) -> list[list[Word]]:
             # keep the band of the row's first words so a tilted row does not swallow the next one
             rows[best] = (top, bottom, members)
     return [r[2] for r in sorted(rows, key=lambda r: r[0])]
+
+
+def merge_split_rows(lines: list[Line]) -> list[Line]:
+    """Rows a skewed scan split in two put back together: a row whose cells all lie right of the row above's cells,
+    centred within most of a row height of it, is the same printed row (its right end sits a little lower)."""
+    merged: list[Line] = []
+    for line in lines:
+        prev = merged[-1] if merged else None
+        if (
+            prev is not None
+            and prev.page == line.page
+            and line.bbox[0] > prev.bbox[2]
+            and abs((line.bbox[1] + line.bbox[3]) / 2 - (prev.bbox[1] + prev.bbox[3]) / 2)
+            < 0.7 * max(prev.height, line.height)
+        ):
+            merged[-1] = Line(prev.segments + line.segments, prev.page, prev.index)
+            continue
+        merged.append(line)
+    for index, line in enumerate(merged):
+        line.index = index
+    return merged
+

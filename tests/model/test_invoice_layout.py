@@ -171,3 +171,26 @@ def test_month_first_documents_and_due_labels() -> None:
         _draw([(50, 60, "Fälligkeitsdatum"), (200, 60, "22.06.2021"), (50, 80, "Datum"), (200, 80, "01.06.2021")])
     ).data
     assert german.due_date.isoformat() == "2021-06-22"
+
+
+def test_a_row_a_skewed_scan_split_in_two_is_read_as_one() -> None:
+    from model.layout.lines import build_lines, merge_split_rows
+    from model.types import Word
+
+    def word(text: str, x0: float, y0: float) -> Word:
+        return Word(text, (x0, y0, x0 + 0.08, y0 + 0.010), 0.95)
+
+    # the right half of each row sits 0.006 lower (a 1-degree tilt over the page width)
+    rows = [
+        word("Bureaustoel", 0.14, 0.287),
+        word("2.134,95", 0.63, 0.293),
+        word("2.134,95", 0.84, 0.293),
+        word("Verzendkosten", 0.14, 0.322),
+        word("230,00", 0.65, 0.328),
+        word("2.300,00", 0.84, 0.328),
+    ]
+    lines = build_lines([rows])
+    assert len(lines) == 4  # the row grouping alone splits each row in two
+    merged = merge_split_rows(lines)
+    assert [line.text for line in merged] == ["Bureaustoel 2.134,95 2.134,95", "Verzendkosten 230,00 2.300,00"]
+    assert [line.index for line in merged] == [0, 1]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 from decimal import Decimal
 
 import pymupdf
@@ -71,3 +72,12 @@ def test_write_set_writes_documents_truth_and_scans(tmp_path) -> None:
         assert path.with_suffix(".json").is_file() and path.with_suffix(".meta.json").is_file()
     scan = Image.open(io.BytesIO(paths[-1].read_bytes()))
     assert scan.mode == "L" and scan.height > 1000
+
+
+def test_factur_x_sets_carry_their_labels_as_embedded_cii(tmp_path) -> None:
+    from docai.stages.einvoice import embedded_xml, parse
+
+    [path] = write_set(tmp_path, count=1, seed=4, factur_x=True)
+    truth = json.loads(path.with_suffix(".json").read_text())
+    invoice = parse(embedded_xml(path.read_bytes()))
+    assert (invoice.invoice_id, str(invoice.invoice_total)) == (truth["invoice_id"], truth["invoice_total"])
