@@ -70,6 +70,15 @@ class Settings(BaseSettings):
         default=178_956_970, description="Most pixels one image may decode to (Pillow's bomb limit)."
     )
     page_size: int = Field(default=1024, description="Longest side of stored page images, in px.")
+    page_memory_mb: int = Field(
+        default=1024, description="Memory one page may take to decode (MB); larger pages fail with resource_limit."
+    )
+    work_seconds_per_page: float = Field(
+        default=60.0, description="Work budget: a document may take 60 s plus this per page to read; 0 turns it off."
+    )
+    worker_memory_mb: int = Field(
+        default=3072, description="Memory one cpu worker process may hold (MB); it is replaced above it. 0: no cap."
+    )
     ocr_languages: str = Field(default="eng", description="Tesseract languages, e.g. 'eng+deu+fra+nld'.")
     review_threshold: float = Field(default=0.6, description="Fields under this confidence need review.")
 

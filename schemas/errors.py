@@ -20,6 +20,8 @@ class ErrorCode(StrEnum):
     ENGINE_UNAVAILABLE = "engine_unavailable"
     SCHEMA_UNSUPPORTED = "schema_unsupported"
     EXTRACTION_FAILED = "extraction_failed"
+    RESOURCE_LIMIT = "resource_limit"  # a page needs more memory than a page may use
+    TIMED_OUT = "timed_out"  # the document's work budget or the task's time limit ran out
     INTERNAL = "internal_error"
 
 

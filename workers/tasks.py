@@ -30,11 +30,26 @@ def _load_engine(**_: Any) -> None:
     from docai.store.db.session import _factory
 
     _factory.cache_clear()  # connections must not be shared across fork
+    if _CONSUMES and "gpu" not in _CONSUMES:
+        cap_memory(get_settings().worker_memory_mb)
     if not _CONSUMES or "gpu" in _CONSUMES:
         from docai.stages.engines import get_engine
 
         engine, reason = get_engine(None, get_settings())
         log.info("worker process %d: engine %s (%s)", os.getpid(), engine.name, reason)
+
+
+def cap_memory(megabytes: int) -> None:
+    """Cap this pool process's data memory (heap and anonymous maps, not shared libraries): past it allocations
+    fail, the document being read fails with resource_limit, and the process lives on. gpu workers are left alone
+    (model weights are large by design); 0 turns the cap off."""
+    import resource
+
+    if megabytes <= 0:
+        return
+    limit = megabytes << 20
+    _, hard = resource.getrlimit(resource.RLIMIT_DATA)
+    resource.setrlimit(resource.RLIMIT_DATA, (limit if hard == resource.RLIM_INFINITY else min(limit, hard), hard))
 
 
 def _worker_name(task: Task) -> str:
@@ -59,7 +74,7 @@ RETRY = {
 
 
 def _run(task: Task, stage: str, job_id: str) -> dict[str, Any]:
-    from docai.service.jobs import Heartbeat, release, run_extract, run_rasterize
+    from docai.service.jobs import Heartbeat, fail_timed_out, release, run_extract, run_rasterize
     from docai.service.queue import publish, publish_webhooks
     from docai.stages.pipeline import PipelineOptions
     from docai.store.db.session import session_factory
@@ -88,9 +103,11 @@ def _run(task: Task, stage: str, job_id: str) -> dict[str, Any]:
                     lambda name: get_engine(name, settings)[0],
                     settings.batch_size,
                 )
-        except SoftTimeLimitExceeded:
-            release(session, task_id)
-            raise
+        except SoftTimeLimitExceeded:  # a clear failure, not a retry that would run out of time again
+            failed = fail_timed_out(session, task_id, settings.job_timeout)
+            log.warning("task %s ran past its time limit; failed %d documents", task_id, len(failed))
+            publish_webhooks(settings, session, failed)
+            return {"ran": [], "follow_up": [], "completed": failed}
         except _transient_errors():
             release(session, task_id)  # the retry (same task id) claims them again
             raise

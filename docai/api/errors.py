@@ -21,6 +21,7 @@ STATUS_OF_CODE = {
     ErrorCode.TOO_LARGE: 413,
     ErrorCode.TOO_MANY_PAGES: 413,
     ErrorCode.IMAGE_TOO_LARGE: 413,
+    ErrorCode.RESOURCE_LIMIT: 413,
     ErrorCode.UNSUPPORTED_TYPE: 415,
     ErrorCode.MISLABELED: 415,
     ErrorCode.SCHEMA_UNSUPPORTED: 422,

@@ -28,6 +28,20 @@ def expand_paths(paths: list[Path]) -> list[Path]:
     return files
 
 
+def _not_a_file(path: Path) -> str | None:
+    """Why a path is not read (a FIFO would block the batch forever), or None for a regular file."""
+    import stat
+
+    try:
+        mode = path.stat().st_mode  # follows a link: a link to a document is that document
+    except OSError as err:  # a link to nothing, or to itself
+        return f"it cannot be opened ({err.strerror or err})"
+    if stat.S_ISREG(mode):
+        return None
+    kind = "a FIFO" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode) else "not a regular file"
+    return f"it is {kind}, not a document"
+
+
 @app.command("process")
 def process(
     files: Annotated[list[Path], typer.Argument(help="Files (or folders of files) to process.")],
@@ -65,10 +79,15 @@ def run_process(paths: list[Path], schema: str, engine: str | None, as_json: boo
     settings = get_settings()
     if schema not in SCHEMA_CHOICES:
         raise typer.BadParameter(f"choose one of {', '.join(SCHEMA_CHOICES)}", param_hint="--schema")
-    missing = [str(p) for p in paths if not p.is_file()]
+    missing = [str(p) for p in paths if not p.exists() and not p.is_symlink()]
     if missing:
         typer.echo(f"error: no such file: {', '.join(missing)}", err=True)
         raise typer.Exit(2)
+    # FIFOs, sockets, devices and broken or looping links are reported and skipped; the other files go on
+    skipped = [(p, why) for p in paths if (why := _not_a_file(p))]
+    for path, why in skipped:
+        typer.echo(f"error: {path} skipped: {why}", err=True)
+    paths = [p for p in paths if p not in {s for s, _ in skipped}]
     ensure_database(settings.resolved_database_url)
     store = store_from_settings(settings)
     options = PipelineOptions.from_settings(settings)
@@ -122,7 +141,7 @@ def run_process(paths: list[Path], schema: str, engine: str | None, as_json: boo
     else:
         for summary in summaries:
             _print_summary(summary)
-    if any(s["status"] == "failed" for s in summaries):
+    if skipped or any(s["status"] == "failed" for s in summaries):
         raise typer.Exit(1)
 
 

@@ -42,10 +42,16 @@ def api(
     )
 
 
-def worker_argv(queues: str, concurrency: int, name: str, loglevel: str = "info") -> list[str]:
-    """Arguments after `celery -A workers.app` that start one worker."""
+def worker_argv(queues: str, concurrency: int, name: str, loglevel: str = "info", memory_mb: int = 0) -> list[str]:
+    """Arguments after `celery -A workers.app` that start one worker.
+
+    memory_mb: the memory cap of a cpu worker's pool process (workers.tasks.cap_memory); one grown past three
+    quarters of it is replaced after its task. A gpu worker holds a model and is left alone.
+    """
+    recycle = ["--max-memory-per-child", str(memory_mb * 768)] if memory_mb > 0 and "gpu" not in queues else []
     return [
         "worker",
+        *recycle,
         "--queues",
         queues,
         "--concurrency",
@@ -82,7 +88,10 @@ def worker(
     if not wanted or any(q not in QUEUES for q in wanted):
         raise typer.BadParameter(f"queues are any of {', '.join(QUEUES)}, comma-separated", param_hint="--queues")
     count = concurrency or {"gpu": 1, "webhooks": 2}.get(",".join(wanted)) or max(1, os.cpu_count() or 1)
-    argv = worker_argv(",".join(wanted), count, name or f"{'-'.join(wanted)}-{os.getpid()}", loglevel)
+    from docai.settings import get_settings
+
+    memory = get_settings().worker_memory_mb
+    argv = worker_argv(",".join(wanted), count, name or f"{'-'.join(wanted)}-{os.getpid()}", loglevel, memory)
     # The worker app (workers.app) sits above docai: run it as `celery -A workers.app`, in this process.
     os.execv(sys.executable, [sys.executable, "-m", "celery", "-A", "workers.app", *argv])
 
@@ -195,7 +204,7 @@ def up(
     celery = [sys.executable, "-m", "celery", "-A", "workers.app"]
     children = {
         "api": docai + ["api", "--host", "127.0.0.1", "--port", str(api_port)],
-        "cpu-worker": celery + worker_argv("cpu", cpus, "cpu", "warning"),
+        "cpu-worker": celery + worker_argv("cpu", cpus, "cpu", "warning", settings.worker_memory_mb),
         "gpu-worker": celery + worker_argv("gpu", 1, "gpu", "warning"),
         # webhooks wait on other people's servers: their own small pool, never a cpu or gpu slot
         "webhook-worker": celery + worker_argv("webhooks", 2, "webhooks", "warning"),

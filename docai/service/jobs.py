@@ -277,6 +277,26 @@ def release(session: Session, task_id: str) -> None:
     session.commit()
 
 
+def fail_timed_out(session: Session, task_id: str, seconds: float) -> list[str]:
+    """The delivery ran past its time limit: its jobs and their documents fail TIMED_OUT (a retry would run as long).
+
+    Returns the ids of the documents failed (their webhooks are due).
+    """
+    session.rollback()
+    jobs = session.scalars(select(Job).where(Job.task_id == task_id, Job.status == JobStatus.PROCESSING)).all()
+    error = DocaiError(
+        ErrorCode.TIMED_OUT,
+        f"Processing stopped at the time limit of {seconds:,.0f} s per task (DOCAI_JOB_TIMEOUT); split the document "
+        "into smaller files, or raise the limit, and upload it again.",
+    )
+    for job in jobs:
+        fail(job.document, error)
+        job.status, job.error_code, job.error_message = JobStatus.FAILED, str(error.code), error.message
+        job.updated_at = utcnow()
+    session.commit()
+    return [job.document_id for job in jobs]
+
+
 def document_terminal(session: Session, document_id: str) -> bool:
     document = session.get(Document, document_id)
     return document is not None and DocumentStatus(document.status).terminal

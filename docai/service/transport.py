@@ -45,7 +45,8 @@ def celery_config(settings: Settings) -> dict[str, Any]:
         "task_reject_on_worker_lost": True,
         "worker_prefetch_multiplier": 1,
         "task_time_limit": settings.job_timeout,
-        "task_soft_time_limit": max(1, settings.job_timeout - 30),
+        # the soft limit leaves time to record a clear timed_out failure before the hard one kills the process
+        "task_soft_time_limit": max(1, settings.job_timeout - min(30, settings.job_timeout // 4)),
         "task_default_queue": "cpu",
         # Each queue its own exchange and key: a gpu message must never reach a cpu-only worker.
         "task_queues": tuple(Queue(name, Exchange(name, type="direct"), routing_key=name) for name in QUEUES),

@@ -10,40 +10,14 @@ import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import bombs
 import pymupdf
+from drawn import make_image, make_pdf, png_chunk
 from PIL import Image, ImageDraw
 
 from docai.errors import ErrorCode
 from docai.stages.ingest import IngestLimits, sniff
 from docai.stages.rasterize import RasterizeOptions, RasterPage, rasterize
-
-
-def make_pdf(pages: int = 2, text: str = "Invoice number 4711 total 99.50 EUR") -> bytes:
-    """A born-digital PDF with one line of text per page."""
-    doc = pymupdf.open()
-    for i in range(pages):
-        page = doc.new_page(width=595, height=842)
-        page.insert_text((72, 100), f"{text} page {i + 1}", fontsize=14)
-    return doc.tobytes()
-
-
-def make_image(fmt: str, size: tuple[int, int] = (800, 600), **save: object) -> bytes:
-    """An image with a little drawing in it, saved in a Pillow format."""
-    image = Image.new("RGB", size, "white")
-    draw = ImageDraw.Draw(image)
-    draw.rectangle((20, 20, size[0] // 2, size[1] // 3), outline="black", width=4)
-    draw.text((30, 30), "Total 12.30", fill="black")
-    buffer = io.BytesIO()
-    if fmt == "HEIF":
-        import pillow_heif
-
-        pillow_heif.register_heif_opener()
-    image.save(buffer, fmt, **save)
-    return buffer.getvalue()
-
-
-def png_chunk(kind: bytes, payload: bytes) -> bytes:
-    return struct.pack(">I", len(payload)) + kind + payload + struct.pack(">I", zlib.crc32(kind + payload))
 
 
 def png_bomb(width: int = 50_000, height: int = 50_000) -> bytes:
@@ -168,6 +142,9 @@ MALFORMED: list[Case] = [
     Case(
         "legacy.doc", lambda: b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504), ErrorCode.UNSUPPORTED_TYPE, ("Office",)
     ),
+    # resource bombs: refused on what the headers claim, before anything is decoded
+    Case("image-bomb.pdf", bombs.pdf_image_bomb, ErrorCode.IMAGE_TOO_LARGE, ("50000×50000", "page 1")),
+    Case("cmyk-poster.tif", lambda: bombs.tiff_header_only(13_000, 13_000), ErrorCode.RESOURCE_LIMIT, ("MB", "CMYK")),
 ]
 
 # damaged or odd files that must still succeed
@@ -176,6 +153,15 @@ RECOVERABLE: list[Case] = [
     Case("bad-xref.pdf", garbage_xref_pdf, None),  # MuPDF rebuilds the cross-reference table
     Case("cut-tail.pdf", lambda: (d := make_pdf(2))[: len(d) - 40], None),  # trailer lost, repaired
     Case("owner-only.pdf", lambda: encrypted_pdf(user_password=""), None),  # empty user password opens
+    Case("scan16.png", lambda: bombs.png16(1200, 900), None),  # 16-bit gray, stretched to 8 bits
+    Case("float.tif", bombs.float_tiff, None),  # 32-bit float samples
+    Case("print.jpg", bombs.cmyk_jpeg, None),  # CMYK
+    Case("animated.gif", bombs.many_frame_gif, None),  # 1000 frames: the first is the page
+    Case("poster.pdf", bombs.pdf_huge_mediabox, None),  # 200 × 200 inches
+    Case("strip.pdf", bombs.pdf_strip_mediabox, None),  # 1 × 60000 pt
+    Case("with-zip.pdf", bombs.pdf_with_zip, None),  # polyglot: a PDF with a ZIP appended is read as the PDF
+    Case("png-then-pdf.png", bombs.png_with_pdf, None),  # polyglot: read as the PNG it starts as
+    Case("html-then-pdf.pdf", bombs.html_with_pdf_inside, None),  # %PDF within the first KB: a PDF, as readers do
 ]
 
 

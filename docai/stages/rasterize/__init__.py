@@ -7,7 +7,15 @@ from collections.abc import Iterator
 
 from docai.errors import DocaiError, ErrorCode
 from docai.stages.ingest import MediaType
-from docai.stages.rasterize.common import RasterizeOptions, RasterPage, _short, encode_png, fit_size
+from docai.stages.rasterize.common import (
+    RasterizeOptions,
+    RasterPage,
+    _short,
+    encode_png,
+    fit_size,
+    is_memory_error,
+    out_of_memory,
+)
 from docai.stages.rasterize.image import _image_pages, frame_count
 from docai.stages.rasterize.pdf import _open_mupdf, _pdf_pages, _poppler_page_count
 
@@ -52,6 +60,8 @@ def iter_pages(
     except DocaiError:
         raise
     except Exception as err:  # noqa: BLE001 - whatever a decoder or OCR engine throws, the user gets a sentence
+        if is_memory_error(err):
+            raise out_of_memory(f"page {index + 1} of the {media_type.label}", err) from err
         log.exception("rasterizing page %d of a %s failed", index + 1, media_type.label)
         raise DocaiError(
             ErrorCode.RENDER_FAILED,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import logging
 import struct
+import time
 import zlib
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -39,6 +40,9 @@ class RasterizeOptions:
     text_layer: bool = True  # False: images only (thumbnails, benchmarks); no words, no OCR for PDF pages
     png_level: int = 3  # zlib level: 3 is within 2% of level 6 in size for pages, at half the time
     renderer: str = "auto"  # PDF renderer: auto (MuPDF, Poppler when MuPDF fails), pymupdf or poppler
+    page_memory: int = 1024 * 2**20  # bytes one page may take to decode and convert; larger ones fail RESOURCE_LIMIT
+    seconds_per_page: float = 60.0  # work budget: a document may take base_seconds plus this per page; 0: no budget
+    base_seconds: float = 60.0
 
     @classmethod
     def from_settings(cls, settings: object, ocr: bool = True) -> RasterizeOptions:
@@ -48,6 +52,8 @@ class RasterizeOptions:
             max_pages=settings.max_pages,  # type: ignore[attr-defined]
             max_pixels=settings.max_pixels,  # type: ignore[attr-defined]
             ocr=OcrOptions(languages=settings.ocr_languages) if ocr else None,  # type: ignore[attr-defined]
+            page_memory=settings.page_memory_mb * 2**20,  # type: ignore[attr-defined]
+            seconds_per_page=settings.work_seconds_per_page,  # type: ignore[attr-defined]
         )
 
 
@@ -94,22 +100,107 @@ def _check_page_count(count: int, options: RasterizeOptions) -> None:
 
 def _to_rgb(image: Image.Image) -> Image.Image:
     """Any Pillow mode as 8-bit RGB; transparency is laid on white, as a page would show it."""
+    eight = to_8bit(image)
+    return eight if eight.mode == "RGB" else eight.convert("RGB")
+
+
+def to_8bit(image: Image.Image) -> Image.Image:
+    """Any Pillow mode as 8-bit gray ('L') or 'RGB', without a full-size float copy; transparency laid on white.
+
+    Gray stays gray (a third of the memory of RGB); callers convert to RGB once the page is scaled down.
+    """
     from PIL import Image
 
     if image.mode in ("RGBA", "LA", "PA", "La", "RGBa") or (image.mode == "P" and "transparency" in image.info):
-        rgba = image.convert("RGBA")
-        background = Image.new("RGB", rgba.size, "white")
-        background.paste(rgba, mask=rgba.getchannel("A"))
+        gray = image.mode in ("LA", "La")
+        rgba = image.convert("LA" if gray else "RGBA")
+        background = Image.new("L" if gray else "RGB", rgba.size, "white")
+        background.paste(rgba.convert("L" if gray else "RGB"), mask=rgba.getchannel("A"))
         return background
     if image.mode.startswith(("I", "F")):
-        import numpy as np
+        return _stretch_to_gray(image)
+    if image.mode in ("L", "RGB"):
+        return image
+    return image.convert("L" if image.mode == "1" else "RGB")
 
-        # 16-bit and float scans: stretch the used range to 0..255
-        values = np.asarray(image, dtype=np.float64)
-        low, high = float(values.min()), float(values.max())
-        scaled = (values - low) * (255.0 / (high - low)) if high > low else np.zeros_like(values)
-        return Image.fromarray(scaled.astype(np.uint8), "L").convert("RGB")
-    return image.convert("RGB") if image.mode != "RGB" else image
+
+def _stretch_to_gray(image: Image.Image) -> Image.Image:
+    """16-bit, 32-bit and float scans: the used range stretched to 0..255, a band of rows at a time."""
+    import math
+
+    import numpy as np
+    from PIL import Image
+
+    low, high = image.getextrema()
+    if not (math.isfinite(low) and math.isfinite(high)):
+        raise ValueError(f"pixel values run from {low} to {high}")
+    out = Image.new("L", image.size, 0)
+    if high <= low:
+        return out
+    scale = 255.0 / (high - low)
+    rows = max(1, (4 << 20) // max(1, image.width))  # about 4 million pixels (16 MB of float32) at a time
+    for top in range(0, image.height, rows):
+        box = (0, top, image.width, min(image.height, top + rows))
+        band = np.asarray(image.crop(box), dtype=np.float32)
+        out.paste(Image.fromarray(np.clip((band - low) * scale, 0, 255).astype(np.uint8), "L"), box)
+    return out
+
+
+_DECODED_BYTES = {"1": 0.125, "L": 1, "P": 1, "LA": 2, "La": 2, "PA": 2, "I;16": 2, "I;16B": 2, "I;16L": 2, "I;16N": 2}
+
+
+def page_bytes(mode: str, width: int, height: int) -> int:
+    """About how many bytes decoding a frame and turning it into 8-bit takes (pixels, plus any converted copy)."""
+    decoded = _DECODED_BYTES.get(mode, 3 if mode in ("RGB", "YCbCr", "LAB", "HSV") else 4)
+    converted = 0 if mode in ("L", "RGB") else 1 if mode in ("1", "LA", "La") or mode.startswith(("I", "F")) else 3
+    alpha = 4 if mode in ("RGBA", "PA", "RGBa") else 0
+    return int(width * height * (decoded + converted + alpha))
+
+
+def check_page_memory(mode: str, width: int, height: int, what: str, options: RasterizeOptions) -> None:
+    """RESOURCE_LIMIT before decoding a frame that would need more than options.page_memory bytes."""
+    need = page_bytes(mode, width, height)
+    if need > options.page_memory:
+        raise DocaiError(
+            ErrorCode.RESOURCE_LIMIT,
+            f"{what[0].upper() + what[1:]} ({width}×{height} px, {mode}) needs about {need / 2**20:,.0f} MB to decode, "
+            f"more than the {options.page_memory / 2**20:,.0f} MB a page may use (DOCAI_PAGE_MEMORY_MB); "
+            "scale it down or save it as 8-bit RGB, and upload it again.",
+        )
+
+
+def is_memory_error(err: BaseException) -> bool:
+    """Python's MemoryError, or a decoder's out-of-memory failure (MuPDF, onnxruntime)."""
+    text = str(err).lower()
+    return isinstance(err, MemoryError) or any(
+        word in text for word in ("malloc", "out of memory", "cannot allocate", "bad_alloc", "failed to allocate")
+    )
+
+
+def out_of_memory(what: str, err: BaseException) -> DocaiError:
+    return DocaiError(
+        ErrorCode.RESOURCE_LIMIT,
+        f"{what[0].upper() + what[1:]} needs more memory than this worker may use ({_short(err)}); "
+        "scale it down or split the document, and upload it again.",
+    )
+
+
+class WorkBudget:
+    """A document may take base_seconds plus seconds_per_page per page; past that it fails TIMED_OUT between pages."""
+
+    def __init__(self, pages: int, options: RasterizeOptions):
+        self.pages, self.seconds = pages, options.base_seconds + options.seconds_per_page * pages
+        self.started = time.monotonic()
+        self.on = options.seconds_per_page > 0
+
+    def check(self, done: int) -> None:
+        if self.on and done and time.monotonic() - self.started > self.seconds:
+            raise DocaiError(
+                ErrorCode.TIMED_OUT,
+                f"Reading the document took longer than its work budget of {self.seconds:,.0f} s for "
+                f"{self.pages} pages (stopped after page {done}); split it into smaller files, or raise "
+                "DOCAI_WORK_SECONDS_PER_PAGE, and upload it again.",
+            )
 
 
 def fit_size(width: int, height: int, longest: int) -> tuple[int, int]:

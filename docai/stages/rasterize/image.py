@@ -14,12 +14,15 @@ from docai.stages.rasterize.common import (
     _EXIF_ROTATION,
     RasterizeOptions,
     RasterPage,
+    WorkBudget,
     _check_page_count,
     _corrupt,
     _short,
-    _to_rgb,
+    check_page_memory,
     encode_png,
     fit_size,
+    out_of_memory,
+    to_8bit,
 )
 from model.ocr import recognize
 from model.types import Word
@@ -39,10 +42,12 @@ def _image_pages(data: bytes, media_type: MediaType, options: RasterizeOptions) 
         source = open_image(data, media_type)
     except Exception as err:  # noqa: BLE001 - the header was readable a moment ago; treat as damage
         raise _corrupt(media_type, err) from err
+    budget = WorkBudget(count, options)
     with source:
         for index in range(count):
             frame = f"page {index + 1} of the {media_type.label}" if count > 1 else f"the {media_type.label}"
             try:
+                budget.check(index)
                 if index:
                     source.seek(index)
                 width, height = source.size
@@ -52,12 +57,16 @@ def _image_pages(data: bytes, media_type: MediaType, options: RasterizeOptions) 
                         f"{frame[0].upper() + frame[1:]} claims {width}×{height} px, more than the "
                         f"{options.max_pixels / 1e6:.0f} megapixel limit; scale it down and upload it again.",
                     )
+                _draft(source, options)
+                check_page_memory(source.mode, *source.size, frame, options)
                 with _pillow_guard(options.max_pixels):
                     source.load()
                     upright, rotation = _upright(source)
-                    rgb = _to_rgb(upright)
+                    pixels = to_8bit(upright)
             except DocaiError:
                 raise
+            except MemoryError as err:
+                raise out_of_memory(frame, err) from err
             except Exception as err:  # noqa: BLE001 - truncated or damaged pixel data
                 # a damaged frame fails the document: silently dropping a page of an invoice is worse
                 raise DocaiError(
@@ -65,7 +74,7 @@ def _image_pages(data: bytes, media_type: MediaType, options: RasterizeOptions) 
                     f"{frame[0].upper() + frame[1:]} is damaged and cannot be decoded ({_short(err)}); "
                     "export or scan it again and upload the new file.",
                 ) from err
-            yield _image_page(index, rgb, rotation, options)
+            yield _image_page(index, pixels, rotation, options)
 
 
 @contextmanager
@@ -86,11 +95,20 @@ def _pillow_guard(max_pixels: int) -> Iterator[None]:
         Image.MAX_IMAGE_PIXELS = previous
 
 
+def _draft(source: Image.Image, options: RasterizeOptions) -> None:
+    """A JPEG larger than anything made of it is decoded at 1/2, 1/4 or 1/8 scale (still at least that size)."""
+    target = options.ocr_max_side if options.ocr is not None else options.page_size
+    if source.format == "JPEG" and max(source.size) > target:
+        source.draft(source.mode, fit_size(source.width, source.height, target))
+
+
 def _image_page(index: int, rgb: Image.Image, rotation: int, options: RasterizeOptions) -> RasterPage:
+    """rgb: the frame as 8-bit gray or RGB; the stored page is RGB, OCR reads the frame itself (capped)."""
     from PIL import Image
 
     size = fit_size(rgb.width, rgb.height, options.page_size)
     page = rgb.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0) if size != rgb.size else rgb
+    page = page.convert("RGB") if page.mode != "RGB" else page
     words: list[Word] = []
     text_source = "none"
     if options.ocr is not None:

@@ -12,12 +12,15 @@ from docai.stages.rasterize.common import (
     ENCRYPTED_MESSAGE,
     RasterizeOptions,
     RasterPage,
+    WorkBudget,
     _check_page_count,
     _corrupt,
     _short,
     _to_rgb,
     encode_png,
     fit_size,
+    is_memory_error,
+    out_of_memory,
 )
 from model.ocr import recognize
 from model.types import Word
@@ -67,18 +70,24 @@ def _pdf_pages(data: bytes, options: RasterizeOptions) -> Iterator[RasterPage]:
         count = _poppler_page_count(data)
         _check_page_count(count, options)
         log.warning("rendering a %d-page PDF with Poppler (pdf2image)", count)
+        budget = WorkBudget(count, options)
         for index in range(count):
+            budget.check(index)
             yield _poppler_page(data, index, options)
         return
     with doc:
         _check_page_count(doc.page_count, options)
         log.info("rendering a %d-page PDF with MuPDF %s", doc.page_count, _pymupdf().VersionBind)
+        budget = WorkBudget(doc.page_count, options)
         for index in range(doc.page_count):
+            budget.check(index)
             try:
                 page = _mupdf_page(doc, index, options)
             except DocaiError:
                 raise
             except Exception as err:  # noqa: BLE001 - MuPDF failed on this page: Poppler may still draw it
+                if is_memory_error(err):  # Poppler would need as much: fail the page, keep the worker
+                    raise out_of_memory(f"page {index + 1} of the PDF", err) from err
                 if options.renderer == "pymupdf":
                     raise DocaiError(
                         ErrorCode.RENDER_FAILED,
@@ -90,9 +99,24 @@ def _pdf_pages(data: bytes, options: RasterizeOptions) -> Iterator[RasterPage]:
             yield page
 
 
+def _check_images(page, index: int, options: RasterizeOptions) -> None:
+    """IMAGE_TOO_LARGE before drawing a page whose embedded image claims more pixels than the limit: MuPDF
+    decodes a flate image whole, so a few KB of zeros declared 50000×50000 would take gigabytes."""
+    for info in page.get_images(full=True):
+        width, height = int(info[2]), int(info[3])
+        if width * height > options.max_pixels:
+            raise DocaiError(
+                ErrorCode.IMAGE_TOO_LARGE,
+                f"Page {index + 1} of the PDF holds an image of {width}×{height} px, more than the "
+                f"{options.max_pixels / 1e6:.0f} megapixel limit; scale its images down (print it to a new PDF) "
+                "and upload it again.",
+            )
+
+
 def _mupdf_page(doc, index: int, options: RasterizeOptions) -> RasterPage:
     pymupdf = _pymupdf()
     page = doc.load_page(index)
+    _check_images(page, index, options)
     # one display list serves the image and the text, so the content stream is interpreted once;
     # its coordinates are already those of the displayed (rotated, cropped) page
     display = page.get_displaylist(annots=True)
