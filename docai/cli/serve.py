@@ -15,6 +15,7 @@ from typing import Annotated
 import typer
 
 from docai.cli.app import app
+from docai.cli.startup import Console, up_summary
 
 REPO = Path(__file__).resolve().parents[2]
 PortOption = Annotated[int | None, typer.Option("--port", "-p", help="Port (default from settings).")]
@@ -212,9 +213,11 @@ def up(
     }
     if not no_ui:
         children["ui"] = ui_argv(ui_port or settings.ui_port, settings.ui_host)
-    ui_text = "" if no_ui else f"UI http://127.0.0.1:{ui_port or settings.ui_port}  "
-    typer.echo(f"docai is up: API {api_url}/docs  {ui_text}watching {inbox}\nAPI key: {key}\n(Ctrl-C stops everything)")
-    raise typer.Exit(Supervisor(children, env).run(settings.broker_folder / "processed"))
+    ui_url = None if no_ui else f"http://127.0.0.1:{ui_port or settings.ui_port}"
+    # The children's output is relayed; the summary, with the engine and the API key, comes after their banners.
+    console = Console(api_url, [name for name in children if name.endswith("worker")])
+    summary = up_summary(settings, key, f"{api_url}/docs", ui_url, inbox)
+    raise typer.Exit(Supervisor(children, env, console, summary).run(settings.broker_folder / "processed"))
 
 
 @dataclass
@@ -237,13 +240,23 @@ class Supervisor:
     STARTUP_SECONDS = 10.0
     GIVE_UP = 5
 
-    def __init__(self, children: dict[str, list[str]], env: dict[str, str]):
+    def __init__(
+        self,
+        children: dict[str, list[str]],
+        env: dict[str, str],
+        console: Console | None = None,
+        summary: str = "",
+    ):
         self.children = {name: _Child(argv) for name, argv in children.items()}
         self.env = env
+        self.console, self.summary = console, summary
         self.stopping = False
 
     def _start(self, name: str, child: _Child) -> None:
-        child.process = subprocess.Popen(child.argv, env=self.env, cwd=REPO)
+        if self.console is not None:
+            child.process = self.console.popen(name, child.argv, self.env, REPO)
+        else:
+            child.process = subprocess.Popen(child.argv, env=self.env, cwd=REPO)
         child.started, child.restart_at = time.monotonic(), None
 
     def _check(self, name: str, child: _Child, now: float) -> bool:
@@ -285,6 +298,8 @@ class Supervisor:
                 if not all(self._check(name, child, now) for name, child in self.children.items()):
                     code = 1
                     break
+                if self.console is not None:
+                    self.console.announce_when_started(self.summary)
                 if now - last_prune > 60:
                     _prune(processed)
                     last_prune = now

@@ -101,6 +101,8 @@ def classify(pages_words: list[list[Word]], images: list[Image.Image] | None = N
             hits = len(re.findall(pattern, lower))
             score += weight * min(hits, 3) ** 0.5
         scores[kind] = score
+    colourful = min(1.0, look["vivid"] / 0.05) + min(1.0, look["filled"] / 0.10) if look else 0.0
+    landscape = bool(look and look["aspect"] > 1.05)
     colons = len(re.findall(r"[^\W\d_]\s*:", text))
     amounts = len(re.findall(r"\d[.,]\d{2}\b", text))
     rows = len({(i, w.line) for i, page in enumerate(pages_words) for w in page}) or 1
@@ -113,13 +115,19 @@ def classify(pages_words: list[list[Word]], images: list[Image.Image] | None = N
         scores["invoice"] += 1.0
         scores["receipt"] -= 1.0
         scores["chart"] -= 2.0
+    if max(scores.values()) <= 0 and not landscape and colourful < 0.5:
+        return "form", 0.2  # no cue at all on plain paper
+    # Charts and screens are pictures: what their words suggest counts fully only on a page that looks like
+    # one (vivid colour, filled shapes, a landscape screen); on plain paper, tables of figures are forms.
+    picture = max(min(1.0, colourful), 0.5 if landscape else 0.0)
+    scores["chart"] *= 0.5 + 0.5 * picture
+    scores["ui_code"] *= 0.5 + 0.5 * picture
     # a chart is short on words and long on bare numbers (ticks, labels, percentages)
     if len(words) < 300:
-        scores["chart"] += 4.0 * min(1.0, numbers / 0.5) * (1.0 - amounts / max(8, len(words)))
+        scores["chart"] += 4.0 * picture * min(1.0, numbers / 0.5) * (1.0 - amounts / max(8, len(words)))
     if look:
-        colourful = min(1.0, look["vivid"] / 0.05) + min(1.0, look["filled"] / 0.10)
         scores["chart"] += 2.0 * colourful
-        scores["ui_code"] += 1.5 * colourful + (1.0 if look["aspect"] > 1.05 else 0.0)  # a screen, not a sheet
+        scores["ui_code"] += 1.5 * colourful + (1.0 if landscape else 0.0)  # a screen, not a sheet
         if look["aspect"] > 1.0:  # a receipt is a narrow strip, never a landscape page
             scores["receipt"] -= 1.0
         paper = 1.0 - min(1.0, colourful)

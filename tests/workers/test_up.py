@@ -49,6 +49,14 @@ def test_up_runs_everything_on_one_machine(tmp_path: Path) -> None:
     try:
         wait_healthy(api)
         key = (home / "api_key").read_text().strip()  # generated on first start, printed by `docai up`
+        deadline = time.monotonic() + 90
+        while "API key" not in (tmp_path / "up.log").read_text() and time.monotonic() < deadline:
+            time.sleep(0.3)
+        printed = (tmp_path / "up.log").read_text()
+        summary = printed[printed.rindex("docai is up") :]
+        assert printed.count("[queues]") >= 3 and printed.rindex("[queues]") < printed.rindex("docai is up")
+        assert "engine   ocr (engine 'ocr' was asked for)" in summary and "cannot read charts" in summary
+        assert f"API key  {key}  (stored in {(home / 'api_key').resolve()})" in summary
         assert oct((home / "api_key").stat().st_mode & 0o777) == "0o600"
         auth = {"Authorization": f"Bearer {key}"}
         assert httpx.get(f"{api}/v1/documents").status_code == 401
