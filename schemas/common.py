@@ -22,7 +22,23 @@ ISO_4217 = frozenset(
 )
 
 # Symbols that name one currency unambiguously enough to normalise; "$" alone is left to the caller.
-CURRENCY_SYMBOLS = {"€": "EUR", "£": "GBP", "¥": "JPY", "₹": "INR", "₩": "KRW", "₽": "RUB", "RM": "MYR", "US$": "USD"}
+CURRENCY_SYMBOLS = {
+    "€": "EUR",
+    "£": "GBP",
+    "¥": "JPY",
+    "₹": "INR",
+    "₩": "KRW",
+    "₽": "RUB",
+    "RM": "MYR",
+    "US$": "USD",
+    "C$": "CAD",
+    "CA$": "CAD",
+    "A$": "AUD",
+    "AU$": "AUD",
+    "S$": "SGD",
+    "NZ$": "NZD",
+    "HK$": "HKD",
+}
 
 
 MAX_AMOUNT = Decimal(10) ** 18  # no document amount is larger; bigger "amounts" are digits run together

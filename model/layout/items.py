@@ -166,7 +166,7 @@ def read_items(lines: list[Line]) -> tuple[list[InvoiceLine], dict[str, float]] 
             start += 1
             continue
         found = True
-        start = _rows(lines[start + 1 :], lines[start], columns, items, confidence)
+        start = max(start + 1, _rows(lines[start + 1 :], lines[start], columns, items, confidence))
     if not found:
         return _indented(lines)
     return items, confidence

@@ -119,9 +119,9 @@ def merge_split_rows(lines: list[Line]) -> list[Line]:
             and abs((line.bbox[1] + line.bbox[3]) / 2 - (prev.bbox[1] + prev.bbox[3]) / 2)
             < 0.7 * max(prev.height, line.height)
         ):
-            merged[-1] = Line(prev.segments + line.segments, prev.page, prev.index)
+            merged[-1] = Line(prev.segments + line.segments, prev.page)
             continue
-        merged.append(line)
+        merged.append(Line(line.segments, line.page))  # new rows: the caller's keep their numbers
     for index, line in enumerate(merged):
         line.index = index
     return merged

@@ -178,6 +178,8 @@ def find_currency(texts: list[str]) -> str | None:
         for symbol, code in CURRENCY_SYMBOLS.items():
             if symbol == "RM":
                 hits = len(re.findall(r"(?<![A-Za-z])RM(?=\s*\d|\b)", text))
+            elif symbol[0].isalpha():  # 'C$', 'US$': the letters start the symbol ('US$' holds no 'S$')
+                hits = len(re.findall(rf"(?<![A-Za-z]){re.escape(symbol)}", text))
             else:
                 hits = text.count(symbol)
             if hits:

@@ -194,3 +194,15 @@ def test_a_row_a_skewed_scan_split_in_two_is_read_as_one() -> None:
     merged = merge_split_rows(lines)
     assert [line.text for line in merged] == ["Bureaustoel 2.134,95 2.134,95", "Verzendkosten 230,00 2.300,00"]
     assert [line.index for line in merged] == [0, 1]
+
+
+def test_reading_an_invoice_leaves_the_callers_rows_as_they_were() -> None:
+    from model.layout.invoice import extract_invoice
+    from model.layout.lines import build_lines
+
+    inv = make_invoice(9, 3)
+    pages = rasterize(inv.data, MediaType.PDF, RasterizeOptions())
+    lines = build_lines([p.words for p in pages])
+    before = [(line.index, line.text) for line in lines]
+    extract_invoice(lines)
+    assert [(line.index, line.text) for line in lines] == before  # proposers read the same rows afterwards
