@@ -1,8 +1,8 @@
 """The learned chooser: rules propose candidates with features, a fitted model scores them, the best one wins.
 
 One LightGBM binary model per (schema, field) scores every candidate; the chosen value is the argmax and its
-confidence is the score of the winner mapped through an isotonic calibration fitted on out-of-fold predictions
-(documents the scoring model did not see). The shipped artifact is LightGBM's text format plus a JSON manifest:
+confidence is the winner's lead over the best other value mapped through an isotonic calibration fitted on
+out-of-fold predictions (documents the scoring model did not see). The shipped artifact is LightGBM's text format plus a JSON manifest:
 no pickle, loaded once per process on first use, never at import.
 """
 
@@ -144,9 +144,22 @@ class FieldModel:
         """The best-scoring candidate and the calibrated probability that it is right."""
         if not candidates:
             return None
-        scores = self.scores(candidates)
-        best = max(range(len(candidates)), key=lambda i: (scores[i], -i))
-        return candidates[best], round(self.calibration(scores[best]), 4)
+        best, margin = best_and_margin(candidates, self.scores(candidates))
+        return candidates[best], round(self.calibration(margin), 4)
+
+
+MARGIN_ALONE = 10.0  # the margin of a value no other candidate disputes
+
+
+def best_and_margin(candidates: list[Candidate], scores: list[float]) -> tuple[int, float]:
+    """The best-scoring candidate and how far it leads the best candidate with another value: the margin is what
+    confidence is calibrated on (a close second says 'unsure' far better than a high score alone)."""
+    from model.learned.compare import norm_text
+
+    best = max(range(len(candidates)), key=lambda i: (scores[i], -i))
+    value = norm_text(candidates[best].value)
+    rivals = [s for c, s in zip(candidates, scores, strict=True) if norm_text(c.value) != value]
+    return best, float(scores[best] - max(rivals)) if rivals else MARGIN_ALONE
 
 
 class LearnedModel:

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from model.learned.compare import same_value, text_similarity
-from model.learned.core import MANIFEST, Candidate, Doc, FieldSpec, field_specs
+from model.learned.core import MANIFEST, Candidate, Doc, FieldSpec, best_and_margin, field_specs
 from model.learned.memory import FILE as MEMORY_FILE
 from model.learned.memory import VendorMemory
 from model.types import Word
@@ -127,9 +127,8 @@ def _top(booster, data: FieldData, d: int) -> tuple[float, bool]:  # type: ignor
     if not candidates or booster is None:
         return 0.0, False
     x = np.array([[c.features.get(f, math.nan) for f in data.features] for c in candidates], dtype=np.float64)
-    scores = booster.predict(x, num_threads=1)
-    best = max(range(len(candidates)), key=lambda i: (scores[i], -i))
-    return float(scores[best]), bool(labels[best])
+    best, margin = best_and_margin(candidates, [float(s) for s in booster.predict(x, num_threads=1)])
+    return margin, bool(labels[best])
 
 
 def isotonic(scores: list[float], correct: list[bool]) -> dict[str, list[float]]:

@@ -106,7 +106,10 @@ def _flag(pattern: re.Pattern[str], text: str) -> float:
 
 # ---------------------------------------------------------------- vendor memory
 
-PROPOSE_REMEMBERED_ADDRESS = False  # chains print each branch's own address: measured worse in train CV when proposed
+# A chain prints each branch's own address, and approvals spell one address several ways: proposing the approved
+# address measured worse in train CV (0.81 whether always or where the page prints something 0.8-close, vs 0.86
+# with closeness as a feature only), so it is not proposed (a similarity above 1 never happens).
+REMEMBERED_ADDRESS_FROM = 2.0
 
 
 def _vendor(doc: Doc) -> tuple[Vendor, float, int] | None:
@@ -116,7 +119,7 @@ def _vendor(doc: Doc) -> tuple[Vendor, float, int] | None:
     return doc.once("vendor_match", lambda: memory.match([line.text for line in _header(doc, 12)]))
 
 
-def _remembered(doc: Doc, candidates: list[Candidate], attr: str, propose: bool = True) -> list[Candidate]:
+def _remembered(doc: Doc, candidates: list[Candidate], attr: str, propose_from: float = 0.0) -> list[Candidate]:
     """Features saying how close each candidate is to what was approved for this merchant, and the approved value
     itself as a candidate (its features those of the closest reading on the page)."""
     match = _vendor(doc)
@@ -130,7 +133,7 @@ def _remembered(doc: Doc, candidates: list[Candidate], attr: str, propose: bool 
         c.features["memory_page_sim"] = (
             page_sim  # how well the page prints what was approved (a chain's branch may not)
         )
-    if propose and value and candidates and not any(c.features["memory_value"] for c in candidates):
+    if value and candidates and page_sim >= propose_from and not any(c.features["memory_value"] for c in candidates):
         closest = max(candidates, key=lambda c: c.features["memory_sim"])
         candidates.append(Candidate(value, closest.words, {**closest.features, "memory_sim": 1.0, "memory_value": 1.0}))
     return candidates
@@ -462,4 +465,4 @@ def propose_address(doc: Doc) -> list[Candidate]:
             out[key] = Candidate(text, list(words), f)
             if cut:
                 break
-    return _remembered(doc, list(out.values()), "address", propose=PROPOSE_REMEMBERED_ADDRESS)
+    return _remembered(doc, list(out.values()), "address", propose_from=REMEMBERED_ADDRESS_FROM)
