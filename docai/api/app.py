@@ -118,6 +118,17 @@ def _broker_ok(settings: Settings) -> bool:
         return False
 
 
+def _backfill(settings: Settings) -> None:
+    """Documents extracted before the review queue's columns existed get them (once; a no-op afterwards)."""
+    from docai.stages.review import backfill
+    from docai.store.db.session import session_factory
+
+    with session_factory(settings.resolved_database_url)() as session:
+        count = backfill(session, settings.review_threshold)
+    if count:
+        log.info("review columns and search text filled in for %d earlier documents", count)
+
+
 def create_app(settings: Settings | None = None, *, reconcile: bool | None = None) -> FastAPI:
     """The API for settings (default: the process settings); reconcile runs the reconciler thread."""
     settings = settings or get_settings()
@@ -128,6 +139,7 @@ def create_app(settings: Settings | None = None, *, reconcile: bool | None = Non
         from docai.store.db.migrate import ensure_database
 
         ensure_database(settings.resolved_database_url)
+        _backfill(settings)
         reconciler = Reconciler(settings).start() if (reconcile if reconcile is not None else True) else None
         yield
         if reconciler:

@@ -17,9 +17,18 @@ def upgrade(revision: str = typer.Argument("head", help="Alembic revision to upg
     from docai.store.db.migrate import current_revision
     from docai.store.db.migrate import upgrade as run_upgrade
 
-    url = get_settings().resolved_database_url
+    settings = get_settings()
+    url = settings.resolved_database_url
     run_upgrade(url, revision)
     typer.echo(f"database at {_redact(url)} is at revision {current_revision(url)}")
+    if revision == "head":
+        from docai.stages.review import backfill
+        from docai.store.db.session import session_factory
+
+        with session_factory(url)() as session:
+            count = backfill(session, settings.review_threshold)
+        if count:
+            typer.echo(f"review columns and search text filled in for {count} earlier documents")
 
 
 def _redact(url: str) -> str:

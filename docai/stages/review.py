@@ -243,3 +243,22 @@ def current_reasons(document: Document, threshold: float) -> list[dict[str, Any]
 def open_errors(document: Document, threshold: float) -> list[dict[str, Any]]:
     """Error-level reasons still open on the current result: what approving needs a confirmation for."""
     return [r for r in current_reasons(document, threshold) if r["severity"] == "error"]
+
+
+def backfill(session: Session, threshold: float, batch: int = 200) -> int:
+    """Refresh documents extracted before the review columns existed (reason_codes never set); returns how many."""
+    done = 0
+    while True:
+        documents = session.scalars(
+            select(Document)
+            .where(Document.reason_codes.is_(None), Document.extractions.any())
+            .order_by(Document.created_at)
+            .limit(batch)
+        ).all()
+        if not documents:
+            return done
+        for document in documents:
+            refresh(session, document, threshold)
+            document.reason_codes = document.reason_codes or ""  # marks it done, even with nothing to say
+        session.commit()
+        done += len(documents)

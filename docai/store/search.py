@@ -39,19 +39,51 @@ def index_document(session: Session, document_id: str, body: str) -> None:
     )
 
 
-def _terms(query: str) -> list[list[str]]:
-    return [w for w in (words(term) for term in query.split()) if w][:16]
+_AMOUNT = re.compile(r"^[-+(]?\d[\d.,' ]*[.,]\d{1,2}\)?$")
+_DATE = re.compile(r"^\d{1,4}[./-]\d{1,2}[./-]\d{1,4}$")
+
+
+def _spellings(term: str) -> list[list[str]]:
+    """A query word as words, and as the stored values spell it: '1.130,50' is also 1130.50, '15.03.2024' 2024-03-15."""
+    from schemas.common import parse_amount
+    from schemas.dates import parse_date
+
+    found = [words(term)]
+    canonical: object = None
+    try:
+        if _DATE.match(term):
+            canonical = parse_date(term)
+        elif _AMOUNT.match(term):
+            canonical = parse_amount(term)
+    except ValueError:
+        canonical = None
+    if canonical is not None and words(str(canonical)) not in found:
+        found.append(words(str(canonical)))
+    return [w for w in found if w]
 
 
 def match_clause(session: Session, query: str) -> Any | None:
-    """A `document id IN (...)` clause for the query (every term, each a prefix), or None when it has no words."""
-    terms = _terms(query)
+    """A `document id IN (...)` clause for the query, or None when it has no words.
+
+    Every term must match (as a prefix); a term that reads as an amount or a date also matches its stored spelling.
+    """
+    terms = [spellings for spellings in (_spellings(term) for term in query.split()) if spellings][:16]
     if not terms:
         return None
     if session.get_bind().dialect.name == "postgresql":
-        expression = " & ".join(" <-> ".join([*t[:-1], f"{t[-1]}:*"]) for t in terms)
+        expression = " & ".join("(" + " | ".join(_tsquery_phrase(t) for t in term) + ")" for term in terms)
         sql = f"SELECT document_id FROM {TABLE} WHERE tsv @@ to_tsquery('simple', :fts)"
     else:
-        expression = " AND ".join('"' + " ".join(t) + '"*' for t in terms)
+        expression = " AND ".join("(" + " OR ".join(_fts5_phrase(t) for t in term) + ")" for term in terms)
         sql = f"SELECT document_id FROM {TABLE} WHERE {TABLE} MATCH :fts"
     return Document.id.in_(text(sql).bindparams(fts=expression).columns(document_id=String))
+
+
+def _tsquery_phrase(tokens: list[str]) -> str:
+    """PostgreSQL: the words in a row, the last one a prefix ('12 <-> 30:*')."""
+    return " <-> ".join([*tokens[:-1], f"{tokens[-1]}:*"])
+
+
+def _fts5_phrase(tokens: list[str]) -> str:
+    """SQLite FTS5: the words as a phrase, the last one a prefix ('"12 30"*'); tokens are letters and digits."""
+    return '"' + " ".join(tokens) + '"*'

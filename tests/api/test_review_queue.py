@@ -125,6 +125,7 @@ def test_queue_columns_sort_search_duplicates_and_bulk(api) -> None:  # type: ig
     assert found("nordlicht") == {first, copy}  # vendor
     assert found("RE-2024-0815") == {first, copy}  # invoice number
     assert found("25.00") == {dear} and found("1130.50") == {first, copy}  # amounts
+    assert found("1.130,50") == {first, copy} and found("nordlicht 15.03.2024") == {first, copy}  # other spellings
     assert found("croissant 9.10") == {cheap}  # page text and an amount, both
     assert found("consult hours") == {first, copy}  # prefixes
     assert found("zebra") == set()
@@ -144,3 +145,21 @@ def test_queue_columns_sort_search_duplicates_and_bulk(api) -> None:  # type: ig
     assert retry["results"][0]["ok"] is False and "only failed" in retry["results"][0]["message"]
     bad = client.get("/v1/documents", params={"reason": "sleepy"}, headers=AUTH)
     assert bad.status_code == 422 and "low_confidence" in bad.json()["error"]["message"]
+
+
+def test_documents_from_before_the_review_columns_are_filled_in_at_start(api) -> None:  # type: ignore[no-untyped-def]
+    import sqlalchemy as sa
+
+    from docai.api import create_app
+
+    doc = post(api.client, receipt_pdf(21, total="3.30"), schema="receipt")
+    run_queued_jobs(api.settings)
+    engine = sa.create_engine(api.db_url)
+    with engine.begin() as conn:  # as a database upgraded from before revision 0003 has them
+        conn.execute(sa.text("UPDATE documents SET vendor = NULL, total = NULL, reason_codes = NULL"))
+        conn.execute(sa.text("DELETE FROM document_search"))
+    engine.dispose()
+    assert api.client.get("/v1/documents", params={"q": "croissant"}, headers=AUTH).json()["count"] == 0
+    with TestClient(create_app(api.settings, reconcile=False)) as restarted:
+        row = restarted.get("/v1/documents", params={"q": "croissant"}, headers=AUTH).json()["data"][0]
+    assert row["id"] == doc and row["vendor"].startswith("CAFE NUMBER") and row["total"] == "3.30"
