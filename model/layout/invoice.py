@@ -38,10 +38,10 @@ OTHER_DATE = re.compile(
     r"pr[ée]l[èe]vement|betaal|zahlung|pago|check\s*out|expir",
     re.I,
 )
-TAX_ID = re.compile(
-    r"steuer-?\s*n(?:r|ummer)\.?\s*[:.]?\s*|\bein\s*[:.]?\s*|vat\s*reg\.?\s*no\.?\s*[:.]?\s*|"
+TAX_ID = re.compile(  # each label starts a word: 'Austin' holds no 'ust'
+    r"\b(?:steuer-?\s*n(?:r|ummer)\.?\s*[:.]?\s*|\bein\s*[:.]?\s*|vat\s*reg\.?\s*no\.?\s*[:.]?\s*|"
     r"(?:vat|btw|tva|iva|gst|ust|mwst)[\s.-]*(?:id|no|nr|number|nummer|reg(?:istration)?|n[°º])?\.?\s*[:.]?\s*|"
-    r"ust-?id(?:nr)?\.?\s*[:.]?\s*|uid\s*[:.]?\s*|tax\s*id\s*[:.]?\s*|siret\s*[:.]?\s*|abn\s*[:.]?\s*|gstin\s*[:.]?\s*",
+    r"ust-?id(?:nr)?\.?\s*[:.]?\s*|uid\s*[:.]?\s*|tax\s*id\s*[:.]?\s*|siret\s*[:.]?\s*|abn\s*[:.]?\s*|gstin\s*[:.]?\s*)",
     re.I,
 )
 TAX_ID_VALUE = re.compile(r"\b[A-Z]{2}\s?[0-9A-Z][0-9A-Z .]{6,14}[0-9A-Z]\b|\b\d[\d .-]{7,16}\d\b")
@@ -281,12 +281,18 @@ def _date_with_number(lines: list[Line]) -> Pick | None:
 
 
 def _labelled_code(lines: list[Line], label: re.Pattern[str]) -> Pick | None:
+    """A code right of its label, or under it (a grid of label-over-value cells)."""
     for line in lines:
         if label.search(line.text):
             right = after_label(line, label)
             token = _code_token(right[0]) if right else None
             if token:
                 return Pick(token, right[1], 0.7)
+            seg = next(s for s in line.segments if label.search(s.text))
+            for cell in below(lines, line, seg.bbox, max_rows=1):
+                token = _code_token(cell.text)
+                if token:
+                    return Pick(token, cell.words, 0.65)
     return None
 
 
@@ -425,6 +431,8 @@ def _block_under(lines: list[Line], start: Line | None, name: Pick | None = None
         return None
     anchor = union(w.bbox for w in name.words) if name is not None and name.words else start.bbox
     right = anchor[2] > 0.7 and anchor[0] > 0.5  # a block set flush right, like a letterhead
+    centre = (anchor[0] + anchor[2]) / 2
+    centred = abs(centre - 0.5) < 0.05 and anchor[0] > 0.15  # a letterhead centred on the page
     parts, words = [], []
     idx = lines.index(start)
     previous = start
@@ -436,7 +444,13 @@ def _block_under(lines: list[Line], start: Line | None, name: Pick | None = None
         cells = [
             s
             for s in line.segments
-            if (abs(s.bbox[2] - anchor[2]) < 0.03 if right else abs(s.bbox[0] - anchor[0]) < 0.05)
+            if (
+                abs((s.bbox[0] + s.bbox[2]) / 2 - centre) < 0.03
+                if centred
+                else abs(s.bbox[2] - anchor[2]) < 0.03
+                if right
+                else abs(s.bbox[0] - anchor[0]) < 0.05
+            )
         ]
         if not cells:
             continue
@@ -448,13 +462,15 @@ def _block_under(lines: list[Line], start: Line | None, name: Pick | None = None
             or CUSTOMER_LABEL.search(text)
             or OTHER_LABEL.search(text)
             or TAX_ID.search(text)
+            or INVOICE_NO.search(text)
+            or INVOICE_DATE.search(text)
             or len(TABLE_HEAD.findall(text)) >= 2
         ):
             break
         previous = line
         if text.rstrip().endswith(":"):
             break  # the next label starts
-        parts.append(text)
+        parts.append(re.sub(r"\s+[|·•]\s+", ", ", text))  # "Street 1 | 12345 City" is two address rows
         words += cells[0].words
     if not parts:
         return None
