@@ -64,13 +64,15 @@ KIND_WORDS = {
     "ui_code": "screenshots of apps or web pages",
 }
 
+KIND_ONE = {"chart": "a chart", "ui_code": "a screenshot of an app or web page", "form": "a form"}
+
 
 def unsupported_message(engine_name: str, supported: list[str], kind: str, guessed: bool = False) -> str:
     """The sentence a clerk reads when the engine running here cannot read this kind of document."""
     what = KIND_WORDS.get(kind, kind)
     names = [word for k, word in KIND_WORDS.items() if k in supported]
     readable = " and ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names) or "nothing"
-    looks = f"This document looks like one of the {what}. " if guessed else ""
+    looks = f"This document looks like {KIND_ONE.get(kind, kind)}. " if guessed else ""
     return (
         f"{looks}docai cannot read {what} on this server: its engine ({engine_name}) reads {readable} only. "
         f"Reading {what} needs the DeepSeek-VL engine, which an administrator can install (`docai model pull`). "

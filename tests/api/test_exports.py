@@ -66,3 +66,14 @@ def test_the_engine_says_which_kinds_it_reads(api) -> None:  # type: ignore[no-u
     assert failed["status"] == "failed" and failed["error"]["code"] == "schema_unsupported"
     assert failed["error"]["message"].startswith("docai cannot read charts on this server")
     assert "reads invoices, receipts and forms only" in failed["error"]["message"]
+
+
+def test_a_chart_uploaded_as_auto_is_recognised_and_refused_in_words(api, shared_data) -> None:  # type: ignore[no-untyped-def]
+    data = (shared_data / "chartqa" / "two_col_20869.png").read_bytes()
+    response = api.client.post("/v1/documents", files={"file": ("chart.png", data)}, headers=AUTH)
+    assert response.status_code == 202, response.text
+    run_queued_jobs(api.settings)
+    doc = api.client.get(f"/v1/documents/{response.json()['id']}", headers=AUTH).json()
+    assert doc["schema"] == "chart" and doc["status"] == "failed"
+    assert doc["error"]["code"] == "schema_unsupported"
+    assert doc["error"]["message"].startswith("This document looks like a chart. docai cannot read charts")

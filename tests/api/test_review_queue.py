@@ -163,3 +163,9 @@ def test_documents_from_before_the_review_columns_are_filled_in_at_start(api) ->
     with TestClient(create_app(api.settings, reconcile=False)) as restarted:
         row = restarted.get("/v1/documents", params={"q": "croissant"}, headers=AUTH).json()["data"][0]
     assert row["id"] == doc and row["vendor"].startswith("CAFE NUMBER") and row["total"] == "3.30"
+
+
+def test_any_search_text_is_an_answer_not_an_error(api) -> None:  # type: ignore[no-untyped-def]
+    for q in ['"', "'", "a:b", "NEAR(x y)", "foo OR", "*", "½ ñ 東京", "\\", "-x", "(12.00)", "%_", "AND NOT"]:
+        response = api.client.get("/v1/documents", params={"q": q}, headers=AUTH)
+        assert response.status_code == 200, (q, response.text)
