@@ -251,6 +251,9 @@ def summarize(results: list[DocResult], options: EvalOptions, fmt: str, seconds:
         )
         if any(r.items is not None for r in results):
             report["line_items"] = _items_summary([r.items for r in results if r.items is not None])
+    train_cv = train_figures(options.schema, report["model"])
+    if train_cv:
+        report["train_cv"] = train_cv  # the same fields by cross-validation on the training split, from the model
     report["misses"] = [m for r in results for m in r.misses]
     report["errors"] = [{"document": r.name, "error": r.error} for r in results if r.error]
     extract = [r.timings.get("extract_s", 0.0) for r in results if r.timings]
@@ -261,6 +264,23 @@ def summarize(results: list[DocResult], options: EvalOptions, fmt: str, seconds:
         "mean_extract_s": round(sum(extract) / len(extract), 3) if extract else None,
     }
     return report
+
+
+def train_figures(schema: str, model_id: str | None) -> dict[str, Any] | None:
+    """The learned model's out-of-fold figures for the schema's fields (what `docai train` measured), if it has any."""
+    if not model_id or not model_id.startswith("docai-ocr-learned"):
+        return None
+    from docai.settings import get_settings
+    from model.learned.core import load_model
+
+    model = load_model((get_settings().home / "models" / "learned").resolve())
+    if model is None:
+        return None
+    return {
+        key.split(".", 1)[1]: entry.get("figures")
+        for key, entry in model.manifest["fields"].items()
+        if key.startswith(f"{schema}.") and not key.startswith(f"{schema}.rules.")
+    }
 
 
 def _threshold(options: EvalOptions) -> float:

@@ -110,3 +110,12 @@ def test_the_shipped_model_is_small_and_names_its_data() -> None:
     assert {"train/sroie", "train/funsd"} <= set(manifest["sources"])
     for entry in manifest["fields"].values():
         assert (ARTIFACTS / entry["model"]).exists() and entry["calibration"]["x"]
+
+
+def test_eval_reports_the_models_train_cv_figures(docai_home: Path) -> None:
+    from docai.eval.runner import train_figures
+
+    figures = train_figures("receipt", "docai-ocr-learned-v1")
+    assert figures is not None and 0.5 < figures["total"]["cv_accuracy"] <= 1.0
+    assert "pairs" in train_figures("form", "docai-ocr-learned-v1")
+    assert train_figures("receipt", "docai-layout-rules-v2") is None
