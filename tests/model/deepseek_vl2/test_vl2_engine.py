@@ -31,10 +31,10 @@ def _page(size=(600, 800)) -> PageInput:
 
 
 def test_one_batch_serves_every_schema_with_valid_data_and_confidences(tiny_vl2):
-    engine = DeepseekVLEngine(EngineOptions(model_path=tiny_vl2, device="cpu", max_new_tokens=48, max_batch_pages=8))
+    engine = DeepseekVLEngine(EngineOptions(model_path=tiny_vl2, device="cpu", max_new_tokens=24, max_batch_pages=8))
     try:
-        requests = [
-            ExtractRequest(request_id=kind, schema=kind, pages=[_page((600 + 100 * i, 800))])
+        requests = [  # pages of different sizes and so prompts of different lengths: a left-padded batch
+            ExtractRequest(request_id=kind, schema=kind, pages=[_page((300 + 20 * i, 380))])
             for i, kind in enumerate(schema_kinds())
         ]
         results = engine.extract_batch(requests)
@@ -57,13 +57,21 @@ def test_auto_picks_the_vl2_weights_and_says_so(tiny_vl2):
     assert default_model_path(tiny_vl2.parent) == tiny_vl2  # a pulled VL2 is found without DOCAI_MODEL
 
 
-def _docai(*args: str, home: Path, model: Path | None = None, **env: str) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("DOCAI_")}
-    clean.update(DOCAI_HOME=str(home), HF_HUB_OFFLINE="1", **env)
+def _env(home: Path, model: Path | None = None, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DOCAI_")}
+    env.update(DOCAI_HOME=str(home), HF_HUB_OFFLINE="1", **extra)
     if model is not None:
-        clean["DOCAI_MODEL"] = str(model)
+        env["DOCAI_MODEL"] = str(model)
+    return env
+
+
+def _docai(*args: str, home: Path, model: Path | None = None, **extra: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "docai", *args], env=clean, capture_output=True, text=True, timeout=600
+        [sys.executable, "-m", "docai", *args],
+        env=_env(home, model, **extra),
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
 
 
@@ -84,15 +92,17 @@ def _document(kind: str, shared_data: Path, folder: Path) -> Path:
 def test_docai_process_runs_a_vl2_checkpoint_end_to_end_for_all_five_schemas(
     tmp_path, docai_home, tiny_vl2, shared_data
 ):
-    for kind in SCHEMA_FILES:
-        doc = _document(kind, shared_data, tmp_path)
-        result = _docai(
-            "process", str(doc), "--engine", "auto", "--schema", kind, "--json",
-            home=docai_home, model=tiny_vl2, DOCAI_MAX_NEW_TOKENS="24", DOCAI_PAGE_SIZE="512",
-        )  # fmt: skip
-        assert "Traceback" not in result.stderr, result.stderr
-        assert result.returncode == 0, result.stderr
-        out = json.loads(result.stdout)
+    runs = {}
+    for kind in SCHEMA_FILES:  # five users at once, each with their own DOCAI_HOME
+        argv = [sys.executable, "-m", "docai", "process", str(_document(kind, shared_data, tmp_path))]
+        argv += ["--engine", "auto", "--schema", kind, "--json"]
+        env = _env(docai_home / kind, tiny_vl2, DOCAI_MAX_NEW_TOKENS="12", DOCAI_PAGE_SIZE="384")
+        runs[kind] = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    for kind, run in runs.items():
+        stdout, stderr = run.communicate(timeout=600)
+        assert "Traceback" not in stderr, stderr
+        assert run.returncode == 0, stderr
+        out = json.loads(stdout)
         assert out["engine"] == "deepseek-vl" and out["schema"] == kind and out["error"] is None
         assert out["status"] in ("done", "needs_review")
         get_schema(kind).model_validate(out["data"])
