@@ -214,3 +214,6 @@ def _print_summary(summary: dict[str, Any]) -> None:
         console.print(
             f"  [yellow]{issue['severity']}[/] {issue['code']} {issue.get('field') or ''}: {escape(issue['message'])}"
         )
+    for reason in summary.get("reasons") or []:
+        if reason["reason"] != "validation_issue":  # those were printed as issues just above
+            console.print(f"  [yellow]review[/] {escape(reason['label'])}: {escape(reason['message'])}")

@@ -36,6 +36,8 @@ def test_process_json_over_good_and_bad_files(tmp_path, docai_home):
     for key in ("id", "status", "schema", "engine", "pages", "data", "issues", "error"):
         assert key in docs["invoice.pdf"]
     assert docs["invoice.pdf"]["status"] in ("done", "needs_review")
+    for doc in (docs["invoice.pdf"], docs["receipt.png"]):  # needs_review exactly when there is a reason
+        assert (doc["status"] == "needs_review") == bool(doc["reasons"]), doc["reasons"]
     assert docs["invoice.pdf"]["schema"] == "invoice"
     assert docs["invoice.pdf"]["data"]["invoice_total"] == "435.60"
     assert docs["receipt.png"]["schema"] == "receipt"
