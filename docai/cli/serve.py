@@ -214,8 +214,9 @@ def up(
     if not no_ui:
         children["ui"] = ui_argv(ui_port or settings.ui_port, settings.ui_host)
     ui_url = None if no_ui else f"http://127.0.0.1:{ui_port or settings.ui_port}"
-    # The children's output is relayed; the summary, with the engine and the API key, comes after their banners.
-    console = Console(api_url, [name for name in children if name.endswith("worker")])
+    # The children's output is relayed; the summary, with the engine and the API key, comes after the banners
+    # of the workers and the UI.
+    console = Console(api_url, [name for name in children if name.endswith("worker") or name == "ui"])
     summary = up_summary(settings, key, f"{api_url}/docs", ui_url, inbox)
     raise typer.Exit(Supervisor(children, env, console, summary).run(settings.broker_folder / "processed"))
 
