@@ -8,12 +8,12 @@ from statistics import median
 
 from model.layout.common import Pick, after_label, below, find_totals, first_date, labelled_date, row_amount
 from model.layout.invoice_totals import reconcile
-from model.layout.items import read_items
+from model.layout.items import TABLE_HEAD, legacy_rows, read_items
 from model.layout.items import table_header as read_header
 from model.layout.lines import Line, Segment, merge_split_rows, union
 from model.layout.receipt import ADDRESS_STOP, COMPANY_MARK, NOT_NAME
 from model.layout.values import DUE_LABEL, find_amounts, find_currency, find_dates
-from schemas.invoice import Invoice, InvoiceLine
+from schemas.invoice import Invoice
 
 INVOICE_NO = re.compile(
     r"(?:invoice|inv|bill|factuur|rechnung|facture|factura|fattura|invois|nota)\s*[-.]?\s*"
@@ -73,11 +73,6 @@ PAYEE = re.compile(
 # A return-address line over the window of a letter: 'Company AG - Street 1 - 12345 City'.
 SENDER_LINE = re.compile(r"^(?P<name>[^\d|•·–-]{2,60}?)\s+[-–|•·]\s+.*\d.*\s+[-–|•·,]\s+.*\d{4,5}")
 DOC_TITLE = re.compile(r"\s+(?:invoice|factuur|rechnung|facture|factura|fattura|receipt|bill|quittung)\s*$", re.I)
-TABLE_HEAD = re.compile(
-    r"description|omschrijving|beschreibung|bezeichnung|d[ée]signation|descripci[óo]n|artikel|article|item|product|"
-    r"qty|quantity|aantal|menge|quantit[ée]|cantidad",
-    re.I,
-)
 TERMS = re.compile(
     r"payment\s*terms|terms|betalingstermijn|betalingsvoorwaarden|zahlungsbedingungen|zahlungsziel|"
     r"conditions\s*de\s*(?:paiement|r[èe]glement)|r[èe]glement\s*:|payment\s*conditions",
@@ -131,6 +126,9 @@ def extract_invoice(lines: list[Line]) -> tuple[Invoice, dict[str, float]]:
     picks["vendor_tax_id"] = _tax_id(lines)
     picks["customer_name"], customer_line = _customer(lines)
     picks["customer_address"] = _block_under(lines, customer_line, picks["customer_name"])
+    vendor, customer = picks["vendor_name"], picks["customer_name"]
+    if vendor is not None and customer is not None and vendor.value == customer.value:
+        picks["vendor_name"] = picks["vendor_address"] = None  # the only name found is the customer's
     picks["payment_terms"] = _labelled_text(lines, TERMS)
     picks["purchase_order"] = _labelled_code(lines, PO)
     currency = find_currency([line.text for line in lines])
@@ -145,7 +143,7 @@ def extract_invoice(lines: list[Line]) -> tuple[Invoice, dict[str, float]]:
         discount = picks["total_discount"].value if picks["total_discount"] else Decimal(0)
         if sub.value + tax.value - discount == due.value != total.value:
             picks["invoice_total"] = Pick(due.value, due.words, 0.75)  # the amounts add up to the amount due
-    items, item_conf = read_items(lines) or _line_items(lines)
+    items, item_conf = read_items(lines) or legacy_rows(lines)
     amounts = [i.amount for i in items if i.amount is not None]
     discount = picks["total_discount"].value if picks["total_discount"] else Decimal(0)
     added_up = reconcile(lines, sum(amounts, Decimal(0)) if amounts else None, discount)
@@ -361,7 +359,7 @@ def _vendor(lines: list[Line]) -> tuple[Pick | None, Line | None]:
     for line in top:
         for seg in line.segments:
             if COMPANY_MARK.search(seg.text) and _name_like(seg.text) and not ADDRESS_STOP.search(seg.text):
-                if customer is not None and customer.index < line.index <= customer.index + 2:
+                if customer is not None and customer.index <= line.index <= customer.index + 2:
                     continue  # the customer's own company line
                 return Pick(seg.text.strip(" ,"), seg.words, 0.7), line
     if not top:
@@ -372,6 +370,7 @@ def _vendor(lines: list[Line]) -> tuple[Pick | None, Line | None]:
         for line in top
         for seg in line.segments
         if _name_like(seg.text)
+        and not ATTENTION.match(seg.text)
         and not re.fullmatch(r"\W*(invoice|factuur|rechnung|facture|factura)\W*", seg.text, re.I)
     ]
     if not candidates:
@@ -391,12 +390,22 @@ def _customer(lines: list[Line]) -> tuple[Pick | None, Line | None]:
                 continue
             right = after_label(line, CUSTOMER_LABEL, seg)
             if right and _name_like(right[0]) and not re.search(r"\d{3,}", right[0]):
-                return Pick(right[0], right[1], 0.7), line
+                return Pick(_addressee_name(right[0]), right[1], 0.7), line
             for cell in below(lines, line, seg.bbox):
                 if _name_like(cell.text):
                     row = next(ln for ln in lines if cell in ln.segments)
-                    return Pick(cell.text, cell.words, 0.65), row
+                    return Pick(_addressee_name(cell.text), cell.words, 0.65), row
     return _addressee(lines)
+
+
+ATTENTION = re.compile(
+    r"^\s*(?:attn\.?|attention|t\.\s*a\.\s*v\.|z\.\s*hd\.?|c/o|[àa]\s*l.attention\s*de)\s*:?\s*", re.I
+)
+
+
+def _addressee_name(text: str) -> str:
+    """'ATTN: Harbor Ltd' names Harbor Ltd: an attention prefix is not part of the name."""
+    return ATTENTION.sub("", text)
 
 
 def _addressee(lines: list[Line]) -> tuple[Pick | None, Line | None]:
@@ -475,40 +484,3 @@ def _block_under(lines: list[Line], start: Line | None, name: Pick | None = None
     if not parts:
         return None
     return Pick(", ".join(parts), words, 0.6)
-
-
-def _line_items(lines: list[Line]) -> tuple[list[InvoiceLine], dict[str, float]]:
-    """Rows under a table header that end in an amount, until the totals."""
-    items: list[InvoiceLine] = []
-    confidence: dict[str, float] = {}
-    in_table = False
-    for line in lines:
-        text = line.text
-        if not in_table:
-            in_table = len(TABLE_HEAD.findall(text)) >= 2
-            continue
-        if re.search(r"sub\s*-?\s*total|subtotaal|zwischensumme|\btotal|\btotaal|gesamt|summe", text, re.I):
-            break
-        amounts = find_amounts(line.segments[-1].text)
-        description = max((s.text for s in line.segments[:-1]), key=lambda t: sum(c.isalpha() for c in t), default="")
-        if not amounts or sum(c.isalpha() for c in description) < 3:
-            continue
-        quantity = unit_price = None
-        numbers = [
-            find_amounts(s.text) or re.findall(r"^\d+(?:[.,]\d+)?$", s.text.strip()) for s in line.segments[1:-1]
-        ]
-        plain = [n[0] if isinstance(n[0], str) else n[0][0] for n in numbers if n]
-        if plain:
-            quantity = str(plain[0]).replace(",", ".")
-            if len(plain) > 1:
-                unit_price = plain[1]
-        try:
-            item = InvoiceLine(description=description, quantity=quantity, unit_price=unit_price, amount=amounts[-1][0])
-        except ValueError:
-            item = InvoiceLine(description=description, amount=amounts[-1][0])
-        items.append(item)
-        n = len(items) - 1
-        conf = Pick(None, line.words, 0.7).confidence
-        for key in ("description", "amount"):
-            confidence[f"/line_items/{n}/{key}"] = conf
-    return items, confidence

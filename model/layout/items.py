@@ -13,6 +13,11 @@ from model.types import Word
 from schemas.common import parse_amount
 from schemas.invoice import InvoiceLine
 
+TABLE_HEAD = re.compile(
+    r"description|omschrijving|beschreibung|bezeichnung|d[ée]signation|descripci[óo]n|artikel|article|item|product|"
+    r"qty|quantity|aantal|menge|quantit[ée]|cantidad",
+    re.I,
+)
 # Header words per column; two-word phrases are tried before single words ('Unit Price' is a price, not a unit).
 PHRASES = {
     "unit_price": r"unit\s*price|prix\s*unit(?:aire|\.)?(?:\s*ht)?|pu\s*ht|e-?\s*preis|price\s*per\s*unit|prijs\s*per\s*stuk|"
@@ -241,3 +246,40 @@ def _rows(
             if value is not None:
                 confidence[f"/line_items/{n}/{key}"] = conf
     return lines[-1].index + 1 if lines else header.index + 1
+
+
+def legacy_rows(lines: list[Line]) -> tuple[list[InvoiceLine], dict[str, float]]:
+    """Rows under a header line naming two columns that end in an amount, until the totals (no column reading)."""
+    items: list[InvoiceLine] = []
+    confidence: dict[str, float] = {}
+    in_table = False
+    for line in lines:
+        text = line.text
+        if not in_table:
+            in_table = len(TABLE_HEAD.findall(text)) >= 2
+            continue
+        if re.search(r"sub\s*-?\s*total|subtotaal|zwischensumme|\btotal|\btotaal|gesamt|summe", text, re.I):
+            break
+        amounts = find_amounts(line.segments[-1].text)
+        description = max((s.text for s in line.segments[:-1]), key=lambda t: sum(c.isalpha() for c in t), default="")
+        if not amounts or sum(c.isalpha() for c in description) < 3:
+            continue
+        quantity = unit_price = None
+        numbers = [
+            find_amounts(s.text) or re.findall(r"^\d+(?:[.,]\d+)?$", s.text.strip()) for s in line.segments[1:-1]
+        ]
+        plain = [n[0] if isinstance(n[0], str) else n[0][0] for n in numbers if n]
+        if plain:
+            quantity = str(plain[0]).replace(",", ".")
+            if len(plain) > 1:
+                unit_price = plain[1]
+        try:
+            item = InvoiceLine(description=description, quantity=quantity, unit_price=unit_price, amount=amounts[-1][0])
+        except ValueError:
+            item = InvoiceLine(description=description, amount=amounts[-1][0])
+        items.append(item)
+        n = len(items) - 1
+        conf = Pick(None, line.words, 0.7).confidence
+        for key in ("description", "amount"):
+            confidence[f"/line_items/{n}/{key}"] = conf
+    return items, confidence

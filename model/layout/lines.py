@@ -125,4 +125,3 @@ def merge_split_rows(lines: list[Line]) -> list[Line]:
     for index, line in enumerate(merged):
         line.index = index
     return merged
-

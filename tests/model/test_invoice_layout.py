@@ -206,3 +206,18 @@ def test_reading_an_invoice_leaves_the_callers_rows_as_they_were() -> None:
     before = [(line.index, line.text) for line in lines]
     extract_invoice(lines)
     assert [(line.index, line.text) for line in lines] == before  # proposers read the same rows afterwards
+
+
+def test_attention_prefix_is_not_the_customer_and_the_customer_is_never_the_vendor() -> None:
+    rows = [
+        (80, 120, "Factuuradres"),
+        (80, 136, "Strategic Corp"),
+        (80, 148, "Fakestreet 46"),
+        (300, 200, "Invoice no: 4411"),
+        (300, 214, "Bill to:"),
+        (360, 214, "ATTN: Harbor Ltd"),
+    ]
+    data = _read(_draw(rows[:4])).data
+    assert data.customer_name == "Strategic Corp"
+    assert data.vendor_name is None  # the only company on the page is the customer
+    assert _read(_draw(rows[3:])).data.customer_name == "Harbor Ltd"
