@@ -232,6 +232,16 @@ def refresh(
     return reasons
 
 
+def refresh_copies(session: Session, document: Document, threshold: float) -> None:
+    """Documents flagged as copies of this one, or sharing its key, are checked again (it was corrected,
+    rejected or reopened, so it may have become, or stopped being, their original)."""
+    related = Document.duplicate_of == document.id
+    if document.dedupe_key:
+        related = or_(related, Document.dedupe_key == document.dedupe_key)
+    for copy in session.scalars(select(Document).where(related, Document.id != document.id)).all():
+        refresh(session, copy, threshold)
+
+
 def current_reasons(document: Document, threshold: float) -> list[dict[str, Any]]:
     """The reasons as of now (the threshold may have changed since the last write)."""
     extraction = latest_extraction(document)

@@ -139,6 +139,10 @@ def test_queue_columns_sort_search_duplicates_and_bulk(api) -> None:  # type: ig
     assert outcome[cheap] == (True, "approved") and outcome[copy] == (False, "needs_review")
     assert outcome["nope"] == (False, None) and bulk["done"] == 1 and bulk["skipped"] == 2
     assert "open error" in next(r["message"] for r in bulk["results"] if r["id"] == copy)
+    assert client.post(f"/v1/documents/{first}/reject", json={"note": "bad scan"}, headers=AUTH).status_code == 200
+    assert client.get(f"/v1/documents/{copy}", headers=AUTH).json()["possible_duplicate_of"] is None  # no original
+    assert client.post(f"/v1/documents/{first}/reopen", headers=AUTH).status_code == 200
+    assert client.get(f"/v1/documents/{copy}", headers=AUTH).json()["possible_duplicate_of"] == first  # again
     rejected = client.post("/v1/documents/bulk", json={"action": "reject", "ids": [copy], "note": "dup"}, headers=AUTH)
     assert rejected.json()["done"] == 1
     retry = client.post("/v1/documents/bulk", json={"action": "retry", "ids": [dear]}, headers=AUTH).json()

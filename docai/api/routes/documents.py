@@ -25,7 +25,7 @@ from docai.service.webhooks import AddressPolicy, check_url
 from docai.settings import Settings
 from docai.stages.corrections import Edit, apply_corrections
 from docai.stages.pipeline import SCHEMA_CHOICES, PipelineOptions, ingest_bytes
-from docai.stages.review import current_reasons, refresh
+from docai.stages.review import current_reasons, refresh, refresh_copies
 from docai.store.db.models import Document, DocumentStatus, Page
 from docai.store.results import latest_extraction, result_view
 from docai.store.search import match_clause
@@ -243,6 +243,7 @@ def correct(
     edits = [Edit(c.field, c.value, c.op) for c in body.corrections]
     apply_corrections(session, extraction, edits, caller.key_name, body.note or body.author or caller.user)
     reasons = refresh(session, document, settings.review_threshold, extraction)
+    refresh_copies(session, document, settings.review_threshold)
     session.commit()
     session.refresh(extraction)
     return {**(result_view(document) or {}), "reasons": reasons}

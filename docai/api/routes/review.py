@@ -22,7 +22,7 @@ from docai.api.models import (
 )
 from docai.api.routes.documents import ERRORS, REVIEWABLE, load, requeue
 from docai.settings import Settings
-from docai.stages.review import open_errors, refresh
+from docai.stages.review import open_errors, refresh, refresh_copies
 from docai.store.db.models import Decision, Document, DocumentStatus, utcnow
 from schemas.labels import field_label
 
@@ -94,10 +94,13 @@ def approve(
 
 
 @router.post("/{document_id}/reject", response_model=DocumentRead, responses=CONFLICT)
-def reject(session: SessionDep, caller: CallerDep, document_id: str, body: ReviewIn | None = None) -> DocumentRead:
+def reject(
+    session: SessionDep, caller: CallerDep, settings: SettingsDep, document_id: str, body: ReviewIn | None = None
+) -> DocumentRead:
     """Reject the document (a note may say why)."""
     document = load(session, document_id)
     reject_one(session, caller, document, body)
+    refresh_copies(session, document, settings.review_threshold)  # a rejected original flags no copy
     session.commit()
     return DocumentRead.of(document)
 
@@ -116,6 +119,7 @@ def reopen(
     )
     if extracted:
         refresh(session, document, settings.review_threshold)  # needs_review, or done when nothing is open
+    refresh_copies(session, document, settings.review_threshold)
     session.commit()
     return DocumentRead.of(document)
 
@@ -138,6 +142,7 @@ def bulk(session: SessionDep, caller: CallerDep, settings: SettingsDep, body: Bu
                 approve_one(session, caller, settings, document, review)
             elif body.action == "reject":
                 reject_one(session, caller, document, review)
+                refresh_copies(session, document, settings.review_threshold)
             else:
                 requeue(session, settings, document)
             session.commit()
