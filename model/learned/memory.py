@@ -16,7 +16,7 @@ from typing import Any
 from model.learned.compare import norm_text
 
 FILE = "memory.json"
-MATCH_AT = 0.8  # header similarity from which a document is taken to be from a remembered merchant
+MATCH_AT = 0.9  # header similarity from which a document is taken to be from a remembered merchant
 HEADER_ROWS = 12
 
 

@@ -110,6 +110,9 @@ def _flag(pattern: re.Pattern[str], text: str) -> float:
 # address measured worse in train CV (0.81 whether always or where the page prints something 0.8-close, vs 0.86
 # with closeness as a feature only), so it is not proposed (a similarity above 1 never happens).
 REMEMBERED_ADDRESS_FROM = 2.0
+# The approved name is proposed where the page prints something close to it (an OCR slip): proposed wherever the
+# header merely resembles a remembered merchant, it named 'HON HWA HARDWARE TRADING' after 'YONG TAT HARDWARE ...'.
+REMEMBERED_NAME_FROM = 0.85
 
 
 def _vendor(doc: Doc) -> tuple[Vendor, float, int] | None:
@@ -353,7 +356,7 @@ def propose_name(doc: Doc) -> list[Candidate]:
         i = max(0, min(rules["name_index"], len(header) - 1))
         if header:
             add(rule_name, rules["name"].words, i, 1, 2.0)
-    return _remembered(doc, list(by_text.values()), "name")
+    return _remembered(doc, list(by_text.values()), "name", propose_from=REMEMBERED_NAME_FROM)
 
 
 def _bare(name: str) -> str:
