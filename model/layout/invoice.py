@@ -12,6 +12,7 @@ from model.layout.items import TABLE_HEAD, legacy_rows, read_items
 from model.layout.items import table_header as read_header
 from model.layout.lines import Line, Segment, merge_split_rows, union
 from model.layout.receipt import ADDRESS_STOP, COMPANY_MARK, NOT_NAME
+from model.layout.skew import straightened
 from model.layout.values import DUE_LABEL, find_amounts, find_currency, find_dates
 from schemas.invoice import Invoice
 
@@ -103,7 +104,7 @@ PO = re.compile(
 
 def extract_invoice(lines: list[Line]) -> tuple[Invoice, dict[str, float]]:
     """Invoice fields from the rows of a document."""
-    lines = merge_split_rows(lines)
+    lines = merge_split_rows(straightened(lines))
     picks: dict[str, Pick | None] = {}
     picks["invoice_id"] = _invoice_id(lines, NUMBER_LABEL) or _titled_id(lines) or _invoice_id(lines, OTHER_ID)
     picks["invoice_date"] = (

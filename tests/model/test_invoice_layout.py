@@ -221,3 +221,22 @@ def test_attention_prefix_is_not_the_customer_and_the_customer_is_never_the_vend
     assert data.customer_name == "Strategic Corp"
     assert data.vendor_name is None  # the only company on the page is the customer
     assert _read(_draw(rows[3:])).data.customer_name == "Harbor Ltd"
+
+
+def test_a_tilted_scan_is_straightened_before_rows_are_built() -> None:
+    from model.layout.lines import build_lines
+    from model.layout.skew import row_slope, straightened
+    from model.types import Word
+
+    slope = 0.02  # the right end of each row 2% of the page width lower per page width
+    words = []
+    for r in range(8):
+        for c, text in enumerate(("Item", f"{r + 1}", "12,50", "25,00")):
+            x = 0.1 + 0.25 * c
+            y = 0.2 + 0.03 * r + slope * (x + 0.04)
+            words.append(Word(f"{text}{r}" if c == 0 else text, (x, y, x + 0.08, y + 0.012), 0.9))
+    assert len(build_lines([words])) > 8  # tilted rows fall apart
+    assert 0 < row_slope(words) <= slope + 0.005  # the least correction that lines the rows up
+    assert len(straightened(build_lines([words]))) == 8
+    upright = [Word(w.text, w.bbox, 1.0) for w in words]  # a text layer is never straightened
+    assert row_slope(upright) == 0.0
