@@ -23,6 +23,13 @@ GROSS = re.compile(
     re.I,
 )
 RATE = re.compile(r"\d\s*%")
+# a tax label OCR ran into its rate ('BTW21%', 'TVA20%') has no word boundary after it
+GLUED_TAX = re.compile(r"(?:vat|btw|tva|mwst|ust|gst|iva|tax)\.?\d", re.I)
+
+
+def _tax(text: str) -> bool:
+    """A tax label: the word itself, or run into its rate by OCR."""
+    return bool(TAX.search(text) or GLUED_TAX.search(text))
 
 
 def _rows(lines: list[Line]) -> list[tuple[str, Decimal, list[Word]]]:
@@ -41,10 +48,8 @@ def reconcile(lines: list[Line], item_sum: Decimal | None, discount: Decimal) ->
     """Subtotal, tax and total that add up (within a cent); None when no combination does."""
     rows = _rows(lines)
     subs = {v: w for label, v, w in rows if SUBTOTAL.search(label) and not GROSS.search(label)}
-    taxes = {
-        v: w for label, v, w in rows if TAX.search(label) and not SUBTOTAL.search(label) and not GROSS.search(label)
-    }
-    rated = [(v, w) for label, v, w in rows if TAX.search(label) and RATE.search(label) and not GROSS.search(label)]
+    taxes = {v: w for label, v, w in rows if _tax(label) and not SUBTOTAL.search(label) and not GROSS.search(label)}
+    rated = [(v, w) for label, v, w in rows if _tax(label) and RATE.search(label) and not GROSS.search(label)]
     if len(rated) > 1:  # several rates: their sum is the tax, printed or not
         taxes.setdefault(sum((v for v, _ in rated), Decimal(0)), [w for _, ws in rated for w in ws])
     totals = {v: w for label, v, w in rows if (TOTAL.search(label) or GROSS.search(label)) and v not in taxes}

@@ -240,3 +240,21 @@ def test_a_tilted_scan_is_straightened_before_rows_are_built() -> None:
     assert len(straightened(build_lines([words]))) == 8
     upright = [Word(w.text, w.bbox, 1.0) for w in words]  # a text layer is never straightened
     assert row_slope(upright) == 0.0
+
+
+def test_totals_add_up_even_when_ocr_glues_the_tax_label_to_its_rate() -> None:
+    from model.layout.invoice_totals import reconcile
+    from model.layout.lines import build_lines
+    from model.types import Word
+
+    rows = [("Subtotaal", "1.000,00"), ("BTW21%", "210,00"), ("BTW totaal", "210,00"), ("Totaal", "1.210,00")]
+    words = []
+    for r, (label, amount) in enumerate(rows):
+        y = 0.5 + 0.03 * r
+        words += [Word(label, (0.6, y, 0.7, y + 0.012), 0.9), Word(amount, (0.85, y, 0.92, y + 0.012), 0.9)]
+    picks = reconcile(build_lines([words]), Decimal("1000.00"), Decimal(0))
+    assert {k: p.value for k, p in picks.items()} == {
+        "subtotal": Decimal("1000.00"),
+        "total_tax": Decimal("210.00"),
+        "invoice_total": Decimal("1210.00"),
+    }
