@@ -194,6 +194,13 @@ def fit_field(data: FieldData, seed: int) -> tuple[Any, dict[str, Any], dict[str
     return _fit(data, range(len(data.docs)), seed), calibration, figures
 
 
+def _write_model(out: Path, key: str, text: str) -> str:
+    """A field's model text under a name carrying its content hash, so a refit never overwrites a file in use."""
+    name = f"{key}.{hashlib.sha256(text.encode()).hexdigest()[:10]}.txt"
+    (out / name).write_text(text)
+    return name
+
+
 def _leave_one_out_memory(examples: Sequence[Example], docs: dict[str, Doc]) -> None:
     """Each receipt sees a vendor memory of the other receipts (its own merchant only through its other receipts)."""
     receipts = [ex for ex in examples if ex.schema == "receipt"]
@@ -229,9 +236,8 @@ def train_all(
         booster, calibration, figures = fit_field(data, seed)
         if booster is None:
             continue
-        filename = f"{spec.key}.txt"
         text = booster.model_to_string(num_iteration=-1)
-        (out / filename).write_text(text)
+        filename = _write_model(out, spec.key, text)
         digest.update(text.encode())
         manifest["fields"][spec.key] = {
             "model": filename,
@@ -249,10 +255,10 @@ def train_all(
     for fitter in extra_fitters:
         for key, fitted in fitter(examples, docs, seed).items():
             text = fitted["booster"].model_to_string(num_iteration=-1)
-            (out / f"{key}.txt").write_text(text)
+            filename = _write_model(out, key, text)
             digest.update(text.encode())
             manifest["fields"][key] = {
-                "model": f"{key}.txt",
+                "model": filename,
                 "features": fitted["features"],
                 "calibration": fitted["calibration"],
                 "figures": fitted["figures"],
@@ -264,6 +270,13 @@ def train_all(
     digest.update(json.dumps(manifest, sort_keys=True).encode())
     # the version names the content: the same data and seed give the same version and files
     manifest["version"] = version or f"{FORMAT}.{digest.hexdigest()[:10]}"
-    (out / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n")
+    # the manifest last and in one step: a process loading meanwhile reads the old manifest and the old model files
+    tmp = out / f".{MANIFEST}.tmp"
+    tmp.write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n")
+    tmp.replace(out / MANIFEST)
+    used = {entry["model"] for entry in manifest["fields"].values() if "model" in entry}
+    for stale in out.glob("*.*.txt"):
+        if stale.name not in used:
+            stale.unlink(missing_ok=True)  # a previous fit's model files
     (out / CV_FILE).write_text(json.dumps(cv, sort_keys=True) + "\n")
     return manifest

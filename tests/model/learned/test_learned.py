@@ -77,6 +77,11 @@ def test_fitting_is_reproducible_and_the_model_chooses(tmp_path: Path) -> None:
     for name in sorted(os.listdir(tmp_path / "a")):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
     assert set(first["fields"]) >= {"receipt.total", "receipt.merchant_name"}
+    refit = train_all(examples[:-2], tmp_path / "a", seed=4, log=lambda _m: None)  # over the first: stale files go
+    assert sorted(p.name for p in (tmp_path / "a").glob("*.txt")) == sorted(
+        e["model"] for e in refit["fields"].values()
+    )
+    train_all(examples, tmp_path / "a", seed=3, log=lambda _m: None)
     model = load_model(tmp_path / "a")
     assert model is not None and model.version == first["version"]
     doc = Doc.from_pages([_receipt("KEDAI BARU", "44.05", "44.07", 9)])
