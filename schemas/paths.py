@@ -9,7 +9,7 @@ from typing import Annotated, Any, Union, get_args, get_origin
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-DEFAULT_MAX_CHARS = 10_000  # longest text one field may be set to (a field may allow more: max_chars)
+DEFAULT_MAX_CHARS = 10_000  # longest text one field may be set to (a model may allow more: its text_limits)
 MAX_INDEX_DIGITS = 6  # a list index over 999,999 names nothing a document holds
 
 
@@ -24,11 +24,7 @@ class SchemaPath:
     tokens: tuple[str, ...]
     annotation: Any  # the type the pointer ends at
     field: FieldInfo | None
-
-    @property
-    def max_chars(self) -> int:
-        extra = self.field.json_schema_extra if self.field is not None else None
-        return int(extra.get("max_chars", DEFAULT_MAX_CHARS)) if isinstance(extra, dict) else DEFAULT_MAX_CHARS
+    max_chars: int = DEFAULT_MAX_CHARS  # longest text the value may hold
 
 
 def _unwrap(annotation: Any) -> Any:
@@ -68,6 +64,7 @@ def resolve(model: type[BaseModel], pointer: str, *, append: bool = False) -> Sc
     name = getattr(model, "kind", "") or model.__name__
     annotation: Any = model
     field: FieldInfo | None = None
+    max_chars = DEFAULT_MAX_CHARS
     for position, token in enumerate(tokens):
         node = _unwrap(annotation)
         where = "/" + "/".join(tokens[:position])
@@ -76,10 +73,11 @@ def resolve(model: type[BaseModel], pointer: str, *, append: bool = False) -> Sc
             if found is None:
                 raise UnknownPath(f"{pointer[:80]!r}: the {name} schema has no field {token[:40]!r} at {where}.")
             field, annotation = found, found.annotation
+            max_chars = getattr(node, "text_limits", {}).get(token, DEFAULT_MAX_CHARS)
         elif get_origin(node) is list:
             if not _is_index(token) and not (token == "-" and append and position == len(tokens) - 1):
                 raise UnknownPath(f"{pointer[:80]!r}: {token[:40]!r} is not a list index ({where} is a list).")
             annotation = (get_args(node) or (Any,))[0]
         else:
             raise UnknownPath(f"{pointer[:80]!r}: {where} holds a single value, not fields.")
-    return SchemaPath(tokens, annotation, field)
+    return SchemaPath(tokens, annotation, field, max_chars)

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import socket
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from celery import Task
@@ -52,6 +56,28 @@ def cap_memory(megabytes: int) -> None:
     resource.setrlimit(resource.RLIMIT_DATA, (limit if hard == resource.RLIM_INFINITY else min(limit, hard), hard))
 
 
+class TaskTimeLimit(BaseException):
+    """The task's soft time limit, raised as a BaseException: no `except Exception` in a stage (a decoder's
+    fallback, an OCR error turned into a sentence) can swallow it and work on until the hard limit kills the process."""
+
+
+@contextmanager
+def _soft_limit_interrupts() -> Iterator[None]:
+    """While a stage runs, the pool's soft-limit signal raises TaskTimeLimit instead of SoftTimeLimitExceeded."""
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "SIGUSR1"):
+        yield  # signals reach only the main thread (a solo or threads pool): Celery's own exception stands
+        return
+
+    def interrupt(*_: object) -> None:
+        raise TaskTimeLimit()
+
+    previous = signal.signal(signal.SIGUSR1, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGUSR1, previous)
+
+
 def _worker_name(task: Task) -> str:
     return f"{task.request.hostname or socket.gethostname()}:{os.getpid()}"
 
@@ -86,7 +112,7 @@ def _run(task: Task, stage: str, job_id: str) -> dict[str, Any]:
     options = PipelineOptions.from_settings(settings)
     task_id = task.request.id
     beat = max(1.0, min(30.0, settings.reconcile_after / 4))
-    with factory() as session, Heartbeat(factory, task_id, beat):
+    with factory() as session, Heartbeat(factory, task_id, beat), _soft_limit_interrupts():
         try:
             if stage == "rasterize":
                 outcome = run_rasterize(session, store, job_id, task_id, _worker_name(task), options)
@@ -103,7 +129,7 @@ def _run(task: Task, stage: str, job_id: str) -> dict[str, Any]:
                     lambda name: get_engine(name, settings)[0],
                     settings.batch_size,
                 )
-        except SoftTimeLimitExceeded:  # a clear failure, not a retry that would run out of time again
+        except (SoftTimeLimitExceeded, TaskTimeLimit):  # a clear failure, not a retry that runs out of time again
             failed = fail_timed_out(session, task_id, settings.job_timeout)
             log.warning("task %s ran past its time limit; failed %d documents", task_id, len(failed))
             publish_webhooks(settings, session, failed)

@@ -46,7 +46,8 @@ def celery_config(settings: Settings) -> dict[str, Any]:
         "worker_prefetch_multiplier": 1,
         "task_time_limit": settings.job_timeout,
         # the soft limit leaves time to record a clear timed_out failure before the hard one kills the process
-        "task_soft_time_limit": max(1, settings.job_timeout - min(30, settings.job_timeout // 4)),
+        # (one OCR or engine call in C finishes before the signal is seen: the margin must outlast it)
+        "task_soft_time_limit": max(1, settings.job_timeout - min(30, settings.job_timeout // 2)),
         "task_default_queue": "cpu",
         # Each queue its own exchange and key: a gpu message must never reach a cpu-only worker.
         "task_queues": tuple(Queue(name, Exchange(name, type="direct"), routing_key=name) for name in QUEUES),

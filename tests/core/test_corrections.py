@@ -111,3 +111,12 @@ def test_oversized_values_are_refused(session):
         apply_corrections(session, extraction, [Edit("/items", [{"description": "x"}] * 3000)], author="key:1")
     apply_corrections(session, extraction, [Edit("/merchant_name", "A" * 10_000)], author="key:1")
     assert extraction.current["merchant_name"] == "A" * 10_000
+
+
+def test_a_field_may_allow_longer_text_than_the_default():
+    from schemas.paths import DEFAULT_MAX_CHARS, resolve
+    from schemas.registry import get_schema
+
+    assert resolve(get_schema("ui_code"), "/html").max_chars == 200_000  # a page of code
+    assert resolve(get_schema("ui_code"), "/notes").max_chars == DEFAULT_MAX_CHARS
+    assert resolve(get_schema("invoice"), "/line_items/-", append=True).max_chars == DEFAULT_MAX_CHARS

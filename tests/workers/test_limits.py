@@ -6,7 +6,9 @@ import subprocess
 import sys
 import textwrap
 
-from tests.workers.conftest import REPO, receipt_pdf
+import pytest
+
+from tests.workers.conftest import AUTH, REPO, Cluster, receipt_pdf
 
 
 def test_a_capped_worker_process_fails_an_allocation_and_lives_on() -> None:
@@ -45,7 +47,7 @@ def test_cpu_workers_are_recycled_and_capped_gpu_workers_are_not() -> None:
     assert "--max-memory-per-child" not in worker_argv("cpu", 2, "cpu", memory_mb=0)
     config = celery_config(Settings(job_timeout=3600))
     assert config["task_time_limit"] == 3600 and config["task_soft_time_limit"] == 3570
-    assert celery_config(Settings(job_timeout=8))["task_soft_time_limit"] == 6  # time left to record the failure
+    assert celery_config(Settings(job_timeout=12))["task_soft_time_limit"] == 6  # time left to record the failure
 
 
 def test_a_task_past_its_time_limit_fails_its_documents_timed_out(session, store) -> None:  # type: ignore[no-untyped-def]
@@ -71,3 +73,42 @@ def test_a_task_past_its_time_limit_fails_its_documents_timed_out(session, store
     assert {session.get(Job, j.id).status for j in jobs} == {"failed"}
     assert session.get(Job, other.id).status == "queued"  # another delivery's job is untouched
     assert session.get(Document, other.document_id).status == "queued"
+
+
+def scanned_pdf(pages: int) -> bytes:
+    """Image-only pages of print: every page is OCR'd, which takes a while."""
+    import pymupdf
+
+    source = pymupdf.open()
+    page = source.new_page(width=595, height=842)
+    for n in range(30):
+        page.insert_text((50, 40 + 26 * n), f"LINE {n} ITEM DESCRIPTION {n * 7} TOTAL {n}.50 EUR", fontsize=12)
+    image = page.get_pixmap(matrix=pymupdf.Matrix(2, 2)).tobytes("png")
+    doc = pymupdf.open()
+    for _ in range(pages):
+        doc.new_page(width=595, height=842).insert_image(doc[-1].rect, stream=image)
+    return doc.tobytes()
+
+
+@pytest.mark.slow
+def test_a_real_worker_fails_a_document_past_the_task_time_limit(cluster: Cluster) -> None:
+    import httpx
+
+    # soft limit at 15 s, the hard one at 30 s: the 15 s between must outlast one page's OCR on a busy machine
+    cluster.extra_env["DOCAI_JOB_TIMEOUT"] = "30"
+    cluster.start_api()
+    cluster.start_worker("w1", queues="cpu,gpu", concurrency=1)
+    with httpx.Client(timeout=30) as client:
+        slow = cluster.upload(client, scanned_pdf(40), "slow.pdf")
+        quick = cluster.upload(client, receipt_pdf(720), "quick.pdf")
+    statuses = cluster.wait_terminal(2, timeout=240)
+    with httpx.Client(timeout=30) as client:
+        quick_error = client.get(f"{cluster.api_url}/v1/documents/{quick['id']}", headers=AUTH).json()["error"]
+    assert statuses[quick["id"]] in ("done", "needs_review"), (
+        quick_error,
+        cluster.log("w1")[-1500:],
+    )  # the worker lived on and took the next document
+    assert statuses[slow["id"]] == "failed", cluster.logs()
+    with httpx.Client(timeout=30) as client:
+        error = client.get(f"{cluster.api_url}/v1/documents/{slow['id']}", headers=AUTH).json()["error"]
+    assert error["code"] == "timed_out" and "DOCAI_JOB_TIMEOUT" in error["message"]
