@@ -90,6 +90,11 @@ class Settings(BaseSettings):
         return value
 
     @property
+    def max_upload_mb(self) -> int:
+        """max_file_bytes in whole MB, rounded up: Streamlit's upload limit (the server still checks the bytes)."""
+        return max(1, -(-self.max_file_bytes // (1024 * 1024)))
+
+    @property
     def resolved_database_url(self) -> str:
         return self.database_url or f"sqlite:///{(self.home / 'docai.db').resolve()}"
 

@@ -13,6 +13,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from ui.auth import require_login  # noqa: E402
+from ui.identity import reviewer_box  # noqa: E402
 from ui.widgets import api  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
@@ -20,10 +21,12 @@ HERE = Path(__file__).resolve().parent
 st.set_page_config(page_title="docai", page_icon=":material/description:", layout="wide")
 require_login()  # a UI reachable from the network asks who is there before it shows anything
 
+# Every page has its own address; "/" (the hidden home page) forwards to /queue, so a bookmarked /queue works.
 pages = {
     "Documents": [
+        st.Page(HERE / "views" / "home.py", title="docai", url_path="home", default=True, visibility="hidden"),
         st.Page(HERE / "views" / "upload.py", title="Upload", icon=":material/upload:", url_path="upload"),
-        st.Page(HERE / "views" / "queue.py", title="Queue", icon=":material/list:", url_path="queue", default=True),
+        st.Page(HERE / "views" / "queue.py", title="Queue", icon=":material/list:", url_path="queue"),
         st.Page(HERE / "views" / "review.py", title="Review", icon=":material/fact_check:", url_path="review"),
     ],
     "Kinds": [
@@ -33,6 +36,7 @@ pages = {
     "Results": [st.Page(HERE / "views" / "export.py", title="Export", icon=":material/download:", url_path="export")],
 }
 page = st.navigation(pages)
-st.sidebar.text_input("Your name", key="reviewer", help="Recorded with each correction, approval and rejection.")
+st.set_page_config(page_title=f"{page.title} · docai")
+reviewer_box()
 st.sidebar.caption(f"API: {api().base_url}")
 page.run()

@@ -69,14 +69,20 @@ class ApiClient:
         status: str | list[str] | None = None,
         schema: str | None = None,
         q: str | None = None,
+        reason: str | None = None,
+        sort: str | None = None,
         order: str = "desc",
         limit: int = 50,
         offset: int = 0,
     ) -> dict:
-        """GET /documents → {data: [...], count}; newest first unless order='asc'."""
+        """GET /documents → {data: [...], count}; newest first unless order='asc' or a `sort` is given."""
         params: dict[str, Any] = {"limit": limit, "offset": offset, "order": order}
         if q:
             params["q"] = q
+        if reason:
+            params["reason"] = reason
+        if sort:
+            params["sort"] = sort
         if status:
             params["status"] = status if isinstance(status, str) else ",".join(status)
         if schema:
@@ -102,14 +108,50 @@ class ApiClient:
             body["author"] = author
         return self._json("PATCH", f"/documents/{document_id}/result", json=body)
 
-    def approve(self, document_id: str, author: str | None = None) -> dict:
-        return self._json("POST", f"/documents/{document_id}/approve", json={"author": author} if author else None)
+    def approve(
+        self, document_id: str, author: str | None = None, *, confirm: bool = False, note: str | None = None
+    ) -> dict:
+        """Approve; with error-level issues open the API wants confirm=True and a note (else 409)."""
+        body = _body(author=author, confirm=confirm or None, note=note)
+        return self._json("POST", f"/documents/{document_id}/approve", json=body)
+
+    def reopen(self, document_id: str, author: str | None = None) -> dict:
+        """Send an approved or rejected document back to review (audited)."""
+        return self._json("POST", f"/documents/{document_id}/reopen", json=_body(author=author))
+
+    def bulk(self, action: str, ids: list[str], author: str | None = None) -> dict:
+        """approve / reject / retry many documents: {done: [ids], skipped: [{id, message}]}.
+
+        Approve takes only documents with no open error; the others are skipped with the reason.
+        """
+        try:
+            return self._json("POST", "/documents/bulk", json=_body(action=action, ids=ids, author=author))
+        except ApiError as err:
+            if err.status not in (404, 405):  # an API without the bulk endpoint: one call per document
+                raise
+        done, skipped = [], []
+        for document_id in ids:
+            try:
+                if action == "approve" and _open_errors(self.result(document_id)):
+                    skipped.append({"id": document_id, "message": "error-level issues are open"})
+                    continue
+                call = {"approve": self.approve, "reject": self.reject}.get(action)
+                call(document_id, author) if call else self.retry(document_id)
+            except ApiError as err:
+                skipped.append({"id": document_id, "message": err.message})
+            else:
+                done.append(document_id)
+        return {"done": done, "skipped": skipped}
 
     def reject(self, document_id: str, author: str | None = None) -> dict:
         return self._json("POST", f"/documents/{document_id}/reject", json={"author": author} if author else None)
 
     def retry(self, document_id: str) -> dict:
         return self._json("POST", f"/documents/{document_id}/retry")
+
+    def page_words(self, document_id: str, index: int) -> list[dict]:
+        """The words read off one page: [{text, bbox (0..1), confidence, line, block}]."""
+        return self._json("GET", f"/documents/{document_id}/pages/{index}/words").get("words", [])
 
     def page_png(self, document_id: str, index: int) -> bytes:
         """One page image as PNG bytes; `index` is 0-based."""
@@ -132,6 +174,16 @@ class ApiClient:
         listing = self.documents(status="needs_review", order="asc", limit=2)
         candidates = [d for d in listing.get("data", []) if d.get("id") != exclude]
         return candidates[0] if candidates else None
+
+
+def _open_errors(result: dict | None) -> int:
+    return sum(1 for i in (result or {}).get("issues") or [] if i.get("severity") == "error")
+
+
+def _body(**values: Any) -> dict[str, Any] | None:
+    """A JSON body of the values that are set; None when none is."""
+    body = {k: v for k, v in values.items() if v is not None}
+    return body or None
 
 
 def _error_from(response: httpx.Response) -> ApiError:

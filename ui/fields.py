@@ -123,11 +123,27 @@ def _check(model: type[BaseModel], name: str, text: Any) -> Any:
     return instance.model_dump(mode="json", include={name})[name]
 
 
+def check_cell(kind: str, table: str, column: str, text: str) -> Any:
+    """One line-item cell's text parsed like the schema parses it (see check_value)."""
+    model = _item_model(get_schema(kind).model_fields[table].annotation)
+    if model is None or column not in model.model_fields:
+        raise ValueError(f"{table} has no column {column!r}")
+    return _check(model, column, text)
+
+
 def rows_frame(kind: str, name: str, rows: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
-    """Line items as a text table for st.data_editor (text, so '12.50' keeps its printed form)."""
+    """Line items as a text table for st.data_editor (text, so '12.50' keeps its printed form), rows numbered from 1."""
     columns = row_columns(kind, name)
     records = [{c: as_text(row.get(c)) for c in columns} for row in rows]
-    return pd.DataFrame(records, columns=columns, dtype="string")
+    frame = pd.DataFrame(records, columns=columns, dtype="string")
+    frame.index = pd.RangeIndex(1, len(records) + 1)  # the numbers a reviewer counts, and the row picker shows
+    return frame
+
+
+def row_label(number: int, row: Mapping[str, Any]) -> str:
+    """'Row 3: Coffee beans 1 kg' for the row picker (plain text)."""
+    first = next((as_text(v) for v in row.values() if as_text(v).strip()), "")
+    return f"Row {number}: {first[:40]}" if first else f"Row {number}"
 
 
 def table_corrections(

@@ -1,15 +1,67 @@
-"""The Queue page's table: API document items as display rows (plain text; the table never renders markup)."""
+"""The Queue page's table and its address: API document items as display rows, filters kept in the query string."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
 
+from ui.fields import path_label
 from ui.format import age, status_label
 
-COLUMNS = ["Document", "Status", "Schema", "Engine", "Pages", "Age", "Issues", "Error", "id"]
+COLUMNS = ["Document", "Status", "Vendor", "Date", "Total", "Why", "Age", "Schema", "Engine", "Error", "id"]
+# Sort choices: the label shown, and the API's `sort` value (a leading '-' sorts descending).
+SORTS = {
+    "Newest first": "-created_at",
+    "Oldest first": "created_at",
+    "Vendor A–Z": "vendor",
+    "Date (newest)": "-document_date",
+    "Total (largest)": "-total",
+    "Reason": "reason",
+    "Status": "status",
+}
+REASONS = {
+    "low_confidence": "low confidence",
+    "validation_issue": "validation issue",
+    "missing_required": "missing value",
+    "possible_duplicate": "possible duplicate",
+}
+PAGE_SIZE = 50
+
+
+def vendor(doc: Mapping[str, Any]) -> str:
+    return str(doc.get("vendor") or doc.get("merchant") or doc.get("vendor_name") or doc.get("merchant_name") or "")
+
+
+def total(doc: Mapping[str, Any]) -> str:
+    """'1,234.50 EUR' (amounts arrive as decimal strings)."""
+    amount = doc.get("total")
+    if amount in (None, ""):
+        return ""
+    try:
+        text = f"{float(amount):,.2f}"
+    except (TypeError, ValueError):
+        text = str(amount)
+    return f"{text} {doc.get('currency') or ''}".strip()
+
+
+def why(doc: Mapping[str, Any]) -> str:
+    """The review reasons in a few words: 'total: validation issue; 2 more'."""
+    reasons = doc.get("review_reasons") or doc.get("reasons") or []
+    if isinstance(reasons, str):
+        return reasons
+    parts = []
+    for reason in reasons:
+        if not isinstance(reason, Mapping):
+            continue
+        field = str(reason.get("field") or "")
+        kind = REASONS.get(str(reason.get("reason") or ""), str(reason.get("reason") or reason.get("code") or ""))
+        parts.append(f"{path_label(field)}: {kind}" if field else kind)
+    if len(parts) > 2:
+        return f"{'; '.join(parts[:2])}; {len(parts) - 2} more"
+    return "; ".join(parts)
 
 
 def queue_frame(docs: list[dict[str, Any]], now: dt.datetime | None = None) -> pd.DataFrame:
@@ -20,13 +72,43 @@ def queue_frame(docs: list[dict[str, Any]], now: dt.datetime | None = None) -> p
             {
                 "Document": doc.get("filename") or "",
                 "Status": status_label(doc.get("status")),
+                "Vendor": vendor(doc),
+                "Date": str(doc.get("document_date") or ""),
+                "Total": total(doc),
+                "Why": why(doc),
+                "Age": age(doc.get("created_at"), now),
                 "Schema": doc.get("schema") or doc.get("schema_requested") or "",
                 "Engine": doc.get("engine") or "",
-                "Pages": int(doc.get("page_count") or 0),
-                "Age": age(doc.get("created_at"), now),
-                "Issues": int(doc.get("issue_count") or 0),
                 "Error": f"{error.get('code')}: {error.get('message')}" if error else "",
                 "id": doc.get("id") or "",
             }
         )
     return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def from_address(params: Mapping[str, str]) -> dict[str, Any]:
+    """The queue's state from its address: ?status=a,b&schema=&reason=&q=&sort=&page= (unknown values dropped)."""
+    statuses = [s for s in str(params.get("status") or "").split(",") if s]
+    sort = str(params.get("sort") or "")
+    page = str(params.get("page") or "1")
+    return {
+        "status": statuses,
+        "schema": str(params.get("schema") or "any"),
+        "reason": str(params.get("reason") or "any"),
+        "q": str(params.get("q") or ""),
+        "sort": next((label for label, value in SORTS.items() if value == sort), "Newest first"),
+        "page": int(page) if page.isdigit() and int(page) >= 1 else 1,
+    }
+
+
+def to_address(state: Mapping[str, Any]) -> dict[str, str]:
+    """The queue's state as query parameters (defaults left out, so the plain address stays plain)."""
+    params = {
+        "status": ",".join(state.get("status") or []),
+        "schema": "" if state.get("schema") == "any" else str(state.get("schema") or ""),
+        "reason": "" if state.get("reason") == "any" else str(state.get("reason") or ""),
+        "q": str(state.get("q") or "").strip(),
+        "sort": "" if state.get("sort") == "Newest first" else SORTS.get(str(state.get("sort")), ""),
+        "page": "" if int(state.get("page") or 1) == 1 else str(state.get("page")),
+    }
+    return {k: v for k, v in params.items() if v}

@@ -1,6 +1,6 @@
-"""What the Review page's buttons and inputs do: save an edit, save a table, approve, reject, go to the next one.
+"""What the Review page's buttons and inputs do: save an edit, a table or picked words; decide; reopen; go next.
 
-These run as Streamlit callbacks (before the page re-renders) and leave messages in session state for it to show.
+These run as Streamlit callbacks (before the page re-renders) and leave messages for it to show as toasts.
 """
 
 from __future__ import annotations
@@ -12,8 +12,10 @@ import streamlit as st
 
 from ui import fields
 from ui.client import ApiClient, ApiError
+from ui.identity import reviewer
 
 NOTICES = "review_notices"
+CONFIRM = "confirm_approve"  # the id of the document whose approval waits for a confirmation and a note
 
 
 def notify(kind: str, text: str) -> None:
@@ -23,12 +25,6 @@ def notify(kind: str, text: str) -> None:
 
 def take_notices() -> list[tuple[str, str]]:
     return st.session_state.pop(NOTICES, [])
-
-
-def reviewer() -> str | None:
-    """The name typed in the sidebar; the API records it with each correction and decision."""
-    name = str(st.session_state.get("reviewer") or "").strip()
-    return name or None
 
 
 def error_key(widget_key: str) -> str:
@@ -54,6 +50,18 @@ def save_field(client: ApiClient, doc_id: str, kind: str, name: str, widget_key:
     notify("success", f"Saved {name.replace('_', ' ')}.")
 
 
+def save_cell(client: ApiClient, doc_id: str, kind: str, path: str, text: str) -> None:
+    """Save one line-item cell ('/line_items/2/amount') from picked words."""
+    table, _row, column = path.strip("/").split("/")
+    try:
+        value = fields.check_cell(kind, table, column, text)
+        client.correct(doc_id, [{"field": path, "value": value}], author=reviewer())
+    except (ValueError, ApiError) as err:
+        notify("error", getattr(err, "message", None) or str(err))
+        return
+    notify("success", f"Saved {fields.path_label(path)}.")
+
+
 def save_table(
     client: ApiClient, doc_id: str, kind: str, name: str, before: list[dict[str, Any]], edited: pd.DataFrame
 ) -> None:
@@ -74,15 +82,38 @@ def save_table(
     notify("success", f"Saved {len(corrections)} change(s) to {name.replace('_', ' ')}.")
 
 
-def decide(client: ApiClient, doc_id: str, action: str) -> None:
-    """Approve or reject the document."""
+def approve_clicked(client: ApiClient, doc_id: str, open_errors: int) -> None:
+    """Approve at once, or, with error-level issues open, ask for a confirmation and a note first."""
+    if open_errors:
+        st.session_state[CONFIRM] = doc_id
+        return
+    decide(client, doc_id, "approve")
+
+
+def decide(client: ApiClient, doc_id: str, action: str, *, note: str | None = None) -> bool:
+    """Approve (confirmed with a note when errors are open) or reject; then open the next document to review."""
     try:
-        decide_call = client.approve if action == "approve" else client.reject
-        doc = decide_call(doc_id, author=reviewer())
+        if action == "approve":
+            doc = client.approve(doc_id, author=reviewer(), confirm=note is not None, note=note)
+        else:
+            doc = client.reject(doc_id, author=reviewer())
+    except ApiError as err:
+        notify("error", err.message)
+        return False
+    st.session_state.pop(CONFIRM, None)
+    notify("success", f"Document {doc.get('status', action + 'd').replace('_', ' ')}.")
+    go_next(client, doc_id)
+    return True
+
+
+def reopen(client: ApiClient, doc_id: str) -> None:
+    """Send an approved or rejected document back to review (the API audits it)."""
+    try:
+        client.reopen(doc_id, author=reviewer())
     except ApiError as err:
         notify("error", err.message)
         return
-    notify("success", f"Document {doc.get('status', action + 'd')}.")
+    notify("success", "Document reopened for review.")
 
 
 def go_next(client: ApiClient, doc_id: str | None) -> None:

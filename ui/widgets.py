@@ -60,6 +60,23 @@ def page_image(client: ApiClient, document_id: str, index: int):  # type: ignore
         return None
 
 
+@st.cache_data(show_spinner=False, max_entries=64, ttl=3600)
+def _page_words(base_url: str, document_id: str, index: int) -> list[dict[str, Any]]:
+    # Words are read once when the page is rasterized; they never change either.
+    return api().page_words(document_id, index)
+
+
+def page_words(client: ApiClient, document_id: str, index: int) -> list[dict[str, Any]]:
+    """The page's words (text and box) for picking by pointing; empty, with the reason shown, when unavailable."""
+    from ui.words import usable
+
+    try:
+        return usable(_page_words(client.base_url, document_id, index))
+    except ApiError as err:
+        show_error(err, f"The words of page {index + 1} cannot be picked: ")
+        return []
+
+
 def documents_or_error(client: ApiClient, **filters: Any) -> dict[str, Any]:
     """GET /documents, showing the error and answering an empty list when the API fails."""
     try:

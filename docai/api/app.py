@@ -20,7 +20,7 @@ from docai.api import errors
 from docai.api.deps import get_caller
 from docai.api.errors import error_response
 from docai.api.models import Health
-from docai.api.routes import documents, engine, export, review
+from docai.api.routes import documents, engine, export, pages, review
 from docai.service.auth import api_keys
 from docai.settings import Settings, get_settings
 from docai.store.db.models import Document, Job
@@ -178,6 +178,7 @@ def create_app(settings: Settings | None = None, *, reconcile: bool | None = Non
     v1.include_router(review.router)
     v1.include_router(export.router)
     v1.include_router(engine.router)
+    v1.include_router(pages.router)
     app.include_router(v1)
 
     @app.get("/healthz", response_model=Health, tags=["health"])

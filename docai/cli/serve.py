@@ -118,7 +118,10 @@ def ui_entry() -> Path:
 
 
 def ui_argv(port: int, host: str = "127.0.0.1") -> list[str]:
-    """`streamlit run ui/app.py` on host:port (an address other than loopback makes the UI ask for a login)."""
+    """`streamlit run ui/app.py` on host:port (an address other than loopback makes the UI ask for a login),
+    with the server's upload limit and without Streamlit's Deploy toolbar."""
+    from docai.settings import get_settings
+
     return [
         sys.executable,
         "-m",
@@ -133,6 +136,10 @@ def ui_argv(port: int, host: str = "127.0.0.1") -> list[str]:
         host,
         "--browser.gatherUsageStats",
         "false",
+        "--server.maxUploadSize",
+        str(get_settings().max_upload_mb),
+        "--client.toolbarMode",
+        "minimal",
     ]
 
 

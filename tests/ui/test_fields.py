@@ -49,24 +49,33 @@ def test_table_edits_become_cell_corrections_or_a_whole_list() -> None:
     before = [{"description": "Tea", "quantity": "1", "unit_price": "2.00", "amount": "2.00"}]
     frame = fields.rows_frame("receipt", "items", before)
     assert fields.table_corrections("receipt", "items", before, frame) == []
-    frame.loc[0, "amount"] = "2,50"
+    assert list(frame.index) == [1]  # rows numbered as the reviewer counts them
+    frame.loc[1, "amount"] = "2,50"
     assert fields.table_corrections("receipt", "items", before, frame) == [
         {"field": "/items/0/amount", "value": "2.50"}
     ]
-    frame.loc[1] = ["Cake", "2", "", "7"]
+    frame.loc[2] = ["Cake", "2", "", "7"]
     (whole,) = fields.table_corrections("receipt", "items", before, frame)
     assert whole["field"] == "/items" and [r["description"] for r in whole["value"]] == ["Tea", "Cake"]
-    frame.loc[1, "amount"] = "seven"
+    frame.loc[2, "amount"] = "seven"
     with pytest.raises(ValueError, match="row 2"):
         fields.table_corrections("receipt", "items", before, frame)
 
 
 def test_blank_added_rows_are_ignored() -> None:
     frame = fields.rows_frame("receipt", "items", [])
-    frame.loc[0] = ["", "", "", ""]
+    frame.loc[1] = ["", "", "", ""]
     assert fields.table_corrections("receipt", "items", [], frame) == []
 
 
 def test_path_labels_count_rows_from_one() -> None:
     assert fields.path_label("/items/0/unit_price") == "items 1 unit price"
     assert fields.path_label("/total_tax") == "total tax"
+
+
+def test_cells_parse_like_the_schema_and_rows_have_labels() -> None:
+    assert fields.check_cell("invoice", "line_items", "amount", "1.234,50") == "1234.50"
+    with pytest.raises(ValueError, match="no column"):
+        fields.check_cell("invoice", "line_items", "colour", "red")
+    assert fields.row_label(3, {"description": "Coffee beans 1 kg", "amount": "9.00"}) == "Row 3: Coffee beans 1 kg"
+    assert fields.row_label(1, {"description": None}) == "Row 1"

@@ -70,4 +70,4 @@ def test_progress_and_queue_rows() -> None:
     frame = queue_frame(
         [{"id": "1", "filename": "r.jpg", "status": "failed", "issue_count": 2, "error": {"code": "c", "message": "m"}}]
     )
-    assert frame.loc[0, "Status"] == "failed" and frame.loc[0, "Issues"] == 2 and frame.loc[0, "Error"] == "c: m"
+    assert frame.loc[0, "Status"] == "failed" and frame.loc[0, "Error"] == "c: m"

@@ -1,0 +1,58 @@
+"""The audit trail as a person reads it: local time, field labels, old → new."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Sequence
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import pandas as pd
+
+from ui.fields import path_label
+from ui.format import parse_time
+
+COLUMNS = ["When", "Who", "What", "Change"]
+
+
+def local_time(value: str | None, timezone: str | None) -> str:
+    """'30 Nov 2026, 18:04' in the reader's time zone (UTC when the browser does not say)."""
+    moment = parse_time(value)
+    if moment is None:
+        return ""
+    try:
+        zone: dt.tzinfo = ZoneInfo(timezone) if timezone else dt.UTC
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = dt.UTC
+    local = moment.astimezone(zone)
+    return local.strftime("%d %b %Y, %H:%M") + ("" if timezone else " UTC")
+
+
+def shown(value: Any) -> str:
+    """A stored value as text: empty for none, lists and tables as compact JSON, long text shortened."""
+    if value is None or value == "":
+        return "(empty)"
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 80 else text[:77] + "…"
+
+
+def rows(trail: Sequence[dict[str, Any]], timezone: str | None) -> pd.DataFrame:
+    """One line per audit entry, oldest first."""
+    lines = []
+    for entry in trail:
+        field = str(entry.get("field") or "")
+        action = entry.get("action") or entry.get("kind")
+        what = path_label(field) if field.startswith("/") else str(action or field or "")
+        change = f"{shown(entry.get('old_value'))} → {shown(entry.get('new_value'))}"
+        if entry.get("note"):
+            change += f" (note: {entry['note']})"
+        lines.append(
+            {
+                "When": local_time(entry.get("created_at"), timezone),
+                "Who": str(entry.get("author") or ""),
+                "What": what,
+                "Change": change,
+            }
+        )
+    return pd.DataFrame(lines, columns=COLUMNS)
