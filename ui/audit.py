@@ -14,6 +14,7 @@ from ui.fields import path_label
 from ui.format import parse_time
 
 COLUMNS = ["When", "Who", "What", "Change"]
+PAST = {"approve": "approved", "reject": "rejected", "reopen": "reopened"}
 
 
 def local_time(value: str | None, timezone: str | None) -> str:
@@ -38,21 +39,34 @@ def shown(value: Any) -> str:
 
 
 def rows(trail: Sequence[dict[str, Any]], timezone: str | None) -> pd.DataFrame:
-    """One line per audit entry, oldest first."""
+    """One line per audit entry (a correction or a decision), oldest first."""
     lines = []
     for entry in trail:
         field = str(entry.get("field") or "")
-        action = entry.get("action") or entry.get("kind")
-        what = path_label(field) if field.startswith("/") else str(action or field or "")
-        change = f"{shown(entry.get('old_value'))} → {shown(entry.get('new_value'))}"
+        if entry.get("kind") == "decision":
+            what = PAST.get(str(entry.get("action")), str(entry.get("action") or "decision"))
+            change = f"{_status(entry.get('from_status'))} → {_status(entry.get('to_status'))}"
+        else:
+            what = str(entry.get("label") or (path_label(field) if field.startswith("/") else field))
+            change = f"{shown(entry.get('old_value'))} → {shown(entry.get('new_value'))}"
         if entry.get("note"):
             change += f" (note: {entry['note']})"
+        author, name = str(entry.get("author") or ""), str(entry.get("reviewer") or "")
         lines.append(
             {
-                "When": local_time(entry.get("created_at"), timezone),
-                "Who": str(entry.get("author") or ""),
+                "When": local_time(entry.get("at") or entry.get("created_at"), timezone),
+                "Who": f"{name} ({author})" if name and author and name != author else name or author,
                 "What": what,
                 "Change": change,
             }
         )
     return pd.DataFrame(lines, columns=COLUMNS)
+
+
+def from_corrections(corrections: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """GET /corrections rows as audit entries (an API without /audit): the typed name is in `note` there."""
+    return [{**c, "kind": "correction", "reviewer": c.get("note"), "note": None} for c in corrections]
+
+
+def _status(status: Any) -> str:
+    return str(status or "?").replace("_", " ")

@@ -120,7 +120,7 @@ class ApiClient:
         return self._json("POST", f"/documents/{document_id}/reopen", json=_body(author=author))
 
     def bulk(self, action: str, ids: list[str], author: str | None = None) -> dict:
-        """approve / reject / retry many documents: {done: [ids], skipped: [{id, message}]}.
+        """approve / reject / retry many documents: {done, skipped, results: [{id, ok, status, message}]}.
 
         Approve takes only documents with no open error; the others are skipped with the reason.
         """
@@ -129,19 +129,19 @@ class ApiClient:
         except ApiError as err:
             if err.status not in (404, 405):  # an API without the bulk endpoint: one call per document
                 raise
-        done, skipped = [], []
+        results = []
         for document_id in ids:
             try:
                 if action == "approve" and _open_errors(self.result(document_id)):
-                    skipped.append({"id": document_id, "message": "error-level issues are open"})
-                    continue
+                    raise ApiError(409, "conflict", "error-level issues are open")
                 call = {"approve": self.approve, "reject": self.reject}.get(action)
-                call(document_id, author) if call else self.retry(document_id)
+                doc = call(document_id, author) if call else self.retry(document_id)
             except ApiError as err:
-                skipped.append({"id": document_id, "message": err.message})
+                results.append({"id": document_id, "ok": False, "status": None, "message": err.message})
             else:
-                done.append(document_id)
-        return {"done": done, "skipped": skipped}
+                results.append({"id": document_id, "ok": True, "status": doc.get("status"), "message": None})
+        done = sum(1 for r in results if r["ok"])
+        return {"action": action, "done": done, "skipped": len(results) - done, "results": results}
 
     def reject(self, document_id: str, author: str | None = None) -> dict:
         return self._json("POST", f"/documents/{document_id}/reject", json={"author": author} if author else None)
@@ -166,8 +166,16 @@ class ApiClient:
         return Download(response.content, media, name)
 
     def corrections(self, document_id: str) -> list[dict]:
-        """The audit trail: [{field, old_value, new_value, author, created_at}]."""
+        """The corrections: [{field, old_value, new_value, author, note, created_at}]."""
         return self._json("GET", f"/documents/{document_id}/corrections")
+
+    def audit(self, document_id: str) -> list[dict]:
+        """The whole audit trail, oldest first: corrections and decisions (approve, reject, reopen, with notes)."""
+        return self._json("GET", f"/documents/{document_id}/audit")
+
+    def engine(self) -> dict:
+        """The running engine: {engine, reason, supports: [kinds], unsupported: {kind: sentence}}."""
+        return self._json("GET", "/engine")
 
     def next_to_review(self, exclude: str | None = None) -> dict | None:
         """The oldest document waiting for review, other than `exclude`."""

@@ -12,27 +12,34 @@ from ui.fields import path_label
 from ui.format import age, status_label
 
 COLUMNS = ["Document", "Status", "Vendor", "Date", "Total", "Why", "Age", "Schema", "Engine", "Error", "id"]
-# Sort choices: the label shown, and the API's `sort` value (a leading '-' sorts descending).
+# Sort choices: the label shown, and the API's `sort` (a leading '-' for order=desc, else order=asc).
 SORTS = {
-    "Newest first": "-created_at",
-    "Oldest first": "created_at",
+    "Newest first": "-created",
+    "Oldest first": "created",
     "Vendor A–Z": "vendor",
-    "Date (newest)": "-document_date",
+    "Date (newest)": "-date",
     "Total (largest)": "-total",
-    "Reason": "reason",
+    "Why it waits": "reason",
     "Status": "status",
+    "File name": "filename",
 }
 REASONS = {
     "low_confidence": "low confidence",
     "validation_issue": "validation issue",
     "missing_required": "missing value",
-    "possible_duplicate": "possible duplicate",
+    "none": "nothing to review",
 }
 PAGE_SIZE = 50
 
 
 def vendor(doc: Mapping[str, Any]) -> str:
-    return str(doc.get("vendor") or doc.get("merchant") or doc.get("vendor_name") or doc.get("merchant_name") or "")
+    return str(doc.get("vendor") or "")
+
+
+def sort_params(label: str) -> tuple[str, str]:
+    """The API's (sort, order) for a sort choice."""
+    value = SORTS.get(label, "-created")
+    return value.lstrip("-"), "desc" if value.startswith("-") else "asc"
 
 
 def total(doc: Mapping[str, Any]) -> str:
@@ -48,17 +55,16 @@ def total(doc: Mapping[str, Any]) -> str:
 
 
 def why(doc: Mapping[str, Any]) -> str:
-    """The review reasons in a few words: 'total: validation issue; 2 more'."""
-    reasons = doc.get("review_reasons") or doc.get("reasons") or []
-    if isinstance(reasons, str):
-        return reasons
+    """The review reasons in a few words: 'Total: low confidence; Subtotal: validation issue; 1 more'."""
     parts = []
-    for reason in reasons:
+    for reason in doc.get("reasons") or []:
         if not isinstance(reason, Mapping):
             continue
-        field = str(reason.get("field") or "")
-        kind = REASONS.get(str(reason.get("reason") or ""), str(reason.get("reason") or reason.get("code") or ""))
-        parts.append(f"{path_label(field)}: {kind}" if field else kind)
+        kind = REASONS.get(str(reason.get("reason") or ""), str(reason.get("reason") or ""))
+        if reason.get("code") == "possible_duplicate":
+            kind = "possible duplicate"
+        label = reason.get("label") or (path_label(str(reason["field"])) if reason.get("field") else "")
+        parts.append(f"{label}: {kind}" if label else kind)
     if len(parts) > 2:
         return f"{'; '.join(parts[:2])}; {len(parts) - 2} more"
     return "; ".join(parts)

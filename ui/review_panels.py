@@ -10,7 +10,6 @@ from ui import audit, fields, review_actions
 from ui import words as wordlib
 from ui.client import ApiClient, ApiError
 from ui.format import md_escape, percent
-from ui.identity import with_reviewer
 from ui.widgets import show_error
 
 BADGE = {True: "green", False: "orange"}
@@ -18,8 +17,8 @@ ICONS = {"error": ":material/error:", "warning": ":material/warning:"}
 
 
 def reasons_of(doc: dict[str, Any], issues: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The API's review reasons; before it gives any, the open issues stand in for them."""
-    reasons = doc.get("review_reasons")
+    """The API's review reasons; from an API that gives none, the open issues stand in for them."""
+    reasons = doc.get("reasons")
     if isinstance(reasons, list):
         return [r for r in reasons if isinstance(r, dict)]
     return [{"field": i.get("field"), "message": i.get("message"), "severity": i.get("severity")} for i in issues]
@@ -33,6 +32,10 @@ def earlier_copy(doc: dict[str, Any]) -> str | None:
     return flag if isinstance(flag, str) and flag else None
 
 
+def _open_document(doc_id: str) -> None:
+    st.query_params["doc"] = doc_id
+
+
 def why_here(doc: dict[str, Any], issues: list[dict[str, Any]], kind: str | None) -> None:
     """The reasons the document waits for a person, at the top of the page; a possible duplicate links the first."""
     duplicate_of = earlier_copy(doc)
@@ -43,17 +46,20 @@ def why_here(doc: dict[str, Any], issues: list[dict[str, Any]], kind: str | None
         st.markdown("**Why it is here**")
         for reason in reasons:
             field = str(reason.get("field") or "")
-            label = fields.path_label(field) if field else "document"
+            label = reason.get("label") or (fields.path_label(field) if field else "document")
             severity = "error" if reason.get("severity") == "error" else "warning"
             text = f"{label}: {reason.get('message') or reason.get('reason') or ''}"
             st.markdown(f"{ICONS[severity]} {md_escape(text)}")
         if duplicate_of:
             with st.container(horizontal=True, vertical_alignment="center"):
                 st.markdown(f"{ICONS['warning']} possible duplicate: same vendor, number and total as")
-                st.page_link(
-                    "views/review.py",
-                    label=f"document {str(duplicate_of)[:8]}",
-                    query_params=with_reviewer({"doc": str(duplicate_of)}),
+                st.button(
+                    f"document {duplicate_of[:8]}",
+                    icon=":material/open_in_new:",
+                    type="tertiary",
+                    key="open_duplicate",
+                    on_click=_open_document,
+                    args=(duplicate_of,),
                 )
 
 
@@ -275,14 +281,16 @@ def line_items(
 
 
 def audit_trail(client: ApiClient, doc_id: str, revision: int) -> None:
-    """Who changed what and when, as a person reads it: local time, field labels, old → new."""
+    """Who changed or decided what and when, as a person reads it: local time, field labels, old → new, notes."""
     with st.expander(f"Audit trail ({revision} correction(s))"):
         try:
-            trail = client.corrections(doc_id)
+            trail = client.audit(doc_id)
         except ApiError as err:
-            show_error(err)
-            return
+            if err.status != 404:
+                show_error(err)
+                return
+            trail = audit.from_corrections(client.corrections(doc_id))  # an API without /audit
         if trail:
             st.dataframe(audit.rows(trail, st.context.timezone), hide_index=True, width="stretch")
         else:
-            st.caption("No corrections yet.")
+            st.caption("Nothing changed or decided yet.")

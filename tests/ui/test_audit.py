@@ -17,10 +17,19 @@ def test_audit_rows_read_as_a_person_would() -> None:
     assert audit.local_time("2026-11-30T18:04:05Z", None) == "30 Nov 2026, 18:04 UTC"
     assert audit.local_time("2026-11-30T18:04:05Z", "Not/AZone") == "30 Nov 2026, 18:04"
     assert audit.shown(["a"] * 40).endswith("…")
+    decision = {"kind": "decision", "action": "approve", "from_status": "needs_review", "to_status": "approved",
+                "author": "key:1a2b3c4d", "reviewer": "Ada", "note": "paper copy checked", "at": "2026-11-30T18:06:00Z"}  # fmt: skip
+    row = audit.rows([decision], None).loc[0]
+    assert (row["Who"], row["What"]) == ("Ada (key:1a2b3c4d)", "approved")
+    assert row["Change"] == "needs review → approved (note: paper copy checked)"
+    (old,) = audit.from_corrections([{"field": "/total", "author": "key:1", "note": "Bo", "created_at": "x"}])
+    assert audit.rows([old], None).loc[0, "Who"] == "Bo (key:1)"
 
 
 def test_queue_state_round_trips_through_the_address() -> None:
     state = queue_table.from_address({"status": "needs_review,failed", "q": "acme", "sort": "-total", "page": "2"})
+    assert queue_table.sort_params(state["sort"]) == ("total", "desc")
+    assert queue_table.sort_params("Vendor A–Z") == ("vendor", "asc")
     assert state == {"status": ["needs_review", "failed"], "schema": "any", "reason": "any", "q": "acme",
                      "sort": "Total (largest)", "page": 2}  # fmt: skip
     assert queue_table.to_address(state) == {
@@ -36,12 +45,16 @@ def test_queue_columns_say_why_and_how_much() -> None:
     doc = {
         "id": "1", "filename": "a.pdf", "status": "needs_review", "vendor": "ACME GmbH", "document_date": "2026-01-31",
         "total": "1234.5", "currency": "EUR",
-        "review_reasons": [{"field": "/total", "reason": "low_confidence"}, {"field": "/subtotal", "reason": "validation_issue"},
-                           {"field": None, "reason": "possible_duplicate"}],
+        "reasons": [{"field": "/total", "label": "Total", "reason": "low_confidence"},
+                    {"field": "/subtotal", "reason": "validation_issue"},
+                    {"field": None, "reason": "validation_issue", "code": "possible_duplicate"}],
     }  # fmt: skip
     row = queue_table.queue_frame([doc]).loc[0]
     assert (row["Vendor"], row["Date"], row["Total"]) == ("ACME GmbH", "2026-01-31", "1,234.50 EUR")
-    assert row["Why"] == "total: low confidence; subtotal: validation issue; 1 more"
+    assert row["Why"] == "Total: low confidence; subtotal: validation issue; 1 more"
+    assert queue_table.why(
+        {"reasons": [{"field": None, "reason": "validation_issue", "code": "possible_duplicate"}]}
+    ) == ("possible duplicate")
 
 
 def test_upload_summary_counts_each_fate() -> None:

@@ -103,7 +103,7 @@ def test_review_shows_boxes_edits_are_audited_and_approval(ui_env: LiveApi) -> N
         result = http.get(f"/documents/{receipt}/result").json()
         trail = http.get(f"/documents/{receipt}/corrections").json()
     assert result["data"]["total"] == "9.10" and result["original"]["total"] != "9.10"
-    assert [(c["field"], c["new_value"], c["author"]) for c in trail] == [("/total", "9.10", "Ada Reviewer")]
+    assert [(c["field"], c["new_value"], c["note"]) for c in trail] == [("/total", "9.10", "Ada Reviewer")]
     assert any("Saved total" in s for s in texts(at, "toast"))
     assert any(t.value == "9.10" for t in at.text_input if t.label == "Total")
 
@@ -126,6 +126,14 @@ def test_review_shows_boxes_edits_are_audited_and_approval(ui_env: LiveApi) -> N
     assert "approved" in at.caption[0].value
     assert at.button(key="approve").disabled and at.button(key="reject").disabled
     assert all(t.disabled for t in at.text_input if t.key and t.key.startswith(f"f:{receipt}:"))
+    at.button(key="reopen").click().run()
+    assert not at.exception
+    with ui_env.client() as http:
+        assert http.get(f"/documents/{receipt}").json()["status"] == "needs_review"
+    assert not at.button(key="approve").disabled
+    with ui_env.client() as http:
+        audit = http.get(f"/documents/{receipt}/audit").json()
+    assert [e["action"] for e in audit if e["kind"] == "decision"] == ["approve", "reopen"]
 
 
 def test_review_line_items_saved_from_the_data_editor(ui_env: LiveApi) -> None:
@@ -177,7 +185,8 @@ def test_chart_page_failed_and_redrawn(ui_env: LiveApi) -> None:
 
 def test_ui_code_page_renders_generated_html_only_in_a_sandbox(ui_env: LiveApi) -> None:
     page = SCREENSHOT_HTML.read_text(encoding="utf-8")
-    hostile = page.replace("</body>", "<script>parent.document.title='owned'</script></body>", 1)
+    # the start of a real page (a field holds 10,000 characters at most) with a script added to it
+    hostile = page[:9000] + "<script>parent.document.title='owned'</script></body></html>"
     with ui_env.client() as http:
         fixed = http.patch(
             f"/documents/{ui_env.ids['ui_code']}/result", json={"corrections": [{"field": "/html", "value": hostile}]}
@@ -228,13 +237,14 @@ def test_upload_several_files_until_done(ui_env: LiveApi) -> None:
 
 def test_export_approved_results(ui_env: LiveApi) -> None:
     with ui_env.client() as http:
-        assert http.post(f"/documents/{ui_env.ids['invoice']}/approve").status_code == 200
+        approved = http.post(f"/documents/{ui_env.ids['invoice']}/approve", json={"confirm": True, "note": "checked"})
+        assert approved.status_code == 200, approved.text
     at = open_page("views/export.py")
     assert at.metric[0].value != "0"
     at.radio(key="export_format").set_value("json").run()
-    at.selectbox(key="export_schema").set_value("invoice").run()
     assert ui_env.ids["invoice"] in at.code[0].value
-    assert [b.label for b in at.get("download_button")][0].startswith("Download JSON")
+    labels = [b.label for b in at.get("download_button")]
+    assert labels[0].startswith("Download all kinds") and any(label.startswith("Invoices (") for label in labels)
     at.radio(key="export_format").set_value("csv").run()
     assert at.code[0].value.splitlines()[0].count(",") >= 3
 

@@ -1,4 +1,5 @@
-"""Export: approved results (or any status) as CSV or JSON, filtered by schema."""
+"""Export: reviewed results per kind, as a spreadsheet (a sheet per kind and per list of line items), CSV files,
+or JSON with evidence; everything at once or one kind at a time."""
 
 import streamlit as st
 
@@ -7,11 +8,18 @@ from ui.client import ApiError
 from ui.format import STATUS_LABELS
 from ui.widgets import api, documents_or_error, show_error
 
+FORMATS = {
+    "xlsx": "Spreadsheet (XLSX): a sheet per kind, line items on sheets of their own",
+    "zip": "CSV files (ZIP): the same tables, one file each",
+    "json": "JSON: everything, with evidence, issues and decisions",
+    "csv": "CSV: one line per document",
+}
+
 client = api()
 st.title("Export")
-st.caption("Results as they stand after review (corrections applied).")
+st.caption("Results as they stand after review (corrections applied), with issue and reviewer columns.")
 
-left, middle, right = st.columns(3)
+left, right = st.columns([1, 2])
 status = left.selectbox(
     "Status",
     list(STATUS_LABELS),
@@ -19,29 +27,39 @@ status = left.selectbox(
     format_func=lambda s: STATUS_LABELS[s],
     key="export_status",
 )
-schema = middle.selectbox("Schema", ["any", *schema_kinds()], key="export_schema")
-fmt = right.radio("Format", ["csv", "json"], horizontal=True, key="export_format")
-schema_filter = None if schema == "any" else schema
+fmt = right.radio("Format", list(FORMATS), format_func=FORMATS.get, key="export_format")
 
-count = documents_or_error(client, status=status, schema=schema_filter, limit=1).get("count", 0)
-st.metric("Documents matching", count)
-if count == 0:
-    st.info("Nothing matches these filters yet: approve documents on the Review page.")
+counts = {
+    kind: documents_or_error(client, status=status, schema=kind, limit=1).get("count", 0) for kind in schema_kinds()
+}
+total = sum(counts.values())
+st.metric("Documents matching", total)
+if total == 0:
+    st.info("Nothing matches yet: approve documents on the Review page.")
     st.stop()
 
-try:
-    download = client.export(fmt, status=status, schema=schema_filter)
-except ApiError as err:
-    show_error(err)
-    st.stop()
 
-st.download_button(
-    f"Download {fmt.upper()} ({count} documents)",
-    download.content,
-    file_name=download.filename,
-    mime=download.media_type,
-    type="primary",
-    key="export_download",
-)
-with st.expander("Preview"):
-    st.code(download.content.decode("utf-8", errors="replace")[:20000], language=fmt)
+def download(label: str, kind: str | None, key: str, primary: bool = False) -> bytes | None:
+    """One download button for one kind (or all); the file comes from GET /v1/export."""
+    try:
+        file = client.export(fmt, status=status, schema=kind)
+    except ApiError as err:
+        show_error(err, f"{label}: ")
+        return None
+    name = f"docai-{kind}s.{fmt}" if kind else file.filename
+    st.download_button(
+        label, file.content, file_name=name, mime=file.media_type, type="primary" if primary else "secondary",
+        key=key,
+    )  # fmt: skip
+    return file.content
+
+
+content = download(f"Download all kinds ({total} documents)", None, "export_download", primary=True)
+st.subheader("One kind at a time")
+with st.container(horizontal=True):
+    for kind, count in counts.items():
+        if count:
+            download(f"{kind.replace('_', ' ').capitalize()}s ({count})", kind, f"export_{kind}")
+if content is not None and fmt in ("json", "csv"):
+    with st.expander("Preview"):
+        st.code(content.decode("utf-8", errors="replace")[:20000], language=fmt)

@@ -57,13 +57,12 @@ def bulk(action: str, ids: list[str]) -> None:
     except ApiError as err:
         st.session_state["queue_notice"] = ("error", err.message)
         return
-    done = answer.get("done") or answer.get("succeeded") or []
-    skipped = answer.get("skipped") or answer.get("failed") or []
-    text = f"{action.capitalize()}: {len(done)} done"
+    skipped = [r for r in answer.get("results") or [] if not r.get("ok")]
+    text = f"{action.capitalize()}: {answer.get('done', 0)} done"
     if skipped:
-        reasons = {str(s.get("message") or s.get("reason") or "") for s in skipped if isinstance(s, dict)}
-        text += f", {len(skipped)} skipped ({'; '.join(sorted(r for r in reasons if r)) or 'not possible now'})"
-    st.session_state["queue_notice"] = ("success" if not skipped else "warning", text)
+        reasons = sorted({str(r.get("message") or "") for r in skipped} - {""})
+        text += f", {len(skipped)} skipped ({'; '.join(reasons) or 'not possible now'})"
+    st.session_state["queue_notice"] = ("warning" if skipped else "success", text)
 
 
 @st.fragment(run_every=3 if auto else None)
@@ -79,13 +78,15 @@ def queue() -> None:
         column.metric(label, documents_or_error(client, status=status, limit=1).get("count", 0))
 
     page = int(st.session_state.get("queue_page") or 1)
+    sort_by, order = queue_table.sort_params(sort)
     listing = documents_or_error(
         client,
         status=statuses or None,
         schema=None if schema == "any" else schema,
         q=search.strip() or None,
         reason=None if reason == "any" else reason,
-        sort=SORTS[sort],
+        sort=sort_by,
+        order=order,
         limit=PAGE_SIZE,
         offset=(page - 1) * PAGE_SIZE,
     )

@@ -60,7 +60,8 @@ data = result.get("data") or {} if result else {}
 evidence = result.get("evidence") or {} if result else {}
 issues = result.get("issues") or [] if result else []
 revision = result.get("corrections", 0) if result else 0
-open_errors = [i for i in issues if i.get("severity") == "error"]
+# What the API holds against approval: error-level reasons (or, from an API without reasons, error-level issues).
+open_errors = [r for r in review_panels.reasons_of(doc, issues) if r.get("severity") == "error"]
 
 meta = [status_label(status), f"schema {kind or '?'}", f"{doc.get('page_count') or 0} page(s)"]
 if result:

@@ -15,6 +15,10 @@ ACCEPTED = ["pdf", "png", "jpg", "jpeg", "tif", "tiff", "webp", "bmp", "gif", "h
 client = api()
 limit = get_settings().max_upload_mb  # `docai ui` gives Streamlit the same limit
 st.title("Upload documents")
+try:
+    unsupported: dict[str, str] = client.engine().get("unsupported") or {}
+except ApiError:
+    unsupported = {}  # an API that does not say: every kind is offered, and the server's answer tells
 
 with st.form("upload", clear_on_submit=True):
     files = st.file_uploader(
@@ -29,14 +33,20 @@ with st.form("upload", clear_on_submit=True):
         ["auto", *schema_kinds()],
         help="auto classifies each document; pick one when you know what they are.",
         key="upload_schema",
+        format_func=lambda kind: f"{kind} (not on this server)" if kind in unsupported else kind,
     )
     submitted = st.form_submit_button("Upload", type="primary")
 st.caption(f"Up to {limit} MB per file: the server's limit.")
+for kind, sentence in unsupported.items():
+    st.caption(f":gray[:material/block: {md_escape(kind)}: {md_escape(sentence)}]")
 
 records: list[dict] = st.session_state.setdefault("uploads", [])
 if submitted:
     if not files:
         st.warning("Choose one or more files first.")
+    elif schema in unsupported:
+        st.error(md_escape(unsupported[schema]), icon=":material/block:")
+        files = []
     for file in files or []:
         records.insert(0, uploads.send(client, file.name, file.getvalue(), schema, file.type))
     st.session_state["uploads_pending"] = any(r["outcome"] == uploads.ACCEPTED for r in records)
