@@ -41,4 +41,5 @@ def test_compose_services_and_gpu_reservation(compose: str) -> None:
         assert env["DOCAI_BROKER_URL"].startswith("redis://") and env["DOCAI_DATABASE_URL"].startswith("postgresql")
         assert env["DOCAI_STORAGE_URL"].startswith("s3://") and env["DOCAI_API_KEYS"] == "k-123"
     assert "--queues" in services["gpu-worker"]["command"] and "gpu" in services["gpu-worker"]["command"]
+    assert services["api"]["environment"]["DOCAI_ENGINE"] == services["gpu-worker"]["environment"]["DOCAI_ENGINE"]
     assert "cpu" in services["cpu-worker"]["command"]
