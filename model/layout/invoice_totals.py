@@ -24,7 +24,12 @@ GROSS = re.compile(
 )
 RATE = re.compile(r"\d\s*%")
 # a tax label OCR ran into its rate ('BTW21%', 'TVA20%') has no word boundary after it
-GLUED_TAX = re.compile(r"(?:vat|btw|tva|mwst|ust|gst|iva|tax)\.?\d", re.I)
+GLUED_TAX = re.compile(
+    r"(?:vat|btw|tva|mwst|ust|gst|iva|tax)\.?\d|"  # 'BTW21%'
+    r"(?:umsatz)?steuer(?:betrag|summe)|(?:mwst|ust)\.?-?betrag|btw-?bedrag|montant\s*tva",  # compounds
+    re.I,
+)
+SUB_EXTRA = re.compile(r"summe\s*positionen|positionssumme|warenwert|total\s*lines|nettosumme", re.I)
 
 
 def _tax(text: str) -> bool:
@@ -47,7 +52,9 @@ def _rows(lines: list[Line]) -> list[tuple[str, Decimal, list[Word]]]:
 def reconcile(lines: list[Line], item_sum: Decimal | None, discount: Decimal) -> dict[str, Pick] | None:
     """Subtotal, tax and total that add up (within a cent); None when no combination does."""
     rows = _rows(lines)
-    subs = {v: w for label, v, w in rows if SUBTOTAL.search(label) and not GROSS.search(label)}
+    subs = {
+        v: w for label, v, w in rows if (SUBTOTAL.search(label) or SUB_EXTRA.search(label)) and not GROSS.search(label)
+    }
     taxes = {v: w for label, v, w in rows if _tax(label) and not SUBTOTAL.search(label) and not GROSS.search(label)}
     rated = [(v, w) for label, v, w in rows if _tax(label) and RATE.search(label) and not GROSS.search(label)]
     if len(rated) > 1:  # several rates: their sum is the tax, printed or not

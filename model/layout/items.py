@@ -233,7 +233,7 @@ def _rows(
                 description=description,
                 quantity=quantity,
                 unit=unit if unit and not re.search(r"\d", unit) else None,
-                unit_price=_amount(row, "unit_price"),
+                unit_price=_amount(row, "unit_price") or _number(row.text("unit_price")),  # '9,9000': 4 decimals
                 tax_rate=rate,
                 amount=amount,
             )

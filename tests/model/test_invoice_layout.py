@@ -258,3 +258,58 @@ def test_totals_add_up_even_when_ocr_glues_the_tax_label_to_its_rate() -> None:
         "total_tax": Decimal("210.00"),
         "invoice_total": Decimal("1210.00"),
     }
+
+
+def test_a_zugferd_style_page_read_without_its_xml() -> None:
+    """German e-invoice samples print 'Summe Positionen', 'Steuerbetrag (19 %)' and unit prices with 4 decimals."""
+    rows = [
+        (57, 130, "Lieferant GmbH - Lieferantenstraße 20 - 80333 München"),
+        (57, 150, "Kunden AG Mitte"),
+        (57, 162, "Hans Muster"),
+        (57, 174, "Kundenstraße 15"),
+        (57, 186, "69876 Frankfurt"),
+        (380, 150, "Rechnungsnummer:"),
+        (470, 150, "471102"),
+        (380, 162, "Rechnungsdatum:"),
+        (470, 162, "05.03.2018"),
+        (380, 174, "Währung:"),
+        (470, 174, "EUR"),
+        (57, 260, "Rechnung 471102"),
+        (57, 290, "Pos."),
+        (90, 290, "Artikel"),
+        (300, 290, "Menge"),
+        (380, 290, "Preis"),
+        (480, 290, "Betrag"),
+        (57, 306, "1"),
+        (90, 306, "Trennblätter A4"),
+        (300, 306, "20,0000"),
+        (380, 306, "9,9000"),
+        (480, 306, "198,00"),
+        (57, 320, "2"),
+        (90, 320, "Joghurt Banane"),
+        (300, 320, "50,0000"),
+        (380, 320, "5,5000"),
+        (480, 320, "275,00"),
+        (300, 360, "Summe Positionen"),
+        (480, 360, "473,00"),
+        (300, 374, "Steuerbetrag (19 %)"),
+        (480, 374, "37,62"),
+        (300, 388, "Steuerbetrag (7 %)"),
+        (480, 388, "19,25"),
+        (300, 402, "Gesamtbetrag"),
+        (480, 402, "529,87"),
+        (300, 416, "Zahlbetrag"),
+        (480, 416, "529,87"),
+    ]
+    data = _read(_draw(rows)).data
+    assert (data.vendor_name, data.customer_name, data.currency) == ("Lieferant GmbH", "Kunden AG Mitte", "EUR")
+    assert (data.subtotal, data.total_tax, data.invoice_total, data.amount_due) == (
+        Decimal("473.00"),
+        Decimal("56.87"),
+        Decimal("529.87"),
+        Decimal("529.87"),
+    )
+    assert [(i.quantity, i.unit_price, i.amount) for i in data.line_items] == [
+        (Decimal(20), Decimal("9.9"), Decimal("198.00")),
+        (Decimal(50), Decimal("5.5"), Decimal("275.00")),
+    ]
