@@ -101,7 +101,7 @@ def run_process(paths: list[Path], schema: str, engine: str | None, as_json: boo
 
     summaries: list[dict[str, Any]] = []
     with session_factory(settings.resolved_database_url)() as session, _progress(len(paths), as_json) as advance:
-        readable: list[tuple[str, bytes]] = []
+        readable: list[Path] = []
         for path in paths:
             size = path.stat().st_size
             if size > options.limits.max_file_bytes:
@@ -119,11 +119,11 @@ def run_process(paths: list[Path], schema: str, engine: str | None, as_json: boo
                 summaries.append(document_summary(outcome.document))
                 advance(path.name)
             else:
-                readable.append((path.name, path.read_bytes()))
+                readable.append(path)
         outcomes = process_files(
             session,
             store,
-            readable,
+            ((path.name, path.read_bytes()) for path in readable),  # one file in memory at a time
             loaded,
             options,
             schema=schema,

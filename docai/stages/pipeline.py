@@ -13,7 +13,7 @@ from __future__ import annotations
 import io
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from PIL import Image
@@ -393,7 +393,7 @@ class ProcessOutcome:
 def process_files(
     session: Session,
     store: BlobStore,
-    files: Sequence[tuple[str, bytes]],
+    files: Iterable[tuple[str, bytes]],  # read lazily: a folder of scans need not sit in memory at once
     engine: Engine,
     options: PipelineOptions,
     *,
