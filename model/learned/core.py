@@ -1,9 +1,9 @@
 """The learned chooser: rules propose candidates with features, a fitted model scores them, the best one wins.
 
-One LightGBM binary model per (schema, field) scores every candidate; the chosen value is the argmax and its
-confidence is the winner's lead over the best other value mapped through an isotonic calibration fitted on
-out-of-fold predictions (documents the scoring model did not see). The shipped artifact is LightGBM's text format plus a JSON manifest:
-no pickle, loaded once per process on first use, never at import.
+One LightGBM model per (schema, field) ranks every candidate of a document; the chosen value is the best and its
+confidence is the winner's lead over the best other value mapped through a calibration (Platt, tabulated) fitted
+on out-of-fold predictions (documents the scoring model did not see). The shipped artifact is LightGBM's text
+format plus a JSON manifest: no pickle, loaded once per process on first use, never at import.
 """
 
 from __future__ import annotations
@@ -98,7 +98,7 @@ def _load_builtin() -> None:
 
 @dataclass
 class Calibration:
-    """A monotone map from a model score to the probability that the value is right (isotonic, piecewise linear)."""
+    """A monotone map from a model score to the probability that the value is right (Platt or isotonic, tabulated as breakpoints)."""
 
     x: list[float]
     y: list[float]

