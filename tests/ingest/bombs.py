@@ -7,17 +7,8 @@ import struct
 import zlib
 
 import pymupdf
-from drawn import make_image, make_pdf, png_chunk
+from drawn import make_image, make_pdf
 from PIL import Image
-
-
-def png16(width: int, height: int) -> bytes:
-    """A 16-bit grayscale PNG (a gradient), written row by row so making it costs no full-size buffer."""
-    row = b"\x00" + b"".join(struct.pack(">H", x * 65535 // max(1, width - 1)) for x in range(width))
-    packer = zlib.compressobj(6)
-    body = b"".join(packer.compress(row) for _ in range(height)) + packer.flush()
-    header = struct.pack(">IIBBBBB", width, height, 16, 0, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", header) + png_chunk(b"IDAT", body) + png_chunk(b"IEND", b"")
 
 
 def tiff_header_only(width: int, height: int, photometric: int = 5, samples: int = 4) -> bytes:

@@ -1,4 +1,5 @@
-"""The plain documents the corpus builds on: a born-digital PDF, an image in any Pillow format, a PNG chunk."""
+"""The plain documents the corpus builds on: a born-digital PDF, an image in any Pillow format, a PNG chunk,
+a 16-bit PNG written row by row."""
 
 from __future__ import annotations
 
@@ -36,3 +37,12 @@ def make_image(fmt: str, size: tuple[int, int] = (800, 600), **save: object) -> 
 
 def png_chunk(kind: bytes, payload: bytes) -> bytes:
     return struct.pack(">I", len(payload)) + kind + payload + struct.pack(">I", zlib.crc32(kind + payload))
+
+
+def png16(width: int, height: int) -> bytes:
+    """A 16-bit grayscale PNG (a gradient), written row by row so making it costs no full-size buffer."""
+    row = b"\x00" + b"".join(struct.pack(">H", x * 65535 // max(1, width - 1)) for x in range(width))
+    packer = zlib.compressobj(6)
+    body = b"".join(packer.compress(row) for _ in range(height)) + packer.flush()
+    header = struct.pack(">IIBBBBB", width, height, 16, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", header) + png_chunk(b"IDAT", body) + png_chunk(b"IEND", b"")

@@ -112,3 +112,25 @@ def test_a_real_worker_fails_a_document_past_the_task_time_limit(cluster: Cluste
     with httpx.Client(timeout=30) as client:
         error = client.get(f"{cluster.api_url}/v1/documents/{slow['id']}", headers=AUTH).json()["error"]
     assert error["code"] == "timed_out" and "DOCAI_JOB_TIMEOUT" in error["message"]
+
+
+@pytest.mark.slow
+def test_a_capped_worker_fails_a_document_out_of_memory_and_takes_the_next(cluster: Cluster) -> None:
+    import httpx
+
+    from tests.ingest.drawn import png16
+
+    # no header check to stop it first: the worker's own cap (RLIMIT_DATA) is what runs out
+    cluster.extra_env.update(DOCAI_WORKER_MEMORY_MB="500", DOCAI_PAGE_MEMORY_MB="65536")
+    cluster.start_api()
+    cluster.start_worker("cpu", queues="cpu", concurrency=1)
+    cluster.start_worker("gpu", queues="gpu", concurrency=1)
+    with httpx.Client(timeout=60) as client:
+        hog = cluster.upload(client, png16(13_000, 13_000), "deep.png")  # 338 MB of 16-bit pixels, 507 MB with gray
+        after = cluster.upload(client, receipt_pdf(730), "after.pdf")
+    statuses = cluster.wait_terminal(2, timeout=240)
+    with httpx.Client(timeout=30) as client:
+        error = client.get(f"{cluster.api_url}/v1/documents/{hog['id']}", headers=AUTH).json()["error"]
+    assert statuses[hog["id"]] == "failed" and error["code"] == "resource_limit", (error, cluster.log("cpu"))
+    assert statuses[after["id"]] in ("done", "needs_review"), cluster.log("cpu")
+    assert "SIGKILL" not in cluster.log("cpu") and "exited with" not in cluster.log("cpu")  # the process lived on
