@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import bombs
 import pymupdf
-from drawn import make_image, make_pdf, png_chunk
+from drawn import make_image, make_pdf, png16, png_chunk
 from PIL import Image, ImageDraw
 
 from docai.errors import ErrorCode
@@ -153,7 +153,7 @@ RECOVERABLE: list[Case] = [
     Case("bad-xref.pdf", garbage_xref_pdf, None),  # MuPDF rebuilds the cross-reference table
     Case("cut-tail.pdf", lambda: (d := make_pdf(2))[: len(d) - 40], None),  # trailer lost, repaired
     Case("owner-only.pdf", lambda: encrypted_pdf(user_password=""), None),  # empty user password opens
-    Case("scan16.png", lambda: bombs.png16(1200, 900), None),  # 16-bit gray, stretched to 8 bits
+    Case("scan16.png", lambda: png16(1200, 900), None),  # 16-bit gray, stretched to 8 bits
     Case("float.tif", bombs.float_tiff, None),  # 32-bit float samples
     Case("print.jpg", bombs.cmyk_jpeg, None),  # CMYK
     Case("animated.gif", bombs.many_frame_gif, None),  # 1000 frames: the first is the page

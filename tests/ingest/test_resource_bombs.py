@@ -13,6 +13,7 @@ from pathlib import Path
 import bombs
 import pytest
 from corpus import png_bomb
+from drawn import png16
 
 from docai.errors import DocaiError, ErrorCode
 
@@ -22,14 +23,14 @@ LIMIT_MB = 1024  # address space of the whole child process, Python and its libr
 
 HEAVY = {
     "a-receipt.pdf": (lambda: bombs.make_pdf(1), "ok:1"),
-    "deep16.png": (lambda: bombs.png16(8000, 8000), "ok:1"),  # 64 MP at 16 bits: once a 1.5 GB float64 copy
+    "deep16.png": (lambda: png16(8000, 8000), "ok:1"),  # 64 MP at 16 bits: once a 1.5 GB float64 copy
     "float32.tif": (bombs.float_tiff, "ok:1"),
     "cmyk-13000.tif": (lambda: bombs.tiff_header_only(13_000, 13_000), str(ErrorCode.RESOURCE_LIMIT)),
     "image-bomb.pdf": (bombs.pdf_image_bomb, str(ErrorCode.IMAGE_TOO_LARGE)),
     "huge-mediabox.pdf": (bombs.pdf_huge_mediabox, "ok:1"),
     "strip-mediabox.pdf": (bombs.pdf_strip_mediabox, "ok:1"),
     "png-bomb.png": (png_bomb, str(ErrorCode.IMAGE_TOO_LARGE)),
-    "tight-16bit.png": (lambda: bombs.png16(12_000, 12_000), str(ErrorCode.RESOURCE_LIMIT)),
+    "tight-16bit.png": (lambda: png16(12_000, 12_000), str(ErrorCode.RESOURCE_LIMIT)),
     "z-receipt.pdf": (lambda: bombs.make_pdf(2), "ok:2"),
 }
 
