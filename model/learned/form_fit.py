@@ -8,7 +8,7 @@ from difflib import SequenceMatcher
 from typing import Any
 
 from model.learned.compare import norm_text
-from model.learned.core import Calibration, Doc
+from model.learned.core import Doc
 from model.learned.form import KEY, candidate_pairs, decode, pair_labels, to_form
 
 THRESHOLDS = [round(0.05 * k, 2) for k in range(2, 17)]
@@ -51,7 +51,7 @@ def fit_form_pairs(examples: Sequence[Any], docs: dict[str, Doc], seed: int) -> 
     import lightgbm as lgb
     import numpy as np
 
-    from model.learned.fit import FOLDS, ROUNDS, _folds, ece, isotonic, lgb_params
+    from model.learned.fit import FOLDS, ROUNDS, _folds, ece, isotonic, lgb_params, oof_probabilities
 
     rows = []
     for ex in examples:
@@ -91,19 +91,19 @@ def fit_form_pairs(examples: Sequence[Any], docs: dict[str, Doc], seed: int) -> 
         f1 = _f1(counts)
         if f1 > best_f1:
             best_t, best_f1 = t, f1
-    scores, correct = [], []
+    scores, correct, link_folds = [], [], []
     for d, (_, pairs, labels) in enumerate(rows):
         for p, s in decode(pairs, oof[d], best_t):
             scores.append(s)
             correct.append(bool(labels[pairs.index(p)]))
+            link_folds.append(folds[d])
     calibration = isotonic(scores, correct)
-    cal = Calibration(calibration["x"], calibration["y"])
     figures = {
         "documents": len(rows),
         "cv_kv_f1": round(best_f1, 4),
         "threshold": best_t,
         "cv_link_precision": round(sum(correct) / max(1, len(correct)), 4),
-        "cv_ece_in_sample": round(ece([cal(s) for s in scores], correct), 4),
+        "cv_ece": round(ece(oof_probabilities(scores, correct, link_folds), correct), 4),
     }
     return {
         KEY: {
