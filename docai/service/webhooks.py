@@ -11,6 +11,7 @@ import hmac
 import ipaddress
 import json
 import socket
+import ssl
 import time
 import uuid
 from collections.abc import Iterable
@@ -180,6 +181,7 @@ def deliver(
     *,
     policy: AddressPolicy = AddressPolicy(),
     timeout: float = 5.0,
+    tls: ssl.SSLContext | bool = True,  # certificates: the system CAs, or a context that trusts a private CA
 ) -> int:
     """Check the URL again, POST the body to the checked address; WebhookFailed unless the receiver answers 2xx.
 
@@ -200,7 +202,7 @@ def deliver(
     extensions = {"sni_hostname": target.url.host} if target.url.scheme == "https" else {}
     limits = httpx.Timeout(timeout)
     try:
-        with httpx.Client(timeout=limits, follow_redirects=False, trust_env=False) as client:
+        with httpx.Client(timeout=limits, follow_redirects=False, trust_env=False, verify=tls) as client:
             for n, address in enumerate(target.addresses):
                 pinned = target.url.copy_with(host=str(address))
                 request = client.build_request("POST", pinned, content=raw, headers=headers, extensions=extensions)

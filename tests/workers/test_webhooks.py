@@ -136,3 +136,66 @@ def test_webhooks_have_a_queue_and_a_time_limit_of_their_own() -> None:
     assert "webhooks" in {q.name for q in config["task_queues"]}
     assert config["task_routes"]["docai.webhook"] == {"queue": "webhooks"}
     assert config["task_annotations"]["docai.webhook"]["time_limit"] <= 30 < config["task_time_limit"]
+
+
+def _certificates(tmp_path, name: str):  # type: ignore[no-untyped-def]
+    """A private CA and a server certificate for `name` signed by it (files), made with cryptography."""
+    import datetime as dt
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    def subject(cn: str) -> x509.Name:
+        return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)])
+
+    now = dt.datetime.now(dt.UTC)
+    ca_key, key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
+    ca = (
+        x509.CertificateBuilder().subject_name(subject("test CA")).issuer_name(subject("test CA"))
+        .public_key(ca_key.public_key()).serial_number(1).not_valid_before(now).not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(ca_key, hashes.SHA256())
+    )  # fmt: skip
+    server = (
+        x509.CertificateBuilder().subject_name(subject(name)).issuer_name(ca.subject)
+        .public_key(key.public_key()).serial_number(2).not_valid_before(now).not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]), critical=False)
+        .sign(ca_key, hashes.SHA256())
+    )  # fmt: skip
+    pem = serialization.Encoding.PEM
+    (tmp_path / "ca.pem").write_bytes(ca.public_bytes(pem))
+    (tmp_path / "server.pem").write_bytes(
+        server.public_bytes(pem)
+        + key.private_bytes(pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    return tmp_path / "ca.pem", tmp_path / "server.pem"
+
+
+@pytest.mark.parametrize(("certified", "reached"), [("localhost", True), ("elsewhere.test", False)])
+def test_https_pinned_to_the_checked_address_still_checks_the_host_name(tmp_path, certified, reached) -> None:  # type: ignore[no-untyped-def]
+    import ssl
+
+    ca, chain = _certificates(tmp_path, certified)
+    class Receiver(_Receiver):  # calls of its own: a slow call of another test may still arrive at _Receiver
+        calls: ClassVar[list[dict[str, str]]] = []
+        delay: ClassVar[float] = 0.0
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
+    server.daemon_threads = True
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(chain)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    trust = ssl.create_default_context(cafile=str(ca))
+    url = f"https://localhost:{server.server_port}/done"
+    try:
+        if reached:
+            assert deliver(url, payload({"id": "d1"}), "s", policy=AddressPolicy.parse(["localhost"]), tls=trust) == 204
+            assert [c["Host"] for c in Receiver.calls] == [f"localhost:{server.server_port}"]
+        else:  # connected to 127.0.0.1, but the certificate must still name 'localhost'
+            with pytest.raises(WebhookFailed, match="certificate|CERTIFICATE|hostname"):
+                deliver(url, payload({"id": "d1"}), "s", policy=AddressPolicy.parse(["localhost"]), tls=trust)
+    finally:
+        server.shutdown()
