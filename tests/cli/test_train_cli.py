@@ -3,6 +3,8 @@
 import json
 from pathlib import Path
 
+import pytest
+
 from tests.cli.test_process_cli import run_docai
 
 SHOPS = [
@@ -60,6 +62,7 @@ def _training_folder(root: Path) -> Path:
     return root / "train"
 
 
+@pytest.mark.slow
 def test_train_then_process_uses_the_refit(tmp_path: Path) -> None:
     home = tmp_path / "home"
     data = _training_folder(tmp_path)
