@@ -18,6 +18,8 @@ def reviewer_box() -> None:
         max_chars=255,
         help="Recorded with each correction, approval and rejection; kept in the address, so a reload keeps it.",
     )
+    if not reviewer():
+        st.sidebar.caption(":orange[Type your name: without it, your edits and decisions carry only the API key's name.]")
     keep_in_address()
 
 

@@ -206,19 +206,19 @@ def field_inputs(
         with st.container():  # one block per field, so a message appearing below one moves no other input
             cols = st.columns([6, 1], vertical_alignment="bottom")
             widget = cols[0].text_area if view.name in fields.MULTILINE else cols[0].text_input
-            widget(
+            widget(  # no help icon on the input: Tab goes straight from one field to the next
                 view.label,
                 key=key,
                 disabled=not editable,
-                help=view.description,
                 on_change=review_actions.save_field,
                 args=(client, doc_id, kind, view.name, key, data.get(view.name)),
             )
             if view.confidence is not None:
                 sure = view.confidence >= threshold and not view.issues
-                cols[1].badge(percent(view.confidence), color=BADGE[sure], help=f"confidence, from {view.source}")
+                about = f"{view.description} Confidence {percent(view.confidence)}, from {view.source}."
+                cols[1].badge(percent(view.confidence), color=BADGE[sure], help=about)
             else:
-                cols[1].badge("n/a", color="gray", help="not found on the page")
+                cols[1].badge("n/a", color="gray", help=f"{view.description} Not found on the page.")
             problem = st.session_state.get(review_actions.error_key(key))
             if problem:
                 st.caption(f":red[:material/close: {md_escape(problem)}]")

@@ -344,6 +344,14 @@ def test_keyboard_approve_opens_the_next_document(page, ui_server: str, live_api
     expect(page.get_by_role("heading", name="Fields")).to_be_visible()
     expect(page.get_by_text("A approve")).to_be_visible()  # the keys are listed on the page
     settle(page)
+    merchant = page.get_by_role("textbox", name="Merchant name", exact=True)
+    merchant.fill("Cafe Number Seven")
+    merchant.press("Tab")  # Tab saves the field and moves on to the next one, which keeps the focus
+    expect(page.get_by_text("Saved merchant name.")).to_be_visible()
+    settle(page)
+    focused = page.evaluate("[document.activeElement.tagName, document.activeElement.getAttribute('aria-label')]")
+    assert focused[0] in ("INPUT", "TEXTAREA") and focused[1] in ("Merchant address", "Merchant phone"), focused
+    assert result(live_api, doc["id"])["data"]["merchant_name"] == "Cafe Number Seven"
     page.get_by_role("heading", name="Review").click()  # the keys work wherever no input has the focus
     page.keyboard.press("a")
     expect(page.get_by_text("Document approved.")).to_be_visible()
