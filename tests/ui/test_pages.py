@@ -76,6 +76,49 @@ def test_queue_lists_filters_and_retries(ui_env: LiveApi) -> None:
     assert at.title[0].value == "Review" and at.query_params["doc"] == ui_env.ids["invoice"]
 
 
+def test_queue_bulk_approve_takes_only_documents_without_open_errors(ui_env: LiveApi) -> None:
+    from tests.api.conftest import receipt_pdf
+
+    ids = {}
+    with ui_env.client() as http:
+        for name in ("clean", "wrong"):  # the items add up to the total
+            files = {"file": (f"cafe-{name}.pdf", receipt_pdf(30 + len(ids), total="7.70"), "application/pdf")}
+            ids[name] = http.post("/documents", files=files, data={"schema": "receipt"}).json()["id"]
+        for doc_id in ids.values():
+            ui_env.wait_terminal(doc_id)
+        fix = {"corrections": [{"field": "/subtotal", "value": "1.00"}]}  # a subtotal the items do not add up to
+        assert http.patch(f"/documents/{ids['wrong']}/result", json=fix).status_code == 200
+        reasons = {name: http.get(f"/documents/{doc_id}").json()["reasons"] for name, doc_id in ids.items()}
+    errors = {name: [r for r in found if r["severity"] == "error"] for name, found in reasons.items()}
+    assert not errors["clean"] and errors["wrong"], errors
+
+    at = open_page()
+    at.text_input(key="queue_q").set_value("cafe").run()
+    table = at.dataframe[0].value
+    rows = [list(table["id"]).index(doc_id) for doc_id in ids.values()]
+    at.session_state["queue_table"] = {"selection": {"rows": rows, "columns": [], "cells": []}}
+    at.run()
+    at.button(key="bulk_approve").click().run()
+    assert not at.exception
+    assert any("Approve: 1 done, 1 skipped" in plain(w.value) for w in at.warning), [w.value for w in at.warning]
+    with ui_env.client() as http:
+        assert http.get(f"/documents/{ids['clean']}").json()["status"] == "approved"
+        assert http.get(f"/documents/{ids['wrong']}").json()["status"] == "needs_review"
+
+
+def test_upload_marks_the_kinds_the_engine_cannot_read(ui_env: LiveApi) -> None:
+    with ui_env.client() as http:
+        unsupported = http.get("/engine").json()["unsupported"]
+    assert "chart" in unsupported  # the live API runs the ocr engine
+    at = open_page("views/upload.py")
+    assert any(unsupported["chart"][:40] in plain(c.value) for c in at.caption)
+    at.selectbox(key="upload_schema").set_value("chart")
+    at.file_uploader(key="files").set_value([("chart.png", (DATA / "chartqa" / "1270.png").read_bytes(), "image/png")])
+    at.button[0].click().run()
+    assert any(unsupported["chart"][:40] in plain(e.value) for e in at.error)
+    assert at.session_state["uploads"] == []  # refused before anything was sent
+
+
 def page_pictures(at: AppTest) -> list[str]:
     """The page pictures the Review page drew (streamlit-image-coordinates components), as their data URLs."""
     return [json.loads(e.proto.json_args)["src"] for e in at.main.get("component_instance")]
