@@ -19,7 +19,9 @@ def reviewer_box() -> None:
         help="Recorded with each correction, approval and rejection; kept in the address, so a reload keeps it.",
     )
     if not reviewer():
-        st.sidebar.caption(":orange[Type your name: without it, your edits and decisions carry only the API key's name.]")
+        st.sidebar.caption(
+            ":orange[Type your name: without it, your edits and decisions carry only the API key's name.]"
+        )
     keep_in_address()
 
 

@@ -70,6 +70,14 @@ def why(doc: Mapping[str, Any]) -> str:
     return "; ".join(parts)
 
 
+def skip_reason(action: str, result: Mapping[str, Any]) -> str:
+    """Why a bulk action left a document alone, as a clerk reads it."""
+    message = str(result.get("message") or "not possible now")
+    if action == "approve" and "open error" in message:
+        return "errors are open: approve it on the Review page, with a note"
+    return message
+
+
 def queue_frame(docs: list[dict[str, Any]], now: dt.datetime | None = None) -> pd.DataFrame:
     rows = []
     for doc in docs:

@@ -60,3 +60,17 @@ def test_queue_columns_say_why_and_how_much() -> None:
 def test_upload_summary_counts_each_fate() -> None:
     records = [{"outcome": uploads.ACCEPTED}, {"outcome": uploads.REFUSED}, {"outcome": uploads.ACCEPTED}]
     assert uploads.summary(records) == "2 accepted · 1 refused"
+
+
+def test_bulk_skips_read_as_a_clerk_would() -> None:
+    api_sentence = {
+        "ok": False,
+        "message": "Document x has 2 open errors (...). Correct them, or approve anyway by sending ...",
+    }
+    assert (
+        queue_table.skip_reason("approve", api_sentence)
+        == "errors are open: approve it on the Review page, with a note"
+    )
+    assert queue_table.skip_reason("retry", {"message": "Only failed documents are retried."}) == (
+        "Only failed documents are retried."
+    )

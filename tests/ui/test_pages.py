@@ -100,7 +100,8 @@ def test_queue_bulk_approve_takes_only_documents_without_open_errors(ui_env: Liv
     at.run()
     at.button(key="bulk_approve").click().run()
     assert not at.exception
-    assert any("Approve: 1 done, 1 skipped" in plain(w.value) for w in at.warning), [w.value for w in at.warning]
+    notice = "Approve: 1 done, 1 skipped (cafe-wrong.pdf: errors are open: approve it on the Review page, with a note)"
+    assert any(notice in plain(w.value) for w in at.warning), [w.value for w in at.warning]
     with ui_env.client() as http:
         assert http.get(f"/documents/{ids['clean']}").json()["status"] == "approved"
         assert http.get(f"/documents/{ids['wrong']}").json()["status"] == "needs_review"
@@ -165,6 +166,11 @@ def test_review_shows_boxes_edits_are_audited_and_approval(ui_env: LiveApi) -> N
     assert doc["status"] == "approved" and "Ada Reviewer" in doc["reviewed_by"]
     assert nxt["id"] != receipt and nxt["status"] == "needs_review"  # the next document opened by itself
 
+    at.button(key="next_review").click().run()  # N: the next one that needs review, other than this one
+    with ui_env.client() as http:
+        after = http.get(f"/documents/{at.query_params['doc']}").json()
+    assert after["id"] != nxt["id"] and after["status"] == "needs_review"
+
     at = open_page("views/review.py", doc=receipt)  # an approved document is read-only until reopened
     assert "approved" in at.caption[0].value
     assert at.button(key="approve").disabled and at.button(key="reject").disabled
@@ -185,6 +191,11 @@ def test_review_line_items_saved_from_the_data_editor(ui_env: LiveApi) -> None:
     editor = at.data_editor[0]
     rows = editor.value
     assert len(rows) >= 1 and "amount" in rows.columns
+    (plain_page,) = page_pictures(at)
+    at.selectbox(key=f"row:{invoice}").set_value(1).run()  # the first row's box is drawn, and its cells offered
+    (with_row,) = page_pictures(at)
+    assert with_row != plain_page
+    assert "line items 1 amount" in at.selectbox(key=f"target:{invoice}").options  # labels count rows from 1
     key = editor.key
     at.session_state[key] = {
         "edited_rows": {0: {"description": "Corrected line"}},

@@ -50,18 +50,19 @@ for name in ("status", "schema", "reason", "q", "sort", "page"):  # the address 
         del st.query_params[name]
 
 
-def bulk(action: str, ids: list[str]) -> None:
+def bulk(action: str, docs: list[dict]) -> None:
     """Approve (the API skips those with open errors), reject or retry the selected documents."""
+    names = {d["id"]: d.get("filename") or d["id"][:8] for d in docs}
     try:
-        answer = client.bulk(action, ids, author=reviewer())
+        answer = client.bulk(action, list(names), author=reviewer())
     except ApiError as err:
         st.session_state["queue_notice"] = ("error", err.message)
         return
     skipped = [r for r in answer.get("results") or [] if not r.get("ok")]
     text = f"{action.capitalize()}: {answer.get('done', 0)} done"
     if skipped:
-        reasons = sorted({str(r.get("message") or "") for r in skipped} - {""})
-        text += f", {len(skipped)} skipped ({'; '.join(reasons) or 'not possible now'})"
+        why = [f"{names.get(r.get('id'), r.get('id'))}: {queue_table.skip_reason(action, r)}" for r in skipped]
+        text += f", {len(skipped)} skipped ({'; '.join(why)})"
     st.session_state["queue_notice"] = ("warning" if skipped else "success", text)
 
 
@@ -132,12 +133,12 @@ def queue() -> None:
         st.button(
             f"Approve {len(ids)}",
             on_click=bulk,
-            args=("approve", ids),
+            args=("approve", chosen),
             help="Only documents with no open errors are approved; the others stay for review.",
             key="bulk_approve",
         )
-        st.button(f"Reject {len(ids)}", on_click=bulk, args=("reject", ids), key="bulk_reject")
-        failed = [d["id"] for d in chosen if d.get("status") == "failed"]
+        st.button(f"Reject {len(ids)}", on_click=bulk, args=("reject", chosen), key="bulk_reject")
+        failed = [d for d in chosen if d.get("status") == "failed"]
         st.button(
             f"Retry {len(failed)}",
             type="primary" if failed else "secondary",
