@@ -196,6 +196,12 @@ def test_review_line_items_saved_from_the_data_editor(ui_env: LiveApi) -> None:
     (with_row,) = page_pictures(at)
     assert with_row != plain_page
     assert "line items 1 amount" in at.selectbox(key=f"target:{invoice}").options  # labels count rows from 1
+    zoom = next(b for b in at.get("button_group") if b.key == f"zoom:{invoice}")
+    zoom.set_value("2×").run()  # zoomed in on the chosen row, with sliders to pan
+    (zoomed,) = page_pictures(at)
+    assert zoomed != with_row and at.slider(key=f"panx:{invoice}:0").value != 50  # centred on the row's box
+    at.slider(key=f"pany:{invoice}:0").set_value(0).run()
+    assert page_pictures(at) != [zoomed]
     key = editor.key
     at.session_state[key] = {
         "edited_rows": {0: {"description": "Corrected line"}},
