@@ -116,6 +116,10 @@ def _make(year: int, month: int, day: int) -> dt.date | None:
 def parse_date(text: str, *, day_first: bool = True) -> dt.date | None:
     """Find the first date in text and return it; day-first unless only month-first is valid."""
     text = text.strip()
+    if len(text) == 8 and text.isdigit():  # compact: 20180304 (year first) or 25032018 (year last)
+        return _make(int(text[:4]), int(text[4:6]), int(text[6:])) or _make(
+            int(text[4:]), int(text[2:4]), int(text[:2])
+        )
     match = _NUMERIC.search(text)
     if match:
         a, b, c = match.groups()

@@ -71,10 +71,14 @@ PHONE_NUMBER = re.compile(r"\+?\(?\d[\d ()\-./]{6,}\d")
 
 _TIME = re.compile(r"(?<!\d)([01]?\d|2[0-3])\s*[:.]\s*([0-5]\d)(?:\s*[:.]\s*([0-5]\d))?(?:\s*([AaPp])\.?[Mm])?")
 _NUM_DATE = re.compile(r"(?<!\d)(\d{1,2})\s*([./\-])\s*(\d{1,2})\s*\2\s*(\d{2})(\d{2})?")
-_ISO_DATE = re.compile(r"(?<!\d)(\d{4})\s*([./\-])\s*(\d{1,2})\s*\2\s*(\d{1,2})(?!\d)")
+_GLUED_TIME = r"(?=[0-2]?\d\s*:\s*[0-5]\d)"
+_ISO_DATE = re.compile(rf"(?<!\d)(\d{{4}})\s*([./\-])\s*(\d{{1,2}})\s*\2\s*(\d{{1,2}})(?:(?!\d)|{_GLUED_TIME})")
+# a compact date: eight digits standing alone, year first or last ('20180304', '25032018', '20180428/191204')
+_COMPACT_DATE = re.compile(r"(?<![\d.,])(\d{8})(?![\d.,])")
 _MONTH_WORDS = "|".join(sorted((re.escape(m) for m in MONTHS), key=len, reverse=True))
 _NAMED_DATE = re.compile(
-    rf"(?<![\w])(\d{{1,2}})(?:st|nd|rd|th|er|\.)?[\s\-/]*({_MONTH_WORDS})\.?[\s,.\-/]*(\d{{4}}|\d{{2}}(?!\d))", re.I
+    rf"(?<![\w])(\d{{1,2}})(?:st|nd|rd|th|er|\.)?[\s\-/]*({_MONTH_WORDS})\.?[\s,.\-/]*(\d{{2}}{_GLUED_TIME}|\d{{4}}(?!\d)|\d{{2}}(?!\d)|\d{{4}})",
+    re.I,
 )
 _NAMED_US_DATE = re.compile(rf"(?<![\w])({_MONTH_WORDS})\.?\s*(\d{{1,2}})(?:st|nd|rd|th)?\s*,?\s*(\d{{4}})", re.I)
 
@@ -91,7 +95,8 @@ def plausible(day: dt.date | None, today: dt.date | None = None) -> bool:
 
 
 def find_dates(text: str) -> list[tuple[dt.date, int, int]]:
-    """Every plausible date in text with its span; handles a time glued to the year ('25/12/20188:13')."""
+    """Every plausible date in text with its span; handles a time glued to the year or day ('25/12/20188:13',
+    '2016/05/0114:11:20', '05May1818:06') and compact dates ('20180304', '25032018')."""
     found: list[tuple[dt.date, int, int]] = []
     for match in _ISO_DATE.finditer(text):
         day = _make(int(match.group(1)), int(match.group(3)), int(match.group(4)))
@@ -109,6 +114,17 @@ def find_dates(text: str) -> list[tuple[dt.date, int, int]]:
             if plausible(day):
                 end = match.start(5) if rest and k == len(years) - 1 else match.end()
                 found.append((day, match.start(), end))
+                break
+    for match in _COMPACT_DATE.finditer(text):
+        if any(s <= match.start() < e for _, s, e in found):
+            continue
+        digits = match.group(1)
+        for day in (
+            _make(int(digits[:4]), int(digits[4:6]), int(digits[6:])),
+            _make(int(digits[4:]), int(digits[2:4]), int(digits[:2])),
+        ):
+            if plausible(day):
+                found.append((day, match.start(), match.end()))
                 break
     for regex, order in ((_NAMED_DATE, "dmy"), (_NAMED_US_DATE, "mdy")):
         for match in regex.finditer(text):

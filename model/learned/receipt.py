@@ -329,6 +329,7 @@ def propose_name(doc: Doc) -> list[Candidate]:
             ),
             "next_name_like": float(_name_like(below) and not ADDRESS_LIKE.search(below)),
             "height_vs_top": _word_stats(words, unit)["height"] / tallest if tallest else 0.0,
+            "below_address": _flag(ADDRESS_LIKE, below) + _flag(STATE, below),
             **_text_shape(name),
             **_word_stats(words, unit),
         }
@@ -376,6 +377,14 @@ def _bare(name: str) -> str:
 MORE_STOP = re.compile(r"\b(?:roc|site|gst\s*id|gstid|sst\s*id|tei|te1|co\.?\s*no|company\s*no)\b|\(\s*gs[tli]\b", re.I)
 # What may open a row before the address proper: a bracketed registration number, 'Site:1046'.
 LEADING = re.compile(r"^\s*(?:\([A-Z]*\d[\w-]*\)|[A-Za-z]{2,8}\s*:\s*[A-Z]*\d+\b)\s*")
+
+
+# The states and federal territories of Malaysia (the official list, not words read off receipts): an address's last line.
+STATE = re.compile(
+    r"\b(?:selangor|johor|kedah|kelantan|melaka|malacca|negeri\s*sembilan|pahang|perak|perlis|pulau\s*pinang|penang|"
+    r"sabah|sarawak|terengganu|kuala\s*lumpur|putrajaya|labuan|malaysia)\b",
+    re.I,
+)
 
 
 def _address_piece(text: str) -> tuple[str, bool]:
@@ -441,6 +450,10 @@ def propose_address(doc: Doc) -> list[Candidate]:
                 "words_after_postcode": float(
                     len(re.split(r"(?<!\d)\d{5}(?!\d)", piece)[-1].split()) if re.search(r"\d{5}", piece) else -1
                 ),
+                "state": _flag(STATE, text),
+                "state_last": _flag(STATE, piece),
+                "state_next": _flag(STATE, nxt),
+                "state_end": float(bool(re.search(STATE.pattern + r"[\W_]*$", text, re.I))),
                 "last_cut": float(cut),
                 "any_cut": float(any(pieces[k][1] for k in range(s, e + 1))),
                 "next_stop": _flag(ADDRESS_STOP, nxt) + _flag(PHONE_IN_ADDRESS, nxt),

@@ -76,6 +76,9 @@ def test_parse_amount(text, expected):
         ("March 25, 2019", dt.date(2019, 3, 25)),
         ("15 janvier 2020", dt.date(2020, 1, 15)),
         ("3. Oktober 2021", dt.date(2021, 10, 3)),
+        ("20180304", dt.date(2018, 3, 4)),
+        ("25032018", dt.date(2018, 3, 25)),
+        ("12345678", None),
         ("no date here", None),
     ],
 )
