@@ -41,6 +41,9 @@ def why_here(doc: dict[str, Any], issues: list[dict[str, Any]], kind: str | None
     duplicate_of = earlier_copy(doc)
     reasons = reasons_of(doc, issues)
     if not reasons and not duplicate_of:
+        # an empty block in the same place: the inputs below keep their place in the page, so the field that has
+        # the focus keeps it when saving the last flagged value makes the reasons go away
+        st.container(key="why_here_none")
         return
     with st.container(border=True, key="why_here"):
         st.markdown("**Why it is here**")
