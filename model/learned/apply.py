@@ -15,6 +15,7 @@ def apply_learned(
     update: dict[str, Any] = {}
     confidence = dict(confidence)
     doc.memo.setdefault("vendor_memory", model.memory)
+    doc.memo.setdefault("lexicon", model.lexicon)
     for spec in field_specs(schema):
         if schema in NOT_USED:
             break

@@ -179,6 +179,9 @@ class LearnedModel:
         from model.learned.memory import VendorMemory
 
         self.memory = VendorMemory.load(folder)
+        from model.learned.spelling import Lexicon
+
+        self.lexicon = Lexicon.load(folder)
 
     def get(self, schema: str, name: str) -> FieldModel | None:
         return self.fields.get(f"{schema}.{name}")

@@ -43,6 +43,7 @@ from model.layout.values import (
 from model.learned.compare import norm_text, text_similarity
 from model.learned.core import Candidate, Doc, learned_field
 from model.learned.memory import Vendor
+from model.learned.spelling import with_corrections
 from model.types import Word
 
 ROLES = ("subtotal", "net", "tax", "base", "strong", "change", "cash", "total")
@@ -357,7 +358,7 @@ def propose_name(doc: Doc) -> list[Candidate]:
         i = max(0, min(rules["name_index"], len(header) - 1))
         if header:
             add(rule_name, rules["name"].words, i, 1, 2.0)
-    return _remembered(doc, list(by_text.values()), "name", propose_from=REMEMBERED_NAME_FROM)
+    return _remembered(doc, with_corrections(doc, list(by_text.values())), "name", propose_from=REMEMBERED_NAME_FROM)
 
 
 def _bare(name: str) -> str:
@@ -481,4 +482,4 @@ def propose_address(doc: Doc) -> list[Candidate]:
             out[key] = Candidate(text, list(words), f)
             if cut:
                 break
-    return _remembered(doc, list(out.values()), "address", propose_from=REMEMBERED_ADDRESS_FROM)
+    return _remembered(doc, with_corrections(doc, list(out.values())), "address", propose_from=REMEMBERED_ADDRESS_FROM)
