@@ -18,6 +18,7 @@ from model.learned.compare import norm_text
 FILE = "memory.json"
 MATCH_AT = 0.9  # header similarity from which a document is taken to be from a remembered merchant
 HEADER_ROWS = 12
+MIN_PREFIX = 8  # a remembered name this long may match the start of a row; shorter ones would match by chance
 
 
 @dataclass(frozen=True)
@@ -59,8 +60,9 @@ class VendorMemory:
         return cls([Vendor(**row) for row in json.loads(path.read_text())])
 
     def match(self, header: list[str]) -> tuple[Vendor, float, int] | None:
-        """The remembered merchant whose name reads best in the header rows (one row or two joined), its similarity
-        and the row; None under MATCH_AT."""
+        """The remembered merchant whose name reads best in the header rows (one row or two joined, or the start of
+        one: OCR glues a registration number or the address to the name), its similarity and the row; None under
+        MATCH_AT."""
         if not self.vendors:
             return None
         from rapidfuzz.fuzz import ratio
@@ -70,9 +72,14 @@ class VendorMemory:
         texts = [norm_text(t) for t in header[:HEADER_ROWS]]
         spans = [(i, t) for i, t in enumerate(texts) if len(t) >= 3]
         spans += [(i, texts[i] + texts[i + 1]) for i in range(len(texts) - 1) if texts[i] and texts[i + 1]]
-        keys = [v.key for v in self.vendors]
+        by_length: dict[int, list[int]] = {}
+        for k, v in enumerate(self.vendors):
+            by_length.setdefault(len(v.key), []).append(k)
         for row, text in spans:
-            found = extractOne(text, keys, scorer=ratio, score_cutoff=MATCH_AT * 100)
-            if found and (best is None or found[1] / 100 > best[1]):
-                best = (self.vendors[found[2]], found[1] / 100, row)
+            tries = [(text, list(range(len(self.vendors))))]
+            tries += [(text[:n], ks) for n, ks in by_length.items() if n >= MIN_PREFIX and len(text) > n]
+            for piece, ks in tries:
+                found = extractOne(piece, [self.vendors[k].key for k in ks], scorer=ratio, score_cutoff=MATCH_AT * 100)
+                if found and (best is None or found[1] / 100 > best[1]):
+                    best = (self.vendors[ks[found[2]]], found[1] / 100, row)
         return best

@@ -103,3 +103,13 @@ def test_cross_validation_counts_a_near_reading_as_wrong(tmp_path: Path) -> None
     figures = manifest["fields"]["receipt.merchant_name"]["figures"]
     assert figures["reachable"] == 1.0 and figures["reachable_exact"] == 0.0
     assert figures["cv_accuracy"] == 0.0
+
+
+def test_a_remembered_merchant_is_found_where_ocr_glued_its_name_to_the_next_words() -> None:
+    from model.learned.memory import Vendor, VendorMemory
+
+    memory = VendorMemory([Vendor("gardeniabakeriesklsdnbhd", "GARDENIA BAKERIES (KL) SDN BHD", "LOT 3, JALAN PELABUR")])
+    found = memory.match(["TAX INVOICE", "GARDENIABAKERIES(KL)SDNBHD(139386X) Lot3,Jalan Pelabur 23/1"])
+    assert found is not None and found[0].name == "GARDENIA BAKERIES (KL) SDN BHD" and found[2] == 1
+    short = VendorMemory([Vendor("aeon", "AEON")])  # a short name could start any row: whole rows only
+    assert short.match(["AEONIC TRADING SDN BHD"]) is None and short.match(["AEON"]) is not None
