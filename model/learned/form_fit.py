@@ -9,7 +9,31 @@ from typing import Any
 
 from model.learned.compare import norm_text
 from model.learned.core import Doc
-from model.learned.form import KEY, candidate_pairs, decode, pair_labels, to_form
+from model.learned.form import (
+    KEY,
+    candidate_pairs,
+    decode,
+    entity_of,
+    form_lines,
+    pair_labels,
+    to_form,
+    units,
+    word_entities,
+)
+from model.learned.form_groups import (
+    ANSWER_KEY,
+    CUT_KEY,
+    GROUP_KEY,
+    LINK_AT,
+    QUESTION_KEY,
+    Merge,
+    Stages,
+    add_roles,
+    cut_candidates,
+    link_candidates,
+    same_entity,
+    unit_features,
+)
 
 THRESHOLDS = [round(0.05 * k, 2) for k in range(2, 17)]
 MATCH = 0.8  # the eval's key-value similarity bar
@@ -46,73 +70,158 @@ def _f1(counts: list[tuple[int, int, int]]) -> float:
     return 2 * m / (p + e) if p + e else 0.0
 
 
-def fit_form_pairs(examples: Sequence[Any], docs: dict[str, Doc], seed: int) -> dict[str, Any]:
-    """The pair scorer, its link threshold (best out-of-fold key-value F1) and calibration of linked pairs."""
+def _booster(rows: list[tuple[list[dict[str, float]], list[int]]], idx: Sequence[int], features: list[str], seed: int):  # type: ignore[no-untyped-def]
     import lightgbm as lgb
+
+    from model.learned.fit import ROUNDS, lgb_params
+
+    x, y = _matrix([f for d in idx for f in rows[d][0]], features), [label for d in idx for label in rows[d][1]]
+    return lgb.train(lgb_params(seed), lgb.Dataset(x, y, feature_name=features), num_boost_round=ROUNDS)
+
+
+def _matrix(feature_rows: list[dict[str, float]], features: list[str]):  # type: ignore[no-untyped-def]
     import numpy as np
 
-    from model.learned.fit import FOLDS, ROUNDS, _folds, ece, isotonic, lgb_params, oof_probabilities
+    nan = math.nan
+    return np.array([[f.get(n, nan) for n in features] for f in feature_rows], dtype=np.float64).reshape(
+        len(feature_rows), len(features)
+    )
 
-    rows = []
-    for ex in examples:
-        if ex.schema != "form" or not ex.truth.get("entities"):
-            continue
-        pairs = candidate_pairs(docs[ex.name])
-        if pairs:
-            rows.append((ex, pairs, pair_labels(pairs, ex.truth)))
-    if not rows:
+
+def _predictor(booster, features: list[str]) -> Merge:  # type: ignore[no-untyped-def]
+    return lambda rows: [float(s) for s in booster.predict(_matrix(rows, features), num_threads=1)]
+
+
+def _oof(rows, features: list[str], folds: list[int], seed: int) -> list[Merge]:  # type: ignore[no-untyped-def]
+    """Each document's scorer fitted on the other folds."""
+    from model.learned.fit import FOLDS
+
+    boosters = [_booster(rows, [d for d, f in enumerate(folds) if f != k], features, seed) for k in range(FOLDS)]
+    return [_predictor(boosters[f], features) for f in folds]
+
+
+def _cut_rows(ex: Any, doc: Doc) -> tuple[list[dict[str, float]], list[int]]:
+    lines = form_lines(doc)
+    places = cut_candidates(lines)
+    owner = word_entities([w for line in lines for w in line.words], ex.truth)
+    labels = []
+    for r, s, i, _ in places:
+        words = lines[r].segments[s].words
+        labels.append(int(owner.get(id(words[i - 1])) != owner.get(id(words[i]))))
+    return [f for *_, f in places], labels
+
+
+def _link_rows(ex: Any, doc: Doc, cut: Merge | None) -> tuple[list[dict[str, float]], list[int]]:
+    lines = form_lines(doc)
+    links = link_candidates(lines, units(lines, cut)[2])
+    owner = word_entities([w for line in lines for w in line.words], ex.truth)
+    return [f for _, _, f in links], [same_entity(entity_of(a, owner), entity_of(b, owner)) for a, b, _ in links]
+
+
+def _role_rows(ex: Any, doc: Doc, pairs: list[Any]) -> tuple[list[dict[str, float]], list[str]]:
+    """Every unit the pairs read, its features and the label of the entity it lies in ('' for none)."""
+    lines = form_lines(doc)
+    owner = word_entities([w for line in lines for w in line.words], ex.truth)
+    labels = {e["id"]: e["label"] for e in ex.truth["entities"]}
+    seen = {id(u): u for p in pairs for u in (p.key, p.value)}
+    rows, roles = [], []
+    for u in seen.values():
+        rows.append(unit_features(u, len(lines[u.row].segments)))
+        eid = entity_of(u, owner)
+        roles.append(labels.get(eid, "") if eid is not None else "")
+    return rows, roles
+
+
+def _stage(rows, folds: list[int], seed: int) -> tuple[dict[str, Any], list[Merge]]:  # type: ignore[no-untyped-def]
+    """A binary scorer over (features, labels) per document: the fitted entry (its calibration out of fold) and each
+    document's out-of-fold scorer."""
+    from model.learned.fit import isotonic
+
+    features = sorted({f for feats, _ in rows for r in feats for f in r})
+    scorers = _oof(rows, features, folds, seed)
+    probs = [p for d, (feats, _) in enumerate(rows) if feats for p in scorers[d](feats)]
+    labels = [bool(label) for _, labels in rows for label in labels]
+    tp = sum(p >= LINK_AT and label for p, label in zip(probs, labels, strict=True))
+    figures = {"places": len(probs), "cv_f1": round(2 * tp / max(1, sum(p >= LINK_AT for p in probs) + sum(labels)), 4)}
+    entry = {
+        "booster": _booster(rows, range(len(rows)), features, seed),
+        "features": features,
+        "calibration": isotonic(probs, labels),
+        "figures": figures,
+        "params": {},
+    }
+    return entry, scorers
+
+
+def fit_form_groups(
+    forms: Sequence[Any], docs: dict[str, Doc], folds: list[int], seed: int
+) -> tuple[dict[str, Any], list[Merge], list[Merge]]:
+    """Entities from the annotated boxes: where a segment holds two (cut), and where one runs on to the next unit
+    (join); with each document's out-of-fold models, so the next stage learns from cuts and joins as wrong as they
+    will be in use."""
+    cut_entry, cuts = _stage([_cut_rows(ex, docs[ex.name]) for ex in forms], folds, seed)
+    join_entry, joins = _stage([_link_rows(ex, docs[ex.name], cuts[d]) for d, ex in enumerate(forms)], folds, seed)
+    return {CUT_KEY: cut_entry, GROUP_KEY: join_entry}, cuts, joins
+
+
+def fit_form_pairs(examples: Sequence[Any], docs: dict[str, Doc], seed: int) -> dict[str, Any]:
+    """Entity joins, then the pair scorer, its link threshold (best out-of-fold key-value F1) and calibration."""
+    from model.learned.fit import FOLDS, _folds, ece, isotonic, oof_probabilities
+
+    forms = [ex for ex in examples if ex.schema == "form" and ex.truth.get("entities")]
+    if not forms:
         return {}
+    folds = _folds([ex.group for ex in forms], FOLDS)
+    groups, cuts, joins = fit_form_groups(forms, docs, folds, seed)
+    found = [candidate_pairs(docs[ex.name], Stages(cuts[d], joins[d])) for d, ex in enumerate(forms)]
+    units_found = [_role_rows(ex, docs[ex.name], pairs) for ex, pairs in zip(forms, found, strict=True)]
+    role_scorers = []
+    for role, key in (("question", QUESTION_KEY), ("answer", ANSWER_KEY)):
+        groups[key], scorers = _stage([(f, [int(r == role) for r in roles]) for f, roles in units_found], folds, seed)
+        role_scorers.append(scorers)
+    rows = []
+    for d, ex in enumerate(forms):
+        add_roles(found[d], form_lines(docs[ex.name]), role_scorers[0][d], role_scorers[1][d])
+        words = [w for line in form_lines(docs[ex.name]) for w in line.words]
+        rows.append((ex, found[d], pair_labels(found[d], ex.truth, words)))
+    pair_rows = [([p.features for p in pairs], labels) for _, pairs, labels in rows]
     features = sorted({f for _, pairs, _ in rows for p in pairs for f in p.features})
-
-    def matrix(idx: Sequence[int]):  # type: ignore[no-untyped-def]
-        x = [[p.features.get(f, math.nan) for f in features] for d in idx for p in rows[d][1]]
-        y = [label for d in idx for label in rows[d][2]]
-        return np.array(x, dtype=np.float64), np.array(y)
-
-    def fit(idx: Sequence[int]):  # type: ignore[no-untyped-def]
-        x, y = matrix(idx)
-        return lgb.train(lgb_params(seed), lgb.Dataset(x, y, feature_name=features), num_boost_round=ROUNDS)
-
-    folds = _folds([ex.group for ex, _, _ in rows], FOLDS)
-    oof: list[list[float]] = [[] for _ in rows]
-    for k in range(FOLDS):
-        booster = fit([d for d, f in enumerate(folds) if f != k])
-        for d, f in enumerate(folds):
-            if f == k:
-                x, _ = matrix([d])
-                oof[d] = [float(s) for s in booster.predict(x, num_threads=1)]
+    scorers = _oof(pair_rows, features, folds, seed)
+    oof = [scorers[d]([p.features for p in pairs]) if pairs else [] for d, (_, pairs, _) in enumerate(rows)]
     truth = [[(kv["key"], kv["value"]) for kv in ex.truth.get("key_value_pairs", [])] for ex, _, _ in rows]
-    best_t, best_f1 = THRESHOLDS[0], -1.0
-    for t in THRESHOLDS:
+
+    def f1_at(scores: list[list[float]], t: float) -> float:
         counts = []
-        for d, (ex, pairs, _) in enumerate(rows):
-            form, _ = to_form(docs[ex.name], decode(pairs, oof[d], t), lambda s: s)
+        for d, (_, pairs, _) in enumerate(rows):
+            form, _ = to_form(decode(pairs, scores[d], t), lambda s: s)
             counts.append(kv_counts(truth[d], [(f.key, f.value) for f in form.fields]))
-        f1 = _f1(counts)
-        if f1 > best_f1:
-            best_t, best_f1 = t, f1
+        return _f1(counts)
+
+    best_f1, best_t = max((f1_at(oof, t), -t) for t in THRESHOLDS)
+    best_t = -best_t
     scores, correct, link_folds = [], [], []
     for d, (_, pairs, labels) in enumerate(rows):
         for p, s in decode(pairs, oof[d], best_t):
             scores.append(s)
             correct.append(bool(labels[pairs.index(p)]))
             link_folds.append(folds[d])
-    calibration = isotonic(scores, correct)
     figures = {
         "documents": len(rows),
         "cv_kv_f1": round(best_f1, 4),
+        "candidate_ceiling_kv_f1": round(f1_at([[float(x) for x in labels] for _, _, labels in rows], 0.5), 4),
         "threshold": best_t,
         "cv_link_precision": round(sum(correct) / max(1, len(correct)), 4),
         "cv_ece": round(ece(oof_probabilities(scores, correct, link_folds), correct), 4),
     }
     return {
+        **groups,
         KEY: {
-            "booster": fit(range(len(rows))),
+            "booster": _booster(pair_rows, range(len(rows)), features, seed),
             "features": features,
-            "calibration": calibration,
+            "calibration": isotonic(scores, correct),
             "figures": figures,
             "params": {"threshold": best_t},
-        }
+        },
     }
 
 
@@ -121,10 +230,11 @@ def apply_form(doc: Doc, data: Any, confidence: dict[str, float], model: Any) ->
     scorer = model.fields.get(KEY)
     if scorer is None:
         return data, confidence
-    pairs = candidate_pairs(doc)
+    stages = [model.fields.get(key) for key in (CUT_KEY, GROUP_KEY, QUESTION_KEY, ANSWER_KEY)]
+    pairs = candidate_pairs(doc, Stages(*(None if m is None else _predictor(m.booster, m.features) for m in stages)))
     scores = scorer.scores([_AsCandidate(p.features) for p in pairs])
     threshold = model.manifest["fields"][KEY].get("params", {}).get("threshold", 0.5)
-    return to_form(doc, decode(pairs, scores, threshold), scorer.calibration)
+    return to_form(decode(pairs, scores, threshold), scorer.calibration)
 
 
 class _AsCandidate:
