@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from model.learned.core import Doc, LearnedModel, field_specs
+from model.learned.core import Doc, FieldSpec, LearnedModel, field_specs
 from model.learned.form_fit import apply_form
 
 
@@ -16,8 +16,8 @@ def apply_learned(
     confidence = dict(confidence)
     doc.memo.setdefault("vendor_memory", model.memory)
     for spec in field_specs(schema):
-        if schema in NOT_USED:
-            break
+        if not decides(spec):
+            continue
         scorer = model.get(schema, spec.name)
         if scorer is None:
             continue
@@ -39,8 +39,14 @@ def apply_learned(
 
 # schema -> a whole-document step after the per-field choices (forms: linking keys to values)
 DECODERS: dict[str, Any] = {"form": apply_form}
-# Schemas whose fields are fitted and reported by `docai train --invoices N` but not chosen by the model yet:
-# fitted on generated invoices only, the invoice chooser matched the rules on held-out generated invoices (0.935 vs
-# 0.925) and lost to them on real ones (0.89 vs 0.95 field accuracy), so the rules still decide; their confidences
-# are calibrated (model/learned/rule_calibration.py).
-NOT_USED = {"invoice"}
+# Fields (schema.field) that are fitted and reported by `docai train --invoices N` but not chosen by the model: the
+# rules decide them and their confidences are calibrated (model/learned/rule_calibration.py). A field is switched on
+# only where the chooser is at least as accurate as the rules both on held-out generated invoices and on the real
+# invoice2data dev set. invoice_total stays with the rules: fitted on the widened generator (8 layouts, furniture,
+# gross prices, tax tables) it beat them on held-out generated invoices but missed one of ten dev totals they read.
+NOT_USED = {"invoice.invoice_total"}
+
+
+def decides(spec: FieldSpec) -> bool:
+    """Whether the fitted chooser, not the rules, sets this field."""
+    return spec.key not in NOT_USED

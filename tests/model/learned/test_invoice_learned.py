@@ -1,4 +1,4 @@
-"""Invoices and the learned parts: calibrated rule confidences, the invoice chooser (fitted, reported, not used yet)."""
+"""Invoices and the learned parts: calibrated rule confidences, the invoice chooser deciding the fields it is switched on for."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from docai.synth.training import invoice_examples
 from model.layout.invoice import OTHER_LABEL, extract_invoice
 from model.layout.lines import build_lines
-from model.learned.apply import apply_learned
+from model.learned.apply import apply_learned, decides
 from model.learned.core import Calibration, Doc, LearnedModel, field_specs
 from model.learned.fit import train_all
 from model.learned.rule_calibration import FILE, calibrate, fit_rule_calibration, write
@@ -63,12 +63,17 @@ def test_vendor_candidates_are_never_labels(examples) -> None:  # type: ignore[n
         assert not [c.value for c in candidates if OTHER_LABEL.search(c.value)], ex.name
 
 
-def test_invoice_chooser_is_fitted_and_reported_but_the_rules_decide(examples, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_the_chooser_decides_its_switched_on_fields_and_the_rules_the_others(examples, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     manifest = train_all(examples, tmp_path, seed=0, extra_fitters=[], log=lambda _m: None)
     assert {"invoice.invoice_total", "invoice.vendor_name"} <= set(manifest["fields"])
     assert 0 <= manifest["fields"]["invoice.invoice_total"]["figures"]["cv_accuracy"] <= 1
     model = LearnedModel(tmp_path)
-    doc = Doc.from_pages(examples[0].pages)
-    data, confidence = extract_invoice(doc.lines)
-    chosen, _ = apply_learned("invoice", doc, data, confidence, model)
-    assert chosen == data  # NOT_USED: the invoice chooser does not override the rules yet
+    specs = {s.name: s for s in field_specs("invoice")}
+    assert not decides(specs["invoice_total"]) and decides(specs["vendor_name"])
+    for ex in examples[:5]:
+        doc = Doc.from_pages(ex.pages)
+        data, confidence = extract_invoice(doc.lines)
+        chosen, conf = apply_learned("invoice", doc, data, confidence, model)
+        assert (chosen.invoice_total, conf["/invoice_total"]) == (data.invoice_total, confidence["/invoice_total"])
+        pick = model.get("invoice", "vendor_name").choose(specs["vendor_name"].propose(doc))
+        assert (chosen.vendor_name, conf["/vendor_name"]) == (pick[0].value, pick[1])  # the chooser's, not the rules'
