@@ -301,6 +301,7 @@ def make_content(rng: random.Random, lang: str | None = None) -> InvoiceContent:
         "tax_table": rng.random() < 0.2,  # a rate | net | tax | gross breakdown under the totals
         "qty_decimals": rng.random() < 0.25,  # '1,00 Stk.': quantities that look like amounts
         "rate_decimals": rng.random() < 0.25,  # '19,00 %'
+        "tax_total_row": rng.random() < 0.5,
         "fx_rate": Decimal(rng.randint(7000, 14000)) / 10000 if rng.random() < 0.1 else None,  # tax and total converted
     }
     return InvoiceContent(

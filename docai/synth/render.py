@@ -202,7 +202,7 @@ def total_rows(c: InvoiceContent, with_symbol: bool) -> list[TotalRow]:
         if c.style.get("tax_base"):
             label += f" {OF[c.lang]} {c.money(c.net_by_rate[rate])}"
         taxes.append((label, c.money(tax, with_symbol), field, False))
-    if len(c.tax_by_rate) > 1:
+    if len(c.tax_by_rate) > 1 and c.style.get("tax_total_row", True):  # several rates: the sum may go unprinted
         word = {"en": "total", "de": "gesamt", "fr": "totale", "nl": "totaal"}[c.lang]
         taxes.append((f"{c.label('vat')} {word}", c.money(c.total_tax, with_symbol), "/total_tax", False))
     due_row = c.style["due_row"]

@@ -137,9 +137,21 @@ def _amount_candidates(doc: Doc) -> list[Candidate]:
             **_relative(c, layout),
         }
         out.append(Candidate(value, c["words"], f))
+    return out + _rule_sums(rule, {c["value"] for c in cells})
+
+
+def _rule_sums(rule: dict[str, Decimal | None], printed: set[Decimal]) -> list[Candidate]:
+    """The rules' values that are printed nowhere (a tax total summed from per-rate rows) as candidates of their own:
+    choosing among printed amounts alone could never give them."""
+    out = []
+    for value in {v for v in rule.values() if v is not None and v not in printed}:
+        f = {"rule_only": 1.0, "log_value": math.log1p(float(abs(value)))}
+        f |= {f"eq_rule_{k}": float(value == rule[n]) for k, n in RULE_KEYS.items()}
+        out.append(Candidate(value, [], f))
     return out
 
 
+RULE_KEYS = {"total": "invoice_total", "sub": "subtotal", "tax": "total_tax"}
 # VAT and sales-tax rates printed somewhere in the world: a tax is this share of a net amount or of a gross one
 RATES = tuple(Decimal(r) for r in "5 5.5 6 7 8 8.1 8.25 9 10 12 13 14 15 16 17 18 19 20 21 22 23 24 25".split())
 
