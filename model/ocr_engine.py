@@ -10,7 +10,7 @@ from model.layout.form import extract_form
 from model.layout.invoice import extract_invoice
 from model.layout.lines import build_lines
 from model.layout.receipt import extract_receipt
-from model.learned.apply import NOT_USED, apply_learned
+from model.learned.apply import apply_learned, decides
 from model.learned.core import Doc, field_specs, load_model
 from model.learned.rule_calibration import calibrate
 from model.types import ExtractRequest, ExtractResult, PageInput, Word
@@ -72,7 +72,7 @@ class OcrEngine:
             if model is not None:
                 data, confidence = apply_learned(request.schema, Doc(lines), data, confidence, model)
                 base["model"] = f"docai-ocr-learned-v{model.version}"
-            decided = {s.name for s in field_specs(request.schema) if s.schema not in NOT_USED} if model else set()
+            decided = {s.name for s in field_specs(request.schema) if decides(s)} if model else set()
             confidence = calibrate(request.schema, confidence, self.options.learned_path, keep=decided)
         except (ValueError, ArithmeticError) as err:
             # a value the rules read that the schema refuses: report, do not crash the batch

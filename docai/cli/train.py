@@ -35,7 +35,7 @@ def train_command(
             "--invoices",
             min=0,
             help="Generated invoices (docai.synth) to calibrate the invoice rules' confidences on and to fit the "
-            "invoice chooser on (fitted and reported, not used yet). 0: none.",
+            "invoice chooser on (it decides the fields model/learned/apply.py switches on). 0: none.",
         ),
     ] = 0,
     approved: Annotated[

@@ -77,6 +77,13 @@ class InvoiceContent:
     amount_due: Decimal
     payment_terms: str | None
     style: dict[str, Any] = field(default_factory=dict)  # number style, currency display, date format, label picks
+    shipping: Decimal | None = None  # a delivery charge in the totals block, part of the subtotal
+    gross: bool = False  # prices include tax (B2C): the total comes first, the tax it contains under it
+    net_by_rate: dict[Decimal, Decimal] = field(default_factory=dict)  # the amount each rate's tax is levied on
+
+    @property
+    def items_total(self) -> Decimal:
+        return sum((ln.amount for ln in self.lines), Decimal(0))
 
     def label(self, key: str, **values: Any) -> str:
         """The label variant this invoice prints for key."""
@@ -122,7 +129,7 @@ class InvoiceContent:
                 }
                 for ln in self.lines
             ],
-            "subtotal": num(self.subtotal),
+            "subtotal": num(self.subtotal) if self.style.get("net_row", True) else None,
             "total_tax": num(self.total_tax),
             "total_discount": num(self.discount),
             "invoice_total": num(self.total),
@@ -227,7 +234,7 @@ def make_content(rng: random.Random, lang: str | None = None) -> InvoiceContent:
     rates = RATES[lang]
     main_rate = Decimal(rng.choice(rates))
     lines = []
-    for description in rng.sample(PRODUCTS[lang], rng.randint(1, 7)):
+    for description in rng.sample(PRODUCTS[lang], rng.randint(1, 7) if rng.random() < 0.85 else rng.randint(8, 12)):
         quantity = (
             Decimal(rng.choice((1, 1, 1, 2, 3, 5, 10, 12)))
             if rng.random() < 0.8
@@ -253,15 +260,22 @@ def make_content(rng: random.Random, lang: str | None = None) -> InvoiceContent:
                 note,
             )
         )
-    subtotal = sum((ln.amount for ln in lines), Decimal(0))
-    discount = _money(subtotal * Decimal(rng.choice((2, 3, 5, 10))) / 100) if rng.random() < 0.12 else None
-    tax_by_rate: dict[Decimal, Decimal] = {}
-    for ln in lines:
-        base = ln.amount * (1 - (discount or 0) / subtotal) if discount else ln.amount
-        tax_by_rate[ln.tax_rate] = tax_by_rate.get(ln.tax_rate, Decimal(0)) + base * ln.tax_rate / 100
-    tax_by_rate = {rate: _money(v) for rate, v in sorted(tax_by_rate.items())}
+    gross = rng.random() < 0.15
+    shipping = _money(Decimal(rng.choice(("4.90", "5.95", "9.90", "14.50", "25.00")))) if rng.random() < 0.2 else None
+    if gross:
+        subtotal, discount, tax_by_rate, total = _gross_totals(lines, shipping, main_rate)
+    else:
+        subtotal = sum((ln.amount for ln in lines), Decimal(0)) + (shipping or 0)
+        discount = _money(subtotal * Decimal(rng.choice((2, 3, 5, 10))) / 100) if rng.random() < 0.12 else None
+        net_by_rate: dict[Decimal, Decimal] = {}
+        taxed = [(ln.amount, ln.tax_rate) for ln in lines] + ([(shipping, main_rate)] if shipping else [])
+        for amount, rate in taxed:
+            base = amount * (1 - (discount or 0) / subtotal) if discount else amount
+            net_by_rate[rate] = net_by_rate.get(rate, Decimal(0)) + base
+        net_by_rate = {rate: _money(v) for rate, v in sorted(net_by_rate.items())}
+        tax_by_rate = {rate: _money(v * rate / 100) for rate, v in net_by_rate.items()}
+        total = subtotal - (discount or 0) + sum(tax_by_rate.values(), Decimal(0))
     total_tax = sum(tax_by_rate.values(), Decimal(0))
-    total = subtotal - (discount or 0) + total_tax
     paid = _money(total * Decimal("0.5")) if rng.random() < 0.05 else Decimal(0)
     issued = dt.date(2018, 1, 1) + dt.timedelta(days=rng.randint(0, 3000))
     due = issued + dt.timedelta(days=rng.choice((7, 14, 30, 45))) if rng.random() < 0.7 else None
@@ -280,6 +294,15 @@ def make_content(rng: random.Random, lang: str | None = None) -> InvoiceContent:
         "vat_col": rng.random() < 0.6,
         "due_row": rng.choice(("none", "none", "extra", "only")),
         "date_format": rng.choice(("num", "num", "named", "iso") + (("us",) if lang == "en" else ())),
+        "net_row": not gross or rng.random() < 0.6,  # a gross invoice need not print its net amount
+        "pay_sentence": rng.random() < 0.3,
+        "furniture": rng.random() < 0.6,
+        "tax_base": rng.random() < 0.2,  # 'VAT 19% on 100.00': the net amount inside the tax row's label
+        "tax_table": rng.random() < 0.2,  # a rate | net | tax | gross breakdown under the totals
+        "qty_decimals": rng.random() < 0.25,  # '1,00 Stk.': quantities that look like amounts
+        "rate_decimals": rng.random() < 0.25,  # '19,00 %'
+        "tax_total_row": rng.random() < 0.5,
+        "fx_rate": Decimal(rng.randint(7000, 14000)) / 10000 if rng.random() < 0.1 else None,  # tax and total converted
     }
     return InvoiceContent(
         lang=lang,
@@ -300,4 +323,25 @@ def make_content(rng: random.Random, lang: str | None = None) -> InvoiceContent:
         amount_due=total - paid,
         payment_terms=rng.choice(TERMS[lang]) if rng.random() < 0.6 else None,
         style=style,
+        shipping=shipping,
+        gross=gross,
+        net_by_rate={rate: _money(tax * 100 / rate) if rate else Decimal(0) for rate, tax in tax_by_rate.items()}
+        if gross
+        else net_by_rate,
     )
+
+
+def _gross_totals(
+    lines: list[Line], shipping: Decimal | None, main_rate: Decimal
+) -> tuple[Decimal, None, dict[Decimal, Decimal], Decimal]:
+    """Prices that include tax: each line printed gross, the tax each rate contains, the net amount what remains."""
+    by_rate: dict[Decimal, Decimal] = {}
+    for ln in lines:
+        ln.unit_price = _money(ln.unit_price * (100 + ln.tax_rate) / 100)
+        ln.amount = _money(ln.quantity * ln.unit_price)
+        by_rate[ln.tax_rate] = by_rate.get(ln.tax_rate, Decimal(0)) + ln.amount
+    if shipping:
+        by_rate[main_rate] = by_rate.get(main_rate, Decimal(0)) + shipping
+    total = sum(by_rate.values(), Decimal(0))
+    tax_by_rate = {rate: _money(v * rate / (100 + rate)) for rate, v in sorted(by_rate.items())}
+    return total - sum(tax_by_rate.values(), Decimal(0)), None, tax_by_rate, total

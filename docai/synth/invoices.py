@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from docai.synth.content import LANGUAGES, make_content
-from docai.synth.render import TEMPLATES, render_pdf
+from docai.synth.layouts import TEMPLATES, render_pdf
 from docai.synth.scan import render_scan
 
 TEMPLATE_NAMES = tuple(TEMPLATES)
@@ -40,6 +40,7 @@ def make_invoice(seed: int, index: int, scan: bool = False) -> SynthInvoice:
     pdf, boxes = render_pdf(content, template, rng)
     name = f"synth-s{seed}-{index:04d}"
     meta = {"seed": seed, "index": index, "template": template, "language": lang, "scan": scan}
+    meta |= {"gross": content.gross, "shipping": str(content.shipping) if content.shipping else None}
     if scan:
         data, boxes = render_scan(pdf, boxes, rng)
         return SynthInvoice(f"{name}-scan", ".jpg", data, content.truth(), {**meta, "boxes": boxes})

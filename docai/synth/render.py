@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
 from decimal import Decimal
 
 import pymupdf
 
-from docai.synth.content import LABELS, InvoiceContent, Party
+from docai.synth.content import InvoiceContent, Party
 
 A4 = (595.0, 842.0)
 FAMILIES = (("helv", "hebo"), ("tiro", "tibo"), ("cour", "cobo"))
@@ -69,6 +68,8 @@ class Canvas:
 
 
 def _qty(c: InvoiceContent, q: Decimal) -> str:
+    if c.style.get("qty_decimals"):
+        return c.money(q)
     if q == q.to_integral_value():
         return str(int(q))
     text = format(q.normalize(), "f")
@@ -76,7 +77,7 @@ def _qty(c: InvoiceContent, q: Decimal) -> str:
 
 
 def _rate(c: InvoiceContent, r: Decimal) -> str:
-    text = format(r.normalize(), "f")
+    text = c.money(r) if c.style.get("rate_decimals") else format(r.normalize(), "f")
     text = text.replace(".", ",") if c.style["numbers"] in ("de", "fr") else text
     return f"{text} %" if c.lang in ("de", "fr") else f"{text}%"
 
@@ -180,46 +181,91 @@ def table(
     return y
 
 
-def totals(
-    cv: Canvas, c: InvoiceContent, y: float, label_x: float, value_x: float, with_symbol: bool, size: float = 9
-) -> float:
-    """Subtotal, discount, tax per rate, total, amount due, right-aligned; returns the y under them."""
-    rows: list[tuple[str, str, str | None, bool]] = [
-        (c.label("subtotal"), c.money(c.subtotal, with_symbol), "/subtotal", False)
-    ]
+TotalRow = tuple[str, str, str | None, bool]  # label, printed value, field, strong
+
+
+def total_rows(c: InvoiceContent, with_symbol: bool) -> list[TotalRow]:
+    """The totals block's rows in print order: net first (or, for gross prices, the total and the tax it holds)."""
+    net: list[TotalRow] = []
+    if c.shipping:
+        net.append((c.label("items"), c.money(c.items_total, with_symbol), None, False))
+        net.append((c.label("shipping"), c.money(c.shipping, with_symbol), None, False))
+    if c.style.get("net_row", True):
+        net.append((c.label("subtotal"), c.money(c.subtotal, with_symbol), "/subtotal", False))
     if c.discount:
-        rows.append((c.label("discount"), c.money(-c.discount, with_symbol), "/total_discount", False))
+        net.append((c.label("discount"), c.money(-c.discount, with_symbol), "/total_discount", False))
+    taxes: list[TotalRow] = []
     for rate, tax in c.tax_by_rate.items():
         field = "/total_tax" if len(c.tax_by_rate) == 1 else None
-        rows.append(
-            (c.label("tax", rate=_rate(c, rate).replace(" %", "").rstrip("%")), c.money(tax, with_symbol), field, False)
-        )
-    if len(c.tax_by_rate) > 1:
-        rows.append(
-            (
-                c.label("vat") + " " + {"en": "total", "de": "gesamt", "fr": "totale", "nl": "totaal"}[c.lang],
-                c.money(c.total_tax, with_symbol),
-                "/total_tax",
-                False,
-            )
-        )
+        shown = _rate(c, rate).replace(" %", "").rstrip("%")
+        label = c.label("incl_tax" if c.gross else "tax", rate=shown)
+        if c.style.get("tax_base"):
+            label += f" {OF[c.lang]} {c.money(c.net_by_rate[rate])}"
+        taxes.append((label, c.money(tax, with_symbol), field, False))
+    if len(c.tax_by_rate) > 1 and c.style.get("tax_total_row", True):  # several rates: the sum may go unprinted
+        word = {"en": "total", "de": "gesamt", "fr": "totale", "nl": "totaal"}[c.lang]
+        taxes.append((f"{c.label('vat')} {word}", c.money(c.total_tax, with_symbol), "/total_tax", False))
     due_row = c.style["due_row"]
+    ends: list[TotalRow] = []
     if c.amount_due != c.total or due_row != "only":
-        rows.append((c.label("total"), c.money(c.total, True), "/invoice_total", True))
+        ends.append((c.label("total"), c.money(c.total, True), "/invoice_total", True))
     if c.amount_due != c.total:
         paid = {"en": "Paid", "de": "Bereits bezahlt", "fr": "Acompte versé", "nl": "Reeds betaald"}[c.lang]
-        rows.append((paid, c.money(c.amount_due - c.total, with_symbol), None, False))
+        ends.append((paid, c.money(c.amount_due - c.total, with_symbol), None, False))
     if c.amount_due != c.total or due_row != "none":
         # a total printed once under the amount-due label ('Zahlbetrag') is both the total and the amount due
         field = "/amount_due" if c.amount_due != c.total or due_row == "extra" else "/invoice_total"
-        rows.append((c.label("due_amount"), c.money(c.amount_due, True), field, True))
-    for label, value, field, strong in rows:
+        ends.append((c.label("due_amount"), c.money(c.amount_due, True), field, True))
+    rows = ends[:1] + taxes + net + ends[1:] if c.gross else net + taxes + ends  # gross: 'Total / incl. VAT / Net'
+    return rows + _converted(c, with_symbol)
+
+
+def _converted(c: InvoiceContent, with_symbol: bool) -> list[TotalRow]:
+    """Tax and total restated in another currency at a printed rate (EU invoices in a foreign currency)."""
+    rate = c.style.get("fx_rate")
+    if rate is None:
+        return []
+    other = "EUR" if c.currency != "EUR" else "USD"
+    cent = Decimal("0.01")
+    return [
+        (f"1 {c.currency} = {rate} {other}", "", None, False),
+        (f"{c.label('vat')} {other}", c.money((c.total_tax * rate).quantize(cent)), None, False),
+        (f"{c.label('total')} {other}", c.money((c.total * rate).quantize(cent)), None, False),
+    ]
+
+
+def totals(
+    cv: Canvas, c: InvoiceContent, y: float, label_x: float, value_x: float, with_symbol: bool, size: float = 9
+) -> float:
+    """The totals rows, labels at label_x and values right-aligned at value_x; returns the y under them."""
+    for label, value, field, strong in total_rows(c, with_symbol):
         cv.text(label_x, y, label, size, strong)
-        rect = cv.text(value_x, y, value, size, strong, "right", field=field)
-        if field in ("/invoice_total", "/amount_due") and c.style["currency_display"] != "none":
+        rect = cv.text(value_x, y, value, size, strong, "right", field=field) if value else None
+        if rect and field in ("/invoice_total", "/amount_due") and c.style["currency_display"] != "none":
             cv.mark("/currency", rect)
         y += size * 1.6
+    if c.style.get("tax_table"):
+        y = tax_table(cv, c, y + 10, label_x, value_x, size - 1)
     return y
+
+
+OF = {"en": "on", "de": "von", "fr": "sur", "nl": "over"}
+BREAKDOWN = {"en": ("Net", "Gross"), "de": ("Netto", "Brutto"), "fr": ("HT", "TTC"), "nl": ("Netto", "Bruto")}
+
+
+def tax_table(cv: Canvas, c: InvoiceContent, y: float, x0: float, x1: float, size: float) -> float:
+    """A rate | net | tax | gross row per tax rate, under a header row, with no field of its own."""
+    net, gross = BREAKDOWN[c.lang]
+    edges = [x0 + (x1 - x0) * k / 4 for k in (1, 2, 3, 4)]
+    for x, head in zip(edges, (c.label("vat"), net, c.label("vat"), gross), strict=True):
+        cv.text(x, y, head, size, True, "right")
+    for rate, tax in c.tax_by_rate.items():
+        y += size * 1.5
+        base = c.net_by_rate[rate]
+        row = (_rate(c, rate), c.money(base), c.money(tax), c.money(base + tax))
+        for x, text in zip(edges, row, strict=True):
+            cv.text(x, y, text, size, align="right")
+    return y + size * 1.6
 
 
 def footer(cv: Canvas, c: InvoiceContent, rng: random.Random, columns: bool) -> None:
@@ -377,28 +423,3 @@ def plain(cv: Canvas, c: InvoiceContent, rng: random.Random) -> None:
     cv.rule(50, y - 6, 545, 0.4)
     totals(cv, c, y + 10, 360, 545, with_symbol=False)
     footer(cv, c, rng, columns=False)
-
-
-TEMPLATES: dict[str, Callable[[Canvas, InvoiceContent, random.Random], None]] = {
-    "classic": classic,
-    "letter": letter,
-    "modern": modern,
-    "grid": grid,
-    "plain": plain,
-}
-
-
-def render_pdf(c: InvoiceContent, template: str, rng: random.Random) -> tuple[bytes, dict[str, Box]]:
-    """The invoice as PDF bytes (deterministic: fixed metadata, no new id) and the boxes of its values."""
-    c.style["thanks"] = LABELS[c.lang]["thanks"]
-    doc = pymupdf.open()
-    doc.set_metadata({"producer": "docai synth", "creator": "docai synth", "creationDate": "", "modDate": ""})
-    page = doc.new_page(width=A4[0], height=A4[1])
-    boxes: dict[str, Box] = {}
-    cv = Canvas(page, FAMILIES[rng.randrange(len(FAMILIES))], boxes)
-    TEMPLATES[template](cv, c, rng)
-    cv.finish()
-    doc.subset_fonts()
-    data = doc.tobytes(garbage=3, deflate=True, no_new_id=True)
-    doc.close()
-    return data, boxes

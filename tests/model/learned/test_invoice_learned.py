@@ -1,7 +1,8 @@
-"""Invoices and the learned parts: calibrated rule confidences, the invoice chooser (fitted, reported, not used yet)."""
+"""Invoices and the learned parts: calibrated rule confidences, the invoice chooser deciding the fields it is switched on for."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -9,7 +10,7 @@ import pytest
 from docai.synth.training import invoice_examples
 from model.layout.invoice import OTHER_LABEL, extract_invoice
 from model.layout.lines import build_lines
-from model.learned.apply import apply_learned
+from model.learned.apply import apply_learned, decides
 from model.learned.core import Calibration, Doc, LearnedModel, field_specs
 from model.learned.fit import train_all
 from model.learned.rule_calibration import FILE, calibrate, fit_rule_calibration, write
@@ -63,12 +64,46 @@ def test_vendor_candidates_are_never_labels(examples) -> None:  # type: ignore[n
         assert not [c.value for c in candidates if OTHER_LABEL.search(c.value)], ex.name
 
 
-def test_invoice_chooser_is_fitted_and_reported_but_the_rules_decide(examples, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_the_chooser_decides_its_switched_on_fields_and_the_rules_the_others(examples, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     manifest = train_all(examples, tmp_path, seed=0, extra_fitters=[], log=lambda _m: None)
     assert {"invoice.invoice_total", "invoice.vendor_name"} <= set(manifest["fields"])
     assert 0 <= manifest["fields"]["invoice.invoice_total"]["figures"]["cv_accuracy"] <= 1
     model = LearnedModel(tmp_path)
-    doc = Doc.from_pages(examples[0].pages)
-    data, confidence = extract_invoice(doc.lines)
-    chosen, _ = apply_learned("invoice", doc, data, confidence, model)
-    assert chosen == data  # NOT_USED: the invoice chooser does not override the rules yet
+    specs = {s.name: s for s in field_specs("invoice")}
+    assert not decides(specs["invoice_total"]) and decides(specs["subtotal"])
+    for ex in examples[:5]:
+        doc = Doc.from_pages(ex.pages)
+        data, confidence = extract_invoice(doc.lines)
+        chosen, conf = apply_learned("invoice", doc, data, confidence, model)
+        assert (chosen.invoice_total, conf["/invoice_total"]) == (data.invoice_total, confidence["/invoice_total"])
+        pick = model.get("invoice", "subtotal").choose(specs["subtotal"].propose(doc))
+        assert (chosen.subtotal, conf["/subtotal"]) == (pick[0].value, pick[1])  # the chooser's, not the rules'
+
+
+def test_a_tax_total_printed_nowhere_is_still_a_candidate(examples) -> None:  # type: ignore[no-untyped-def]
+    """Several rates and no printed tax total: the rules' sum of the per-rate rows is proposed, so it can be chosen."""
+    [tax] = [s for s in field_specs("invoice") if s.name == "total_tax"]
+    summed = 0
+    for ex in examples:
+        doc = Doc.from_pages(ex.pages)
+        candidates = tax.propose(doc)
+        printed = {c.value for c in candidates if c.words}
+        truth = Decimal(ex.truth["total_tax"])
+        if truth not in printed and extract_invoice(doc.lines)[0].total_tax == truth:
+            summed += 1
+            assert [c for c in candidates if c.value == truth and c.features["rule_only"] == 1.0], ex.name
+    assert summed
+
+
+def test_features_are_relative_to_the_layout(examples) -> None:  # type: ignore[no-untyped-def]
+    """The vendor's name matches its own web domain; a total laid out as a cell carries the label over it."""
+    specs = {s.name: s for s in field_specs("invoice")}
+    domains = headed = 0
+    for ex in examples:
+        doc = Doc.from_pages(ex.pages)
+        vendor = [c for c in specs["vendor_name"].propose(doc) if c.value == ex.truth["vendor_name"]]
+        domains += any(c.features["own_domain"] for c in vendor)
+        total = [c for c in specs["invoice_total"].propose(doc) if c.value == Decimal(ex.truth["invoice_total"])]
+        headed += any(c.features["head_total"] for c in total)
+        assert all("y" not in c.features for c in vendor + total)  # no absolute place on the page
+    assert domains >= 5 and headed >= 2

@@ -1,0 +1,205 @@
+"""More invoice layouts and the page furniture real invoices carry, so a chooser fitted on them sees more than five designs.
+
+The vendor's name may appear only in a side column or the page foot (a logo, drawn as a text-free box, takes its
+place on top); totals may run across the page as labelled cells; amounts that are not totals (share capital, an
+early-payment price) and page numbers stand where real invoices print them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import re
+from collections.abc import Callable
+from decimal import Decimal
+
+import pymupdf
+
+from docai.synth.content import InvoiceContent
+from docai.synth.render import (
+    A4,
+    FAMILIES,
+    GREY,
+    Box,
+    Canvas,
+    classic,
+    grid,
+    letter,
+    meta_rows,
+    modern,
+    party,
+    plain,
+    table,
+    total_rows,
+    totals,
+)
+from docai.synth.vocabulary import LABELS
+
+TLD = {"en": ".com", "de": ".de", "fr": ".fr", "nl": ".nl"}
+
+
+def contact_rows(c: InvoiceContent, rng: random.Random) -> list[str]:
+    """Phone, e-mail and web address of the vendor (its name's first word as the domain)."""
+    stem = re.sub(r"[^a-z0-9]", "", c.vendor.name.split()[0].lower()) or "firma"
+    phone = f"+{rng.choice((44, 49, 33, 31))} {rng.randint(20, 999)} {rng.randint(100000, 9999999)}"
+    return [f"{c.label('phone')} {phone}", f"info@{stem}{TLD[c.lang]}", f"www.{stem}{TLD[c.lang]}"]
+
+
+def logo(cv: Canvas, x: float, y: float, rng: random.Random) -> None:
+    """A logo as the OCR sees it: ink without words."""
+    w, h = rng.uniform(60, 140), rng.uniform(25, 45)
+    cv.fill((x, y, x + w, y + h), (rng.uniform(0.1, 0.6), rng.uniform(0.1, 0.6), rng.uniform(0.2, 0.7)))
+
+
+def furniture(cv: Canvas, c: InvoiceContent, rng: random.Random) -> None:
+    """Page number, a payment sentence with an amount that may not be the total, legal lines with share capital."""
+    if c.style.get("pay_sentence"):
+        due = c.due_date or c.invoice_date + dt.timedelta(days=14)
+        skonto = c.style["pick"] % len(LABELS[c.lang]["pay_sentence"]) == 1  # the variant with a 2% discount
+        amount = c.amount_due * Decimal("0.98") if skonto else c.amount_due
+        text = c.label("pay_sentence", amount=c.money(amount.quantize(Decimal("0.01")), True), date=c.date(due))
+        cv.text(50, 698, text, 8.5)
+    if not c.style.get("furniture"):
+        return
+    page = c.label("page")
+    if rng.random() < 0.5:
+        cv.text(545, 30, page, 7.5, align="right", color=GREY)
+    else:
+        cv.text(297, 828, page, 7.5, align="center", color=GREY)
+    capital = c.label("capital", amount=c.money(Decimal(rng.choice((25000, 50000, 100000, 12500))), True))
+    register = c.label("register", n=rng.randint(10000, 999999))
+    cv.text(297, 795, f"{register} · {capital}", 7, align="center", color=GREY)
+    cv.text(297, 805, " · ".join(contact_rows(c, rng)), 7, align="center", color=GREY)
+
+
+def tax_line(cv: Canvas, c: InvoiceContent, x: float, y: float, size: float) -> None:
+    """'VAT No.: GB123456789', the number's box marked."""
+    rect = cv.text(x, y, f"{c.label('tax_id')}: {c.vendor.tax_id}", size)
+    cv.mark("/vendor_tax_id", (rect[2] - cv.width(c.vendor.tax_id or "", size), *rect[1:]))
+
+
+def _vendor_foot(cv: Canvas, c: InvoiceContent, rng: random.Random, y: float) -> None:
+    """The vendor's block at the page foot in three columns: name and address, contact, bank and tax number."""
+    cv.rule(50, y - 10, 545, 0.4)
+    cv.text(50, y, c.vendor.name, 8, True, field="/vendor_name")
+    for i, row in enumerate(c.vendor.address_lines):
+        cv.text(50, y + 10 * (i + 1), row, 7.5, field="/vendor_address")
+    for i, row in enumerate(contact_rows(c, rng)):
+        cv.text(230, y + 10 * i, row, 7.5)
+    iban = f"IBAN {rng.choice(('DE', 'FR', 'NL', 'GB'))}{rng.randint(10, 99)} {rng.randint(1000, 9999)} {rng.randint(1000, 9999)}"
+    cv.text(400, y, iban, 7.5)
+    tax_line(cv, c, 400, y + 10, 7.5)
+
+
+def bottom(cv: Canvas, c: InvoiceContent, rng: random.Random) -> None:
+    """A logo on top, the vendor named only at the foot; totals' labels far left of their values."""
+    logo(cv, 50, 40, rng)
+    party(cv, 57, 160, c.customer, "customer", 10, bold=False)
+    my = 150
+    for label, value, field in meta_rows(c, c.style["currency_display"] == "none"):
+        cv.text(350, my, label, 8.5)
+        cv.text(545, my, value, 8.5, align="right", field=field)
+        my += 12
+    cv.text(57, max(my, 230) + 30, c.label("title"), 14, True)
+    y = table(
+        cv, c, max(my, 230) + 60, 57, 545, rng, grid=rng.random() < 0.5, band=None, numbered=False, symbol_rows=False
+    )
+    totals(cv, c, y + 10, 57, 545, with_symbol=c.style["currency_display"] == "symbol")
+    _vendor_foot(cv, c, rng, 760)
+
+
+def sidebar(cv: Canvas, c: InvoiceContent, rng: random.Random) -> None:
+    """The vendor in a right-hand column under its logo, the totals as labelled cells across the foot of the table."""
+    logo(cv, 420, 40, rng)
+    name_size = min(9.5, 9.5 * 125 / cv.width(c.vendor.name, 9.5, True))  # a long name is set smaller to fit
+    y = party(cv, 420, 100, c.vendor, "vendor", 8, name_size=name_size)
+    for row in contact_rows(c, rng):
+        cv.text(420, y, row, 8)
+        y += 10.8
+    tax_line(cv, c, 420, y, 8)
+    y += 25
+    for label, value, field in meta_rows(c, c.style["currency_display"] == "none"):
+        cv.text(420, y, label, 7.5, True, color=GREY)
+        cv.text(420, y + 10, value, 8.5, field=field)
+        y += 24
+    cv.text(50, 60, c.label("title"), 22, True)
+    cv.text(50, 110, c.label("bill_to"), 8, True, color=GREY)
+    cy = party(cv, 50, 124, c.customer, "customer", 9.5)
+    ty = table(
+        cv, c, max(cy + 40, 250), 50, 400, rng, grid=False, band=(0.9, 0.9, 0.9), numbered=False, symbol_rows=False
+    )
+    _cells(cv, c, ty + 10, 50, 400)
+
+
+def _cells(cv: Canvas, c: InvoiceContent, y: float, x0: float, x1: float) -> None:
+    """Totals as a row of cells: each label over its value, at most four to a row."""
+    rows = total_rows(c, with_symbol=False)
+    for start in range(0, len(rows), 4):
+        chunk = rows[start : start + 4]
+        width = (x1 - x0) / len(chunk)
+        for i, (label, value, field, strong) in enumerate(chunk):
+            label, value = (label, value) if value else ("", label)  # a rate line fills its cell
+            right = x0 + width * (i + 1) - 4
+            cv.fill((x0 + width * i + 1, y - 9, right + 3, y + 20), (0.95, 0.95, 0.95))
+            size = min(7, 7 * (width - 8) / max(cv.width(label, 7, True), 1))  # labels never run into the next cell
+            cv.text(right, y, label, size, True, "right", color=GREY)
+            cv.text(right, y + 14, value, 9.5 if strong else 9, strong, "right", field=field)
+        y += 36
+
+
+def statement(cv: Canvas, c: InvoiceContent, rng: random.Random) -> None:
+    """An online-service invoice: title and numbers first, vendor and customer side by side, the amount due
+    announced in a sentence above the table and repeated under it."""
+    cv.text(50, 60, c.label("title"), 18, True)
+    logo(cv, 445, 40, rng)
+    my = 85
+    for label, value, field in meta_rows(c, False):
+        cv.text(50, my, label, 8.5, color=GREY)
+        cv.text(160, my, value, 8.5, field=field)
+        my += 12
+    y = party(cv, 50, my + 20, c.vendor, "vendor", 8.5, name_size=9)
+    for row in contact_rows(c, rng)[1:]:
+        cv.text(50, y, row, 8.5)
+        y += 11.5
+    tax_line(cv, c, 50, y, 8.5)
+    y += 11.5
+    cv.text(250, my + 8, c.label("bill_to"), 8.5, True)
+    cy = party(cv, 250, my + 20, c.customer, "customer", 8.5, name_size=9, bold=False)
+    due = c.date(c.due_date or c.invoice_date)
+    cv.text(50, max(y, cy) + 30, f"{c.money(c.amount_due, True)} {_DUE_WORD[c.lang]} {due}", 14, True)
+    ty = table(cv, c, max(y, cy) + 70, 50, 545, rng, grid=False, band=None, numbered=False, symbol_rows=False)
+    cv.rule(300, ty - 6, 545, 0.4)
+    totals(cv, c, ty + 10, 300, 545, with_symbol=True)
+    cv.text(50, 800, f"{c.vendor.name} · {c.vendor.address}", 7, color=GREY)
+
+
+_DUE_WORD = {"en": "due", "de": "fällig am", "fr": "dû le", "nl": "te betalen op"}
+
+
+TEMPLATES: dict[str, Callable[[Canvas, InvoiceContent, random.Random], None]] = {
+    "classic": classic,
+    "letter": letter,
+    "modern": modern,
+    "grid": grid,
+    "plain": plain,
+    "bottom": bottom,
+    "sidebar": sidebar,
+    "statement": statement,
+}
+
+
+def render_pdf(c: InvoiceContent, template: str, rng: random.Random) -> tuple[bytes, dict[str, Box]]:
+    """The invoice as PDF bytes (deterministic: fixed metadata, no new id) and the boxes of its values."""
+    c.style["thanks"] = LABELS[c.lang]["thanks"]
+    doc = pymupdf.open()
+    doc.set_metadata({"producer": "docai synth", "creator": "docai synth", "creationDate": "", "modDate": ""})
+    page = doc.new_page(width=A4[0], height=A4[1])
+    boxes: dict[str, Box] = {}
+    cv = Canvas(page, FAMILIES[rng.randrange(len(FAMILIES))], boxes)
+    TEMPLATES[template](cv, c, rng)
+    furniture(cv, c, rng)
+    cv.finish()
+    doc.subset_fonts()
+    data = doc.tobytes(garbage=3, deflate=True, no_new_id=True)
+    doc.close()
+    return data, boxes
