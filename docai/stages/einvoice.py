@@ -268,14 +268,31 @@ def _billed(lines: list[InvoiceLine]) -> list[InvoiceLine]:
 def _printed(value: Any, field: str, pages: list[list[Word]]) -> bool:
     """Whether the page prints the value: an amount as any of its usual spellings, a date in any format."""
     from model.layout.values import find_amounts, find_dates
+    from schemas.dates import parse_date
 
     text = " ".join(w.text for words in pages for w in words)
     if field == "invoice_date":
-        return any(d.isoformat() == str(value) for d, _, _ in find_dates(text))
+        # '07/09/2023' is 9 July on a month-first page: either reading of a printed date may be the one the XML states
+        found = find_dates(text)
+        month_first = (parse_date(text[start:end], day_first=False) for _, start, end in found)
+        return str(value) in {d.isoformat() for d, _, _ in found} | {d.isoformat() for d in month_first if d}
     if isinstance(value, Decimal):
         return any(a == value for a, _, _ in find_amounts(text, allow_int=True))
     squash = re.sub(r"\W+", "", text).lower()
     return re.sub(r"\W+", "", str(value)).lower() in squash
+
+
+def _implied(invoice: Invoice, field: str, printed: set[str], pages: list[list[Word]]) -> bool:
+    """A tax total the page never prints (several VAT rates, each with its own tax) is no disagreement when the printed
+    subtotal and a printed total imply it: subtotal - discount + tax = that total, within a cent."""
+    from model.layout.values import find_amounts
+
+    if field != "total_tax" or "subtotal" not in printed:
+        return False
+    assert invoice.subtotal is not None and invoice.total_tax is not None
+    total = invoice.subtotal - (invoice.total_discount or Decimal(0)) + invoice.total_tax
+    text = " ".join(w.text for words in pages for w in words)
+    return any(abs(a - total) <= Decimal("0.01") for a, _, _ in find_amounts(text, allow_int=True))
 
 
 def einvoice_result(request_id: str, xml: bytes, pages: list[list[Word]], page_less: bool = False) -> ExtractResult:
@@ -291,9 +308,10 @@ def einvoice_result(request_id: str, xml: bytes, pages: list[list[Word]], page_l
     confidence = {path: 1.0 for path, _ in leaves(invoice.model_dump(mode="python"))}
     issues = []
     if not page_less and any(pages):
-        for field in CHECKED:
-            value = getattr(invoice, field)
-            if value is not None and not _printed(value, field, pages):
+        stated = {f: getattr(invoice, f) for f in CHECKED if getattr(invoice, f) is not None}
+        printed = {f for f, value in stated.items() if _printed(value, f, pages)}
+        for field, value in stated.items():
+            if field not in printed and not _implied(invoice, field, printed, pages):
                 issues.append(
                     Issue(
                         code="einvoice_mismatch",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pymupdf
 import pytest
 from sqlalchemy.orm import Session
 
@@ -138,6 +139,22 @@ def test_xml_and_page_disagreeing_is_an_issue(session: Session, store, engine, o
     mismatches = [i["field"] for i in extraction.issues if i["code"] == "einvoice_mismatch"]
     assert mismatches == ["/invoice_total"]  # the other values the XML states are printed as stated
     assert doc.status == DocumentStatus.NEEDS_REVIEW
+
+
+@pytest.mark.parametrize(("tax_shift", "mismatches"), [(Decimal(0), []), (Decimal(1), ["/total_tax"])])
+def test_a_tax_total_printed_only_per_rate_is_checked_against_the_printed_sums(  # type: ignore[no-untyped-def]
+    session: Session, store, engine, options, tax_shift: Decimal, mismatches: list[str]
+) -> None:
+    """Several VAT rates, each rate's tax printed and no total of them: the XML's tax total is no disagreement when
+    the printed subtotal and total imply it, and one when they do not."""
+    inv = make_invoice(21, 6)  # totals as labelled cells, three VAT rates, no tax total printed
+    text = " ".join(pymupdf.open(stream=inv.data, filetype="pdf")[0].get_text().split())
+    tax = Decimal(inv.truth["total_tax"])
+    assert f"{tax:,.2f}" not in text and "VAT 5%" in text and "VAT 20%" in text
+    pdf = embed(inv.data, cii_xml(inv.truth, total_tax=str(tax + tax_shift)))
+    [outcome] = process_files(session, store, [("invoice.pdf", pdf)], engine, options)
+    extraction = session.get(Document, outcome.document.id).extractions[0]
+    assert [i["field"] for i in extraction.issues if i["code"] == "einvoice_mismatch"] == mismatches
 
 
 def test_xrechnung_xml_on_its_own_gets_a_page(session: Session, store, engine, options) -> None:  # type: ignore[no-untyped-def]
