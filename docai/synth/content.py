@@ -303,6 +303,9 @@ def make_content(rng: random.Random, lang: str | None = None) -> InvoiceContent:
         "rate_decimals": rng.random() < 0.25,  # '19,00 %'
         "tax_total_row": rng.random() < 0.5,
         "fx_rate": Decimal(rng.randint(7000, 14000)) / 10000 if rng.random() < 0.1 else None,  # tax and total converted
+        "summary_row": rng.random() < 0.3,  # the amount due repeated among the header fields ('Balance Due $1,234.00')
+        "total_size": rng.choice((0.0, 0.0, 2.0, 4.0)),  # the total printed larger than the other totals
+        "item_head": rng.random() < 0.8,  # a short table may go without a header row, its columns unnamed
     }
     return InvoiceContent(
         lang=lang,

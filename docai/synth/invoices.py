@@ -41,6 +41,7 @@ def make_invoice(seed: int, index: int, scan: bool = False) -> SynthInvoice:
     name = f"synth-s{seed}-{index:04d}"
     meta = {"seed": seed, "index": index, "template": template, "language": lang, "scan": scan}
     meta |= {"gross": content.gross, "shipping": str(content.shipping) if content.shipping else None}
+    meta["item_head"] = content.style["item_head"]  # without a header row the table's columns go unnamed
     if scan:
         data, boxes = render_scan(pdf, boxes, rng)
         return SynthInvoice(f"{name}-scan", ".jpg", data, content.truth(), {**meta, "boxes": boxes})

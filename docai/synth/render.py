@@ -115,6 +115,8 @@ def meta_rows(c: InvoiceContent, with_currency: bool) -> list[tuple[str, str, st
         rows.append((c.label("po"), c.purchase_order, "/purchase_order"))
     if with_currency:
         rows.append((c.label("currency").rstrip(": "), c.currency, "/currency"))
+    if c.style.get("summary_row"):  # real invoices often restate the amount due on top, beside the dates
+        rows.append((c.label("due_amount"), c.money(c.amount_due, True), None))
     return rows
 
 
@@ -153,7 +155,8 @@ def table(
         cv.fill((x0 - 3, y - 11, x1 + 3, y + 5), band)
     head_color = (1, 1, 1) if band and sum(band) < 1.5 else (0, 0, 0)
     for (_key, head, _, align), (left, right) in zip(cols, edges, strict=True):
-        cv.text(right - 3 if align == "right" else left + 3, y, head, size, True, align, color=head_color)
+        if c.style.get("item_head", True):
+            cv.text(right - 3 if align == "right" else left + 3, y, head, size, True, align, color=head_color)
     if not band:
         cv.rule(x0, y + 4, x1, 0.8)
     y += 18
@@ -239,11 +242,12 @@ def totals(
 ) -> float:
     """The totals rows, labels at label_x and values right-aligned at value_x; returns the y under them."""
     for label, value, field, strong in total_rows(c, with_symbol):
-        cv.text(label_x, y, label, size, strong)
-        rect = cv.text(value_x, y, value, size, strong, "right", field=field) if value else None
+        grow = c.style.get("total_size", 0.0) if strong else 0.0  # a total set larger than its neighbours
+        cv.text(label_x, y + grow / 2, label, size + grow, strong)
+        rect = cv.text(value_x, y + grow / 2, value, size + grow, strong, "right", field=field) if value else None
         if rect and field in ("/invoice_total", "/amount_due") and c.style["currency_display"] != "none":
             cv.mark("/currency", rect)
-        y += size * 1.6
+        y += (size + grow) * 1.6
     if c.style.get("tax_table"):
         y = tax_table(cv, c, y + 10, label_x, value_x, size - 1)
     return y

@@ -156,6 +156,7 @@ RULE_KEYS = {"total": "invoice_total", "sub": "subtotal", "tax": "total_tax"}
 RATES = tuple(Decimal(r) for r in "5 5.5 6 7 8 8.1 8.25 9 10 12 13 14 15 16 17 18 19 20 21 22 23 24 25".split())
 
 
+CURRENCY_MARK = re.compile(r"[$€£¥₹]")
 EXCHANGE = re.compile(r"\b1\s*[A-Z]{3}\s*=\s*\d")  # '1 CHF = 1.0712 EUR'
 
 
@@ -166,6 +167,7 @@ def _layout(doc: Doc, cells: list[dict[str, Any]], item_rows: set[int]) -> dict[
     last = max(item_rows) if item_rows else None
     below = sorted({c["value"] for c in cells if last is not None and c["row"] > last}, reverse=True)
     rights = sorted(c["right"] for c in cells if c["row"] in item_rows)
+    unit = _unit(doc)
     return {
         "doc": doc,
         "values": set(values),
@@ -178,7 +180,24 @@ def _layout(doc: Doc, cells: list[dict[str, Any]], item_rows: set[int]) -> dict[
         "gross_of": {v * r / (100 + r) for v in values for r in RATES},
         "currency": _rules(doc)[0].currency,
         "rate_rows": [ln.index for ln in doc.lines if EXCHANGE.search(ln.text)],
+        "tallest": max((_height(c, unit) for c in cells), default=1.0),
+        "due_rows": _due_rows(doc, cells),
     }
+
+
+def _height(cell: dict[str, Any], unit: float) -> float:
+    return max(w.bbox[3] - w.bbox[1] for w in cell["words"]) / max(unit, 1e-6)
+
+
+def _due_rows(doc: Doc, cells: list[dict[str, Any]]) -> dict[Decimal, set[int]]:
+    """Rows where each amount stands under a total or amount-due label: a total restated in a summary box or a
+    payment line is one an invoice wants read."""
+    out: dict[Decimal, set[int]] = {}
+    for c in cells:
+        text = c["label"] or doc.lines[c["row"]].text
+        if TOTAL.search(text) or AMOUNT_DUE.search(text):
+            out.setdefault(c["value"], set()).add(c["row"])
+    return out
 
 
 def _near(value: Decimal, targets: set[Decimal]) -> float:
@@ -220,6 +239,9 @@ def _relative(cell: dict[str, Any], layout: dict[str, Any]) -> dict[str, float]:
         "head_tax": _flag(TAX, head),
         "head_due": _flag(AMOUNT_DUE, head),
         "head_gross": _flag(GROSS, head),
+        "height_vs_tallest": _height(cell, _unit(layout["doc"])) / max(layout["tallest"], 1e-6),
+        "due_elsewhere": float(bool(layout["due_rows"].get(value, set()) - {row})),
+        "currency_marked": float(bool(codes) or bool(CURRENCY_MARK.search(line.text))),
     }
 
 

@@ -41,6 +41,9 @@ def test_generated_invoices_read_customer_and_rows(index: int) -> None:
     truth = inv.truth
     data = _read(inv.data).data
     assert data.customer_name == truth["customer_name"]
+    if not inv.meta["item_head"]:  # a table without a header row: the rules do not guess its columns
+        assert not data.line_items
+        return
     assert [(line.description, line.amount) for line in data.line_items] == [
         (line["description"], Decimal(line["amount"])) for line in truth["line_items"]
     ]

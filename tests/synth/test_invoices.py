@@ -103,3 +103,42 @@ def test_wider_layouts_and_furniture_occur() -> None:
     for inv in invoices:
         if inv.meta["template"] == "bottom":  # a logo on top: the vendor is named in the lower part only
             assert vendor_tops[inv.name] is not None and vendor_tops[inv.name] > 0.8, inv.name
+
+
+def _content(seed: int, index: int):  # type: ignore[no-untyped-def]
+    """The content behind make_invoice(seed, index), drawn from the same random stream."""
+    import random
+
+    from docai.synth.content import make_content
+    from docai.synth.invoices import LANGUAGES
+
+    lang = LANGUAGES[(index // len(TEMPLATE_NAMES)) % len(LANGUAGES)]
+    return make_content(random.Random(seed * 1_000_003 + index), lang)
+
+
+def _size(page: pymupdf.Page, value: str) -> float:
+    """The largest font size an amount is printed in."""
+    spans = [s for b in page.get_text("dict")["blocks"] for line in b.get("lines", []) for s in line["spans"]]
+    return max((s["size"] for s in spans if _digits(value) in _digits(s["text"])), default=0.0)
+
+
+def test_totals_restated_set_larger_and_tables_without_a_header() -> None:
+    """What real invoices do and the chooser must not be surprised by: the amount due again among the header
+    fields, the total set larger than the other totals, a short table whose columns go unnamed."""
+    seen = {"summary_row": 0, "total_size": 0, "no_head": 0}
+    for index in range(48):
+        inv, content = make_invoice(0, index), _content(0, index)
+        page = pymupdf.open(stream=inv.data, filetype="pdf")[0]
+        text = page.get_text()
+        due = _digits(content.money(content.amount_due, True))
+        if content.style["summary_row"]:
+            seen["summary_row"] += 1
+            assert text.count(due) >= 2, inv.name
+        net = _size(page, content.money(content.subtotal))
+        if content.style["total_size"] and inv.meta["template"] != "sidebar" and net:  # sidebar: totals as cells
+            seen["total_size"] += 1
+            assert _size(page, content.money(content.total, True)) > net, inv.name
+        if not content.style["item_head"]:
+            seen["no_head"] += 1
+            assert content.label("desc") not in text, inv.name
+    assert all(seen.values()), seen

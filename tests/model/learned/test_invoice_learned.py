@@ -107,3 +107,17 @@ def test_features_are_relative_to_the_layout(examples) -> None:  # type: ignore[
         headed += any(c.features["head_total"] for c in total)
         assert all("y" not in c.features for c in vendor + total)  # no absolute place on the page
     assert domains >= 5 and headed >= 2
+
+
+def test_a_total_restated_or_set_larger_is_marked(examples) -> None:  # type: ignore[no-untyped-def]
+    """Real invoices restate the amount due on top and set the total larger: the total's candidates say so."""
+    specs = {s.name: s for s in field_specs("invoice")}
+    restated = tallest = 0
+    for ex in examples:
+        doc = Doc.from_pages(ex.pages)
+        candidates = specs["invoice_total"].propose(doc)
+        total = [c for c in candidates if c.words and c.value == Decimal(ex.truth["invoice_total"])]
+        restated += any(c.features["due_elsewhere"] for c in total)
+        tallest += any(c.features["height_vs_tallest"] == 1.0 for c in total)
+        assert all(c.features["currency_marked"] in (0.0, 1.0) for c in total)
+    assert restated >= 5 and tallest >= 10
