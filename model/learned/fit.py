@@ -237,7 +237,7 @@ def _write_model(out: Path, key: str, text: str) -> str:
     return name
 
 
-def _leave_one_out_memory(examples: Sequence[Example], docs: dict[str, Doc]) -> Lexicon:
+def _leave_one_out_context(examples: Sequence[Example], docs: dict[str, Doc]) -> Lexicon:
     """Each receipt sees a vendor memory and a lexicon of the other receipts (its own merchant only through its other
     receipts); returns the lexicon of them all."""
     receipts = [ex for ex in examples if ex.schema == "receipt"]
@@ -261,7 +261,7 @@ def train_all(
     """Fit every registered field on the examples and write the manifest and model texts into out."""
     out.mkdir(parents=True, exist_ok=True)
     docs = {ex.name: Doc.from_pages(ex.pages) for ex in examples}
-    lexicon = _leave_one_out_memory(examples, docs)
+    lexicon = _leave_one_out_context(examples, docs)
     # what a deployment remembers: the merchants its reviewers approved (training receipts only teach how to use it)
     memory = VendorMemory.from_examples([ex.truth for ex in examples if ex.source == APPROVED])
     sources: dict[str, int] = {}

@@ -24,7 +24,7 @@ from model.learned.core import Candidate, Doc
 FILE = "lexicon.json"
 FIELDS = ("merchant_name", "merchant_address")
 TOKEN = re.compile(r"[A-Za-z0-9]+")
-MIN_LENGTH = 3  # shorter tokens ('NO', 'JL', '2') are too ambiguous to correct
+MIN_LENGTH = 3  # shorter tokens ('NO', 'JL', '2') are not words of the lexicon; only longer ones are corrected ('GND')
 MAX_FIXES = 2  # letters changed per word at most
 MIN_COUNT = 2  # a word seen once may be a one-off
 MIN_CONFUSIONS = 5  # letter<->digit confusions seen this often are taken as OCR's
