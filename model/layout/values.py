@@ -172,8 +172,20 @@ def find_amounts(text: str, allow_int: bool = False) -> list[tuple[Decimal, int,
             found.append((value, match.start(), match.end()))
     if not found and allow_int:
         for match in INT_AMOUNT.finditer(cleaned):
+            if _inside_code(cleaned, match.start(), match.end()):
+                continue
             found.append((Decimal(re.sub(r"[.,]", "", match.group(0))), match.start(), match.end()))
     return found
+
+
+def _inside_code(text: str, start: int, end: int) -> bool:
+    """Whether digits are part of a code with letters ('U63090DL2012PTC231770', '2012PTC'), not an amount: glued to
+    a letter on either side, unless the letters before them are a currency mark ('Rs1939')."""
+    if end < len(text) and text[end].isalpha():
+        return True
+    before = re.search(r"[^\s]*$", text[:start])
+    glued = before.group(0) if before else ""
+    return bool(glued) and glued[-1].isalpha() and not re.fullmatch(r"(?:Rs\.?|INR|JPY|KRW|IDR|Rp|¥|₹)", glued, re.I)
 
 
 COMPANY_SUFFIX = re.compile(r"\b(?:sdn\.?\s*|\(m\)\s*|s/)bhd\.?$", re.I)

@@ -69,3 +69,18 @@ def test_sroie_receipts_get_ocr_words_at_full_resolution(shared_data, name):
     assert page.text_source == "ocr" and len(page.words) > 20
     text = page.text.replace(" ", "")
     assert truth["total"].replace(" ", "") in text, (truth["total"], page.text)
+
+
+@pytest.mark.slow
+def test_a_picture_on_a_page_with_a_text_layer_is_read_too(shared_data):
+    """saeco.pdf prints the vendor's name, address and IBAN only in a picture under the text; the text layer stays."""
+    data = (shared_data / "invoice2data" / "saeco.pdf").read_bytes()
+    (page,) = list(iter_pages(data, sniff(data), RasterizeOptions()))
+    assert page.text_source == "pdf+ocr"
+    read = [w for w in page.words if w.confidence < 1]
+    text = " ".join(w.text for w in read).lower()
+    assert "saeco.com" in text and "rabonl2u" in text.replace(" ", "")
+    assert all(w.bbox[1] > 0.85 for w in read)  # mapped to where the picture sits: the foot of the page
+    assert {w.line for w in read}.isdisjoint({w.line for w in page.words if w.confidence == 1})
+    assert "VF1005193039" in page.text  # the text layer is kept
+

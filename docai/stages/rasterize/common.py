@@ -37,6 +37,10 @@ class RasterizeOptions:
     ocr_dpi: int = 300  # scanned PDF pages are rendered at this resolution for OCR
     ocr_max_side: int = 4200  # longest side of any image given to OCR (a 30-inch scan must not become 81 MP)
     min_text_chars: int = 8  # a PDF page with fewer letters/digits in its text layer is treated as a scan
+    # a picture on a page with a text layer is OCR'd too when it covers this share of the page and no text-layer
+    # word sits on it (a vendor's letterhead pasted in as an image); docling's bitmap_area_threshold is the same 5%
+    bitmap_area: float = 0.05
+    max_bitmaps: int = 4  # pictures OCR'd per page at most
     text_layer: bool = True  # False: images only (thumbnails, benchmarks); no words, no OCR for PDF pages
     png_level: int = 3  # zlib level: 3 is within 2% of level 6 in size for pages, at half the time
     renderer: str = "auto"  # PDF renderer: auto (MuPDF, Poppler when MuPDF fails), pymupdf or poppler
@@ -66,7 +70,7 @@ class RasterPage:
     width: int
     height: int
     words: list[Word]
-    text_source: str  # "pdf" (text layer), "ocr" (Tesseract) or "none"
+    text_source: str  # "pdf" (text layer), "pdf+ocr" (text layer and OCR of pictures), "ocr" (Tesseract) or "none"
     rotation: int  # clockwise degrees applied for display: PDF /Rotate or EXIF orientation
     source_width_pt: float | None  # displayed page size in points (PDF only)
     source_height_pt: float | None

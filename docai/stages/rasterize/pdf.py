@@ -139,13 +139,14 @@ def _mupdf_page(doc, index: int, options: RasterizeOptions) -> RasterPage:
         textpage = pymupdf.TextPage(display.get_textpage(flags=pymupdf.TEXTFLAGS_WORDS))
         words = _pdf_words(textpage.extractWORDS(), width_pt, height_pt)
     text_source = "pdf" if words else "none"
+    ocr_zoom = min(options.ocr_dpi / 72, options.ocr_max_side / max(width_pt, height_pt))
     if options.text_layer and options.ocr is not None and _negligible(words, options.min_text_chars):
-        ocr_zoom = min(options.ocr_dpi / 72, options.ocr_max_side / max(width_pt, height_pt))
-        gray = display.get_pixmap(matrix=pymupdf.Matrix(ocr_zoom, ocr_zoom), colorspace=pymupdf.csGRAY, alpha=False)
-        from PIL import Image
-
-        words = recognize(Image.frombytes("L", (gray.width, gray.height), gray.samples), options.ocr)
+        words = recognize(_gray(display, ocr_zoom), options.ocr)
         text_source = "ocr"
+    elif options.text_layer and options.ocr is not None:
+        pictured = _picture_words(page, display, words, ocr_zoom, options)
+        if pictured:
+            words, text_source = words + pictured, "pdf+ocr"
     return RasterPage(
         index=index,
         png=encode_png(width, height, samples, 3, options.png_level),
@@ -158,6 +159,53 @@ def _mupdf_page(doc, index: int, options: RasterizeOptions) -> RasterPage:
         source_height_pt=round(height_pt, 3),
         renderer="pymupdf",
     )
+
+
+def _gray(display, zoom: float, clip=None):
+    from PIL import Image
+
+    pymupdf = _pymupdf()
+    gray = display.get_pixmap(matrix=pymupdf.Matrix(zoom, zoom), colorspace=pymupdf.csGRAY, alpha=False, clip=clip)
+    return Image.frombytes("L", (gray.width, gray.height), gray.samples)
+
+
+def _picture_words(page, display, words: list[Word], zoom: float, options: RasterizeOptions) -> list[Word]:
+    """OCR of the pictures on a page that has a text layer: each one covering options.bitmap_area of the page
+    with no text-layer word on it, boxes mapped to the page. Rotated pages are left as their text layer says."""
+    if page.rotation or options.ocr is None:
+        return []
+    pymupdf = _pymupdf()
+    bounds = display.rect
+    area = bounds.width * bounds.height
+    found: list[Word] = []
+    next_line = max((w.line for w in words), default=-1) + 1
+    next_block = max((w.block for w in words), default=-1) + 1
+    pictures = []
+    for info in page.get_image_info():
+        rect = pymupdf.Rect(info["bbox"]) & bounds
+        if rect.is_empty or rect.width * rect.height < options.bitmap_area * area:
+            continue
+        box = (rect.x0 / bounds.width, rect.y0 / bounds.height, rect.x1 / bounds.width, rect.y1 / bounds.height)
+        if any(_centre_in(w.bbox, box) for w in words):
+            continue  # text drawn over it (an OCR'd scan's invisible layer, a form's background): already read
+        native = max(info["width"] / rect.width, info["height"] / rect.height)  # the picture's own pixels per pt
+        pictures.append((rect, box, min(zoom, max(native, 150 / 72))))
+    for rect, box, scale in sorted(pictures, key=lambda p: -p[0].width * p[0].height)[: options.max_bitmaps]:
+        lines: dict[int, int] = {}
+        for w in recognize(_gray(display, scale, clip=rect), options.ocr):
+            x0, y0, x1, y1 = w.bbox
+            width, height = box[2] - box[0], box[3] - box[1]
+            mapped = (box[0] + x0 * width, box[1] + y0 * height, box[0] + x1 * width, box[1] + y1 * height)
+            line = lines.setdefault(w.line, next_line + len(lines))
+            found.append(Word(w.text, mapped, w.confidence, line, next_block))
+        next_line += len(lines)
+        next_block += 1
+    return found
+
+
+def _centre_in(word: tuple[float, float, float, float], box: tuple[float, float, float, float]) -> bool:
+    x, y = (word[0] + word[2]) / 2, (word[1] + word[3]) / 2
+    return box[0] <= x <= box[2] and box[1] <= y <= box[3]
 
 
 def _exact_size(pix, page_size: int) -> tuple[int, int, bytes]:
