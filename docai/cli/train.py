@@ -48,6 +48,7 @@ def train_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print the manifest's figures as JSON.")] = False,
 ) -> None:
     """Fit the learned chooser (LightGBM per field, isotonic calibration out of fold) and write it where engines read it."""
+    from docai.errors import DocaiError
     from docai.eval.training import train_examples
     from docai.settings import get_settings
     from model.learned.fit import train_all
@@ -58,10 +59,10 @@ def train_command(
     say = (lambda _m: None) if as_json else (lambda m: typer.echo(m, err=True))
     try:
         examples = train_examples(data, ocr_cache or [], settings.home / "cache" / "ocr")
-    except FileNotFoundError as err:
+    except (FileNotFoundError, DocaiError) as err:
         typer.echo(f"error: {err}", err=True)
         raise typer.Exit(2) from err
-    if not examples:
+    if not examples and not invoices:
         typer.echo(f"error: no labelled documents under {data}/sroie or {data}/funsd.", err=True)
         raise typer.Exit(2)
     n_approved = 0

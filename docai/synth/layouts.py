@@ -191,6 +191,7 @@ TEMPLATES: dict[str, Callable[[Canvas, InvoiceContent, random.Random], None]] = 
 def render_pdf(c: InvoiceContent, template: str, rng: random.Random) -> tuple[bytes, dict[str, Box]]:
     """The invoice as PDF bytes (deterministic: fixed metadata, no new id) and the boxes of its values."""
     c.style["thanks"] = LABELS[c.lang]["thanks"]
+    c.style["payee"] = LABELS[c.lang]["payee"]
     doc = pymupdf.open()
     doc.set_metadata({"producer": "docai synth", "creator": "docai synth", "creationDate": "", "modDate": ""})
     page = doc.new_page(width=A4[0], height=A4[1])

@@ -282,7 +282,10 @@ def footer(cv: Canvas, c: InvoiceContent, rng: random.Random, columns: bool) -> 
             "/payment_terms",
             (50 + terms_w, y - 30 - 6.6, 50 + cv.width(f"{c.label('terms')} {c.payment_terms}", 8.5), y - 30 + 1.9),
         )
-    cv.text(50, y - 16, rng.choice(c.style["thanks"]), 8.5)
+    if rng.random() < 0.3:  # who is paid, named in a sentence ('Payment received by X', 'Kontoinhaber: X')
+        cv.text(50, y - 16, rng.choice(c.style["payee"]).format(name=c.vendor.name), 8.5)
+    else:
+        cv.text(50, y - 16, rng.choice(c.style["thanks"]), 8.5)
     cv.rule(50, y - 8, 545, 0.4)
     iban = (
         f"IBAN {rng.choice(('DE', 'FR', 'NL', 'GB'))}{rng.randint(10, 99)} {rng.randint(1000, 9999)} "

@@ -37,6 +37,7 @@ LABELS: dict[str, dict[str, tuple[str, ...]]] = {
         "terms": ("Payment terms:", "Terms:"),
         "tax_id": ("VAT No.", "VAT Reg. No.", "Tax ID", "EIN"),
         "thanks": ("Thank you for your business.", "We appreciate your prompt payment.", "Questions? Just reply."),
+        "payee": ("Payment received by {name}", "Please make all cheques payable to {name}", "Account name: {name}"),
     },
     "de": {
         "shipping": ("Versandkosten", "Versand", "Fracht"),
@@ -74,6 +75,7 @@ LABELS: dict[str, dict[str, tuple[str, ...]]] = {
             "Wir danken für Ihr Vertrauen.",
             "Bitte überweisen Sie den Betrag.",
         ),
+        "payee": ("Kontoinhaber: {name}", "Zahlungsempfänger: {name}", "Empfänger: {name}"),
     },
     "fr": {
         "shipping": ("Frais de port", "Livraison", "Frais d'expédition"),
@@ -110,6 +112,7 @@ LABELS: dict[str, dict[str, tuple[str, ...]]] = {
         "terms": ("Conditions de paiement :", "Règlement :"),
         "tax_id": ("N° TVA", "TVA intracom.", "SIRET"),
         "thanks": ("Merci de votre confiance.", "Pas d'escompte pour paiement anticipé.", "Merci pour votre achat."),
+        "payee": ("Bénéficiaire : {name}", "Titulaire du compte : {name}", "Chèques à l'ordre de {name}"),
     },
     "nl": {
         "shipping": ("Verzendkosten", "Bezorgkosten"),
@@ -143,6 +146,7 @@ LABELS: dict[str, dict[str, tuple[str, ...]]] = {
         "terms": ("Betalingsvoorwaarden:", "Betalingstermijn:"),
         "tax_id": ("BTW-nummer", "Btw-nr.", "BTW nr."),
         "thanks": ("Dat betaal ik zelf wel.", "Bedankt voor uw bestelling.", "Alles voor een glimlach."),
+        "payee": ("Rekeninghouder: {name}", "Ten name van {name}"),
     },
 }
 TERMS = {

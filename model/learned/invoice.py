@@ -32,6 +32,7 @@ from model.layout.items import read_items
 from model.layout.lines import Line
 from model.layout.receipt import COMPANY_MARK, NOT_NAME
 from model.layout.values import SUBTOTAL, TAX, TOTAL, find_amounts, find_dates
+from model.learned.compare import norm_text as norm
 from model.learned.core import Candidate, Doc, learned_field
 from model.types import Word
 from schemas.common import ISO_4217
@@ -299,6 +300,8 @@ def propose_vendor(doc: Doc) -> list[Candidate]:
         seen[text] = seen.get(text, 0) + 1
         proposals.append((line, seg, text))
     all_text = " ".join(line.text for line in doc.lines)
+    items = doc.once("invoice_items", lambda: read_items(doc.lines))
+    described = {norm(i.description) for i in (items[0] if items else []) if i.description}
     out, done = [], set()
     for line, seg, text in proposals:
         if text in done or line is None:
@@ -328,6 +331,7 @@ def propose_vendor(doc: Doc) -> list[Candidate]:
             "eq_rule": float(text == data.vendor_name),
             "eq_customer": float(text == data.customer_name),
             "segments_on_row": float(len(line.segments)),
+            "item_description": float(norm(text) in described),  # 'Room Charges': what was sold, not who sold it
             **_vendor_context(doc, line, seg, text),
         }
         out.append(Candidate(text, words, f))
@@ -353,7 +357,8 @@ def _vendor_context(doc: Doc, line: Line, seg: Any, text: str) -> dict[str, floa
     )
     height = round(max(w.bbox[3] - w.bbox[1] for w in seg.words) / max(unit, 1e-6), 1)
     return {
-        "own_domain": float(len(stem) >= 3 and any(stem in d or d in stem for d in domains)),
+        # the name starts its own web or mail domain ('OYO' for oyorooms.com, not 'Room Charges')
+        "own_domain": float(len(stem) >= 3 and any(d.startswith(stem) or stem.startswith(d) for d in domains)),
         "block_start": float(prev is None or line.bbox[1] - prev.bbox[3] > 1.5 * unit),
         "address_below": float(
             nxt is not None and bool(re.search(r"\d", nxt.text)) and nxt.bbox[1] - line.bbox[3] < 1.5 * unit

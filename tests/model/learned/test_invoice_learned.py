@@ -52,8 +52,8 @@ def test_the_ocr_engine_reports_calibrated_invoice_confidences() -> None:
     engine = create_engine("ocr", EngineOptions())
     request = ExtractRequest("doc", "invoice", [PageInput(p.index, p.image(), p.words) for p in pages])
     [result] = engine.extract_batch([request])
-    assert result.confidence["/invoice_total"] == calibrate("invoice", raw, None, keep=set())["/invoice_total"]
-    assert result.confidence["/invoice_total"] != raw["/invoice_total"]  # the shipped map was applied
+    assert result.confidence["/vendor_name"] == calibrate("invoice", raw, None, keep=set())["/vendor_name"]
+    assert result.confidence["/vendor_name"] != raw["/vendor_name"]  # the shipped map was applied
 
 
 def test_vendor_candidates_are_never_labels(examples) -> None:  # type: ignore[no-untyped-def]
@@ -70,12 +70,12 @@ def test_the_chooser_decides_its_switched_on_fields_and_the_rules_the_others(exa
     assert 0 <= manifest["fields"]["invoice.invoice_total"]["figures"]["cv_accuracy"] <= 1
     model = LearnedModel(tmp_path)
     specs = {s.name: s for s in field_specs("invoice")}
-    assert not decides(specs["invoice_total"]) and decides(specs["subtotal"])
+    assert not decides(specs["vendor_name"]) and decides(specs["subtotal"]) and decides(specs["invoice_total"])
     for ex in examples[:5]:
         doc = Doc.from_pages(ex.pages)
         data, confidence = extract_invoice(doc.lines)
         chosen, conf = apply_learned("invoice", doc, data, confidence, model)
-        assert (chosen.invoice_total, conf["/invoice_total"]) == (data.invoice_total, confidence["/invoice_total"])
+        assert (chosen.vendor_name, conf.get("/vendor_name")) == (data.vendor_name, confidence.get("/vendor_name"))
         pick = model.get("invoice", "subtotal").choose(specs["subtotal"].propose(doc))
         assert (chosen.subtotal, conf["/subtotal"]) == (pick[0].value, pick[1])  # the chooser's, not the rules'
 
@@ -121,3 +121,30 @@ def test_a_total_restated_or_set_larger_is_marked(examples) -> None:  # type: ig
         tallest += any(c.features["height_vs_tallest"] == 1.0 for c in total)
         assert all(c.features["currency_marked"] in (0.0, 1.0) for c in total)
     assert restated >= 5 and tallest >= 10
+
+
+def test_a_vendor_is_not_an_item_line_nor_a_word_inside_its_domain() -> None:
+    """oyo.pdf's shape: 'Room Charges' is what was sold (and 'room' sits inside oyorooms.com), 'OYO' starts the domain
+    and is named as the payee."""
+    from docai.stages.ingest import MediaType
+    from docai.stages.rasterize import RasterizeOptions, rasterize
+    from tests.model.test_invoice_layout import _draw
+
+    rows = [
+        (50, 60, "PAYMENT RECEIPT"),
+        (50, 200, "DESCRIPTION"),
+        (400, 200, "RATE"),
+        (500, 200, "AMOUNT"),
+        (50, 230, "Room Charges"),
+        (400, 230, "1939.00"),
+        (500, 230, "1939.00"),
+        (50, 260, "Grand Total"),
+        (500, 260, "1939.00"),
+        (50, 300, "Payment received by OYO"),
+        (50, 700, "Email: contactus@oyorooms.com"),
+    ]
+    doc = Doc.from_pages([p.words for p in rasterize(_draw(rows), MediaType.PDF, RasterizeOptions(ocr=None))])
+    [vendor] = [s for s in field_specs("invoice") if s.name == "vendor_name"]
+    features = {c.value: c.features for c in vendor.propose(doc)}
+    assert features["Room Charges"]["item_description"] == 1.0 and features["Room Charges"]["own_domain"] == 0.0
+    assert features["OYO"]["own_domain"] == 1.0 and features["OYO"]["after_label"] == 1.0
