@@ -98,10 +98,20 @@ def _load_builtin() -> None:
 
 @dataclass
 class Calibration:
-    """A monotone map from a model score to the probability that the value is right (Platt or isotonic, tabulated as breakpoints)."""
+    """A monotone map from a model score to the probability that the value is right (Platt or isotonic, tabulated as
+    breakpoints); or, when coef is set, a logistic fit on the margin and how well the value was read (inputs)."""
 
     x: list[float]
     y: list[float]
+    coef: list[float] = field(default_factory=list)  # one per CONFIDENCE_INPUTS
+    intercept: float = 0.0
+
+    def probability(self, inputs: list[float]) -> float:
+        """P(right) from confidence_inputs(...); the tabulated map of the margin alone when no logistic fit is kept."""
+        if not self.coef:
+            return self(inputs[0])
+        z = self.intercept + sum(c * v for c, v in zip(self.coef, inputs, strict=True))
+        return 1 / (1 + math.exp(-max(-50.0, min(50.0, z))))
 
     def __call__(self, score: float) -> float:
         if not self.x:
@@ -144,11 +154,33 @@ class FieldModel:
         """The best-scoring candidate and the calibrated probability that it is right."""
         if not candidates:
             return None
-        best, margin = best_and_margin(candidates, self.scores(candidates))
-        return candidates[best], round(self.calibration(margin), 4)
+        scores = self.scores(candidates)
+        best, margin = best_and_margin(candidates, scores)
+        return candidates[best], round(self.calibration.probability(confidence_inputs(candidates, best, margin)), 4)
 
 
 MARGIN_ALONE = 10.0  # the margin of a value no other candidate disputes
+MARGIN_RANGE = 10.0  # margins are clipped to +-this before calibration
+# What a value's confidence is fitted on: how far the chooser preferred it, how surely its words were read (the
+# weakest word and the mean: one misread letter makes a name wrong however clearly it was chosen), and how many
+# candidates said the same value.
+CONFIDENCE_INPUTS = ("margin", "read_min", "read_mean", "agreeing")
+
+
+def confidence_inputs(candidates: list[Candidate], best: int, margin: float) -> list[float]:
+    """The CONFIDENCE_INPUTS of the chosen candidate, in that order."""
+    from model.learned.compare import norm_text
+
+    words = candidates[best].words
+    read = [w.confidence for w in words] or [1.0]
+    value = norm_text(candidates[best].value)
+    agreeing = sum(1 for c in candidates if norm_text(c.value) == value)
+    return [
+        max(-MARGIN_RANGE, min(MARGIN_RANGE, margin)),
+        min(read),
+        sum(read) / len(read),
+        math.log(agreeing),
+    ]
 
 
 def best_and_margin(candidates: list[Candidate], scores: list[float]) -> tuple[int, float]:
@@ -175,7 +207,8 @@ class LearnedModel:
         for key, entry in self.manifest["fields"].items():
             booster = lgb.Booster(model_str=(folder / entry["model"]).read_text())
             cal = entry.get("calibration") or {}
-            self.fields[key] = FieldModel(entry["features"], booster, Calibration(cal.get("x", []), cal.get("y", [])))
+            calibration = Calibration(cal.get("x", []), cal.get("y", []), cal.get("coef", []), cal.get("intercept", 0.0))
+            self.fields[key] = FieldModel(entry["features"], booster, calibration)
         from model.learned.memory import VendorMemory
 
         self.memory = VendorMemory.load(folder)
