@@ -215,16 +215,7 @@ def logistic(rows: list[list[float]], correct: list[bool]) -> dict[str, Any]:
 
 def oof_inputs_probabilities(rows: list[list[float]], correct: list[bool], folds: list[int]) -> list[float]:
     """oof_probabilities for the logistic fit on several inputs."""
-    from model.learned.core import Calibration
-
-    probs = [0.0] * len(rows)
-    for k in range(FOLDS):
-        rest = [d for d, f in enumerate(folds) if f != k]
-        cal = Calibration(**logistic([rows[d] for d in rest], [correct[d] for d in rest]))
-        for d, f in enumerate(folds):
-            if f == k:
-                probs[d] = cal.probability(rows[d])
-    return probs
+    return oof_probabilities(rows, correct, folds, logistic)  # type: ignore[arg-type]
 
 
 def oof_probabilities(
@@ -233,7 +224,8 @@ def oof_probabilities(
     folds: list[int],
     method=None,  # type: ignore[no-untyped-def]
 ) -> list[float]:
-    """The calibration's own error, measured honestly: each fold's values mapped by a map fitted on the other folds."""
+    """The calibration's own error, measured honestly: each fold's values mapped by a map fitted on the other folds.
+    A score is a number (isotonic, Platt) or a list of confidence inputs (logistic)."""
     from model.learned.core import Calibration
 
     method = method or isotonic
@@ -243,7 +235,8 @@ def oof_probabilities(
         cal = Calibration(**method([scores[d] for d in rest], [correct[d] for d in rest]))
         for d, f in enumerate(folds):
             if f == k:
-                probs[d] = cal(scores[d])
+                score = scores[d]
+                probs[d] = cal.probability(score) if isinstance(score, list) else cal(score)
     return probs
 
 
