@@ -12,6 +12,7 @@ from typing import Any
 
 from model.learned.compare import same_value, text_similarity
 from model.learned.core import (
+    CONFIDENCE_INPUTS,
     MANIFEST,
     Candidate,
     Doc,
@@ -136,7 +137,7 @@ def _top(booster, data: FieldData, d: int) -> tuple[list[float], bool]:  # type:
 
     ex, candidates, _labels = data.docs[d]
     if not candidates or booster is None:
-        return [-PLATT_RANGE, 0.0, 0.0, 0.0], False
+        return [-PLATT_RANGE] + [0.0] * (len(CONFIDENCE_INPUTS) - 1), False
     x = np.array([[c.features.get(f, math.nan) for f in data.features] for c in candidates], dtype=np.float64)
     best, margin = best_and_margin(candidates, [float(s) for s in booster.predict(x, num_threads=1)])
     # right as `docai eval` scores it: a near reading the fit learned from (an OCR slip) is still wrong for a
