@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 from decimal import Decimal
 from pathlib import Path
@@ -19,6 +20,39 @@ def test_calibration_interpolates_and_clips() -> None:
     assert cal(0.0) == 0.0 and cal(1.0) == 1.0
     assert cal(0.3) == pytest.approx(0.25)
     assert [cal(x / 10) for x in range(11)] == sorted(cal(x / 10) for x in range(11))
+
+
+def test_confidence_sees_how_well_the_chosen_words_were_read() -> None:
+    """The same lead over the next value is less likely right when a word of the value was read unsurely: the logistic
+    fit on the confidence inputs learns it from out-of-fold outcomes, and the engine applies it without a scaler."""
+    import random
+
+    from model.learned.core import CONFIDENCE_INPUTS, Candidate, confidence_inputs
+    from model.learned.fit import logistic
+
+    rng = random.Random(0)
+    rows, correct = [], []
+    for _ in range(400):
+        margin, read = rng.uniform(0, 6), rng.uniform(0.7, 1.0)
+        rows.append([margin, read, read, 0.0])
+        correct.append(rng.random() < (0.95 if read > 0.9 else 0.4))  # misreads make values wrong, whatever the lead
+    fitted = logistic(rows, correct)
+    assert len(fitted["coef"]) == len(CONFIDENCE_INPUTS)
+    cal = Calibration(**fitted)
+    assert cal.probability([3.0, 0.98, 0.98, 0.0]) > 0.85 > 0.6 > cal.probability([3.0, 0.75, 0.75, 0.0])
+    assert Calibration([0.0, 1.0], [0.2, 0.8]).probability([0.5, 0.1, 0.1, 0.0]) == pytest.approx(0.5)  # margin only
+    unsure = [Word("SECT1ON", (0, 0, 0.1, 0.1), 0.71), Word("17", (0.1, 0, 0.2, 0.1), 0.99)]
+    candidates = [Candidate("SECT1ON 17", unsure), Candidate("SECTION 17", []), Candidate("SECT1ON 17", unsure[:1])]
+    assert confidence_inputs(candidates, 0, 25.0) == pytest.approx([10.0, 0.71, 0.85, math.log(2)])
+
+
+def test_the_shipped_receipt_fields_calibrate_on_every_confidence_input() -> None:
+    from model.learned.core import CONFIDENCE_INPUTS
+
+    model = load_model(None)
+    assert model is not None
+    for name in ("total", "transaction_date", "merchant_name", "merchant_address"):
+        assert len(model.get("receipt", name).calibration.coef) == len(CONFIDENCE_INPUTS), name
 
 
 def test_a_field_registers_once() -> None:
