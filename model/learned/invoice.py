@@ -295,7 +295,7 @@ def propose_vendor(doc: Doc) -> list[Candidate]:
     proposals = []
     for line, seg, text in _segments(doc):
         text = DOC_TITLE.sub("", text).strip(" ,:")  # 'Amazon Web Services Invoice' names the vendor, not the title
-        if not text or len(text) > 80 or not _name_like(text):
+        if not text or len(text) > 80 or not _name_like(text) or COPY_MARK.fullmatch(text):
             continue  # labels, titles, dates and amounts are never a vendor: they are not proposed
         seen[text] = seen.get(text, 0) + 1
         proposals.append((line, seg, text))
@@ -338,6 +338,10 @@ def propose_vendor(doc: Doc) -> list[Candidate]:
     return out
 
 
+# what is left of a title such as 'Kopie factuur', 'Copy invoice', 'Rechnung (Duplikat)': the document's state
+COPY_MARK = re.compile(
+    r"\W*(?:kopie|copy|copie|duplicate|duplikat|duplicata|original|proforma|pro\s*forma|tax|sales|steuer)\W*", re.I
+)
 WEB_NAME = re.compile(r"(?:@|\bwww\.)([a-z0-9-]{3,})\.", re.I)
 
 

@@ -125,13 +125,14 @@ def test_a_total_restated_or_set_larger_is_marked(examples) -> None:  # type: ig
 
 def test_a_vendor_is_not_an_item_line_nor_a_word_inside_its_domain() -> None:
     """oyo.pdf's shape: 'Room Charges' is what was sold (and 'room' sits inside oyorooms.com), 'OYO' starts the domain
-    and is named as the payee."""
+    and is named as the payee; saeco.pdf's 'Kopie factuur' is a title, not a name."""
     from docai.stages.ingest import MediaType
     from docai.stages.rasterize import RasterizeOptions, rasterize
     from tests.model.test_invoice_layout import _draw
 
     rows = [
         (50, 60, "PAYMENT RECEIPT"),
+        (50, 120, "Kopie factuur"),
         (50, 200, "DESCRIPTION"),
         (400, 200, "RATE"),
         (500, 200, "AMOUNT"),
@@ -148,3 +149,4 @@ def test_a_vendor_is_not_an_item_line_nor_a_word_inside_its_domain() -> None:
     features = {c.value: c.features for c in vendor.propose(doc)}
     assert features["Room Charges"]["item_description"] == 1.0 and features["Room Charges"]["own_domain"] == 0.0
     assert features["OYO"]["own_domain"] == 1.0 and features["OYO"]["after_label"] == 1.0
+    assert "Kopie" not in features and "Kopie factuur" not in features
