@@ -17,6 +17,29 @@ from model.types import Word
 TRAIN_SETS = {"sroie": "receipt", "funsd": "form"}
 
 
+ROUNDING = re.compile(r"round|rndg|rounding|adj", re.I)
+
+
+def final_total(total: Any, pages: list[list[Word]]) -> Any:
+    """The total the product reads: the rounding-adjusted one. Some SROIE labels give the total before cash rounding
+    (26.82 where the receipt goes on 'ROUNDING -0.02' and 'TOTAL 26.80'); where the page prints a rounding row and
+    the amount rounded to 5 sen, that amount is the truth the chooser is fitted on."""
+    from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+    from model.layout.values import find_amounts
+
+    try:
+        value = Decimal(re.sub(r"[^\d.]", "", str(total)))
+    except InvalidOperation:
+        return total
+    rounded = (value * 20).quantize(Decimal(1), ROUND_HALF_UP) / 20
+    text = " ".join(w.text for page in pages for w in page)
+    if rounded == value or not ROUNDING.search(text):
+        return total
+    printed = {amount for amount, _, _ in find_amounts(text)}
+    return f"{rounded:.2f}" if rounded in printed else total
+
+
 def _read_cache(path: Path, sha: str) -> list[list[Word]] | None:
     try:
         data = json.loads(path.read_text())
@@ -86,6 +109,7 @@ def train_examples(
             words = page_words(sample.document, f"{set_key}__{sample.name}", caches, own_cache)
             if schema == "receipt":
                 fields = {SROIE[k]: v for k, v in truth.items() if k in SROIE}
+                fields["total"] = final_total(fields.get("total"), words)
                 group = _group(fields.get("merchant_name") or sample.name)
             else:
                 fields = {"entities": truth.get("entities", []), "links": truth.get("links", [])}
