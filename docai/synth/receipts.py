@@ -218,6 +218,10 @@ PAYMENTS = (  # as printed, the method the rules name it by
     ("DEBIT", "debit"),
     ("TOUCH N GO", "touch n go"),
     ("GrabPay", "grabpay"),
+    ("CREDIT CARD", "credit card"),
+    ("VISA CARD", "visa"),
+    ("Boost", "boost"),
+    ("E-WALLET", "e-wallet"),
 )
 DATE_FORMATS = (
     "{d:02d}/{m:02d}/{Y}",
@@ -553,6 +557,7 @@ def _amt(c: ReceiptContent, value: Decimal, with_mark: bool = False) -> str:
 
 
 def _header(t: Tape, c: ReceiptContent, rng: random.Random, upper: bool) -> None:
+    """Name, registration, address, phone and tax number; some tills add opening hours, a website or a reprint stamp."""
     name_size = t.size + rng.choice((0, 1, 2))
     if c.reg and c.reg.startswith("(") and rng.random() < 0.4:
         t.center(f"{c.name} {c.reg}", bold=True, size=name_size)
@@ -560,14 +565,40 @@ def _header(t: Tape, c: ReceiptContent, rng: random.Random, upper: bool) -> None
         t.center(c.name, bold=True, size=name_size)
         if c.reg:
             t.center(c.reg)
-    for line in c.address:
-        t.center(line.upper() if upper else line)
-    phone = f"{c.phone_label}{c.phone}"
-    if c.fax:
-        phone += f"  FAX: {c.fax}"
-    t.center(phone)
+    address = [line.upper() if upper else line for line in c.address]
+    phone = _phone_line(c, rng)
+    if phone and rng.random() < 0.15:  # printed on the address's last row: '81300 SKUDAI, JOHOR. TEL: 07-...'
+        address[-1], phone = f"{address[-1]} {phone}", None
+    for line in address:
+        t.center(line)
+    if phone:
+        t.center(phone)
     if c.tax_id:
         t.center(c.tax_id)
+    if rng.random() < 0.1:
+        t.center(rng.choice(("OPEN DAILY 10:00AM - 10:00PM", "Business Hours: 8:00 - 22:00", "OPEN 7.30AM-9.30PM")))
+    if rng.random() < 0.15:
+        site = "".join(ch for ch in c.name.split()[0].lower() if ch.isalnum())
+        t.center(rng.choice((f"www.{site}.com.my", f"Email: sales@{site}.com", f"www.{site}.com")))
+    if rng.random() < 0.05:
+        later = dt.datetime.combine(c.when.date(), dt.time(rng.randint(9, 21), rng.randrange(60)))
+        later += dt.timedelta(days=rng.randint(1, 60))
+        t.center(f"** REPRINT ** {later:%d/%m/%Y %H:%M}")
+
+
+def _phone_line(c: ReceiptContent, rng: random.Random) -> str:
+    """The phone as tills print it: alone, with a fax, shared with the fax, or with a second line's last digits."""
+    shape = rng.random()
+    if shape < 0.1:
+        return f"TEL/FAX: {c.phone}"
+    if shape < 0.2 and c.region == "MY":
+        return f"{c.phone_label}{c.phone} / {_last_digits(c.phone, rng)}"
+    return f"{c.phone_label}{c.phone}" + (f"  FAX: {c.fax}" if c.fax else "")
+
+
+def _last_digits(phone: str, rng: random.Random) -> str:
+    tail = phone[-4:]
+    return f"{(int(tail) + rng.randint(1, 9)) % 10000:04d}"
 
 
 def _items(t: Tape, c: ReceiptContent, style: str, codes: bool) -> None:
@@ -593,14 +624,17 @@ def _totals(t: Tape, c: ReceiptContent, rng: random.Random, upper: bool) -> None
 
     mark_total = rng.random() < 0.6
     if c.style["subtotal_printed"]:
-        t.pair(lab(rng.choice(("Sub Total", "Subtotal", "Sub-Total"))), _amt(c, c.subtotal))
+        label = rng.choice(("Sub Total", "Subtotal", "Sub-Total", "Sub Total", "Total Sales (Excluding GST)", "Amount"))
+        t.pair(lab(label.replace("GST", c.tax_label)), _amt(c, c.subtotal))
     if c.service is not None:
         t.pair(lab("Service Charge 10%"), _amt(c, c.service))
     if c.tax_mode == "excl":
-        t.pair(f"{c.tax_label} {c.tax_rate}%", _amt(c, c.tax))
+        label = rng.choice(("{l} {r}%", "{l} @{r}%", "Total {l}", "{l} ({r}%)", "{l}"))
+        t.pair(label.format(l=c.tax_label, r=c.tax_rate), _amt(c, c.tax))
     if c.rounding or c.currency == "MYR" and rng.random() < 0.3:
         t.pair(lab(rng.choice(("Rounding Adj", "Rounding", "Round Adj"))), _amt(c, c.rounding))
-    label = rng.choice(("TOTAL", "Total", "GRAND TOTAL", "Total Amount", "NETT TOTAL"))
+    label = rng.choice(("TOTAL", "Total", "GRAND TOTAL", "Total Amount", "NETT TOTAL", "Total Sales (Inclusive GST)"))
+    label = label.replace("GST", c.tax_label)
     if mark_total and c.mark in ("RM", "SGD", "USD", "EUR"):
         label += f" ({c.mark})" if rng.random() < 0.5 else ""
         value = _amt(c, c.total, with_mark="(" not in label)
@@ -608,12 +642,22 @@ def _totals(t: Tape, c: ReceiptContent, rng: random.Random, upper: bool) -> None
         value = _amt(c, c.total, with_mark=mark_total)
     t.pair(lab(label) if label.isupper() else label, value, bold=True)
     if c.tax_mode == "incl":
-        t.pair(f"{c.tax_label} {c.tax_rate}% {lab('included')}", _amt(c, c.tax))
+        label = rng.choice(("{l} {r}% included", "Total includes {l} {r}%", "Incl. {l} {r}%"))
+        t.pair(lab(label.format(l=c.tax_label, r=c.tax_rate)), _amt(c, c.tax))
+    _payment(t, c, rng, lab)
+
+
+def _payment(t: Tape, c: ReceiptContent, rng: random.Random, lab: Callable[[str], str]) -> None:
+    """How it was paid: the method beside the amount, or named on its own row above 'Tendered'."""
     method, key = c.payment
-    t.pair(method, _amt(c, c.tendered))
+    if rng.random() < 0.2:
+        t.row((f"{lab('Payment')}: {method}", 0, "left"))
+        t.pair(lab(rng.choice(("Tendered", "Paid", "Amount Paid"))), _amt(c, c.tendered))
+    else:
+        t.pair(method, _amt(c, c.tendered))
     if key == "cash":
         t.pair(lab("Change"), _amt(c, c.tendered - c.total))
-    elif key in ("visa", "mastercard", "debit"):
+    elif key in ("visa", "mastercard", "debit", "credit card"):
         t.row((f"CARD NO: XXXX XXXX XXXX {rng.randrange(10000):04d}", 0, "left"))
         t.row((f"APPROVAL CODE: {rng.randrange(1000000):06d}", 0, "left"))
 
