@@ -38,6 +38,15 @@ def train_command(
             "invoice chooser on (it decides the fields model/learned/apply.py switches on). 0: none.",
         ),
     ] = 0,
+    receipts: Annotated[
+        int,
+        typer.Option(
+            "--receipts",
+            min=0,
+            help="Generated receipts (docai.synth.receipts) to calibrate the receipt rules' confidences on; the "
+            "receipt chooser is not fitted on them (it learns from real receipts). 0: none.",
+        ),
+    ] = 0,
     approved: Annotated[
         bool,
         typer.Option(
@@ -94,6 +103,12 @@ def train_command(
         calibration = fit_rule_calibration("invoice", examples, extract_invoice, build_lines)
         write(target, calibration)
         manifest["fields"].update({f"invoice.rules.{k}": v for k, v in calibration["fields"].items()})
+    if receipts:
+        started_receipts = time.perf_counter()
+        manifest["fields"].update({f"receipt.rules.{k}": v for k, v in _receipt_rules(receipts, seed, target).items()})
+        say(
+            f"receipt rules calibrated on {receipts} generated receipts in {time.perf_counter() - started_receipts:.1f} s"
+        )
     figures = {k: v["figures"] for k, v in manifest["fields"].items()}
     report = {
         "approved": n_approved,
@@ -107,3 +122,15 @@ def train_command(
         typer.echo(json.dumps(report, indent=1))
     else:
         typer.echo(f"model {manifest['version']} written to {target} in {report['seconds']} s")
+
+
+def _receipt_rules(count: int, seed: int, target: Path) -> dict:
+    """Calibrate the receipt rules on generated receipts, kept apart from the chooser's (real) examples."""
+    from docai.synth.training import receipt_examples
+    from model.layout.lines import build_lines
+    from model.layout.receipt import extract_receipt
+    from model.learned.rule_calibration import fit_rule_calibration, write
+
+    calibration = fit_rule_calibration("receipt", receipt_examples(count, seed=seed), extract_receipt, build_lines)
+    write(target, calibration)
+    return calibration["fields"]

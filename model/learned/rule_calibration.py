@@ -1,7 +1,7 @@
 """Calibrated confidence for values the layout rules choose: P(right | rule certainty), isotonic per field.
 
-Fitted by `docai train` on generated invoices (exact labels; docai.synth), written as JSON beside the chooser
-(`invoice.rules_calibration.json`), read once per process (again when the file changes). Fields the learned chooser
+Fitted by `docai train` on generated invoices and receipts (exact labels; docai.synth), written as JSON beside the
+chooser (`invoice.rules_calibration.json`, `receipt.rules_calibration.json`), read once per process (again when the file changes). Fields the learned chooser
 decides keep the chooser's own calibration.
 """
 
@@ -26,6 +26,10 @@ KINDS = {
     "total_discount": "amount",
     "invoice_total": "amount",
     "amount_due": "amount",
+    # receipts (docai train --receipts): fields named as in schemas/receipt.py
+    "transaction_date": "date",
+    "tip": "amount",
+    "total": "amount",
 }
 MIN_VALUES = 20  # fewer scored values than this: the field keeps its rule confidence
 

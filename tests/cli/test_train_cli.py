@@ -87,3 +87,17 @@ def test_train_on_a_missing_folder_says_so(tmp_path: Path) -> None:
     result = run_docai("train", "--data", str(tmp_path / "nowhere"), home=tmp_path / "home")
     assert result.returncode == 2
     assert "does not exist" in result.stderr
+
+
+@pytest.mark.slow
+def test_train_with_receipts_calibrates_the_receipt_rules_apart_from_the_chooser(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    data = _training_folder(tmp_path)
+    result = run_docai("train", "--data", str(data), "--receipts", "24", "--json", home=home)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["documents"] == 12  # the generated receipts are not among the chooser's examples
+    assert report["figures"]["receipt.total"]["documents"] == 12
+    assert {"receipt.rules.merchant_phone", "receipt.rules.transaction_time"} <= set(report["figures"])
+    fitted = json.loads((home / "models" / "learned" / "receipt.rules_calibration.json").read_text())
+    assert fitted["schema"] == "receipt" and "merchant_phone" in fitted["fields"]
