@@ -157,6 +157,8 @@ def _snap_form(name: str) -> str:
         if len(tail) < n_words:
             continue
         text = " ".join(tail)
+        if text.upper() in KNOWN_FORMS:
+            return name  # spelled right ('LLC' is one letter from 'PLC', and right as it is)
         for form in KNOWN_FORMS:
             if len(form) >= 3 and text.upper() != form and Levenshtein.distance(text.upper(), form) == 1:
                 fixed = form if text.isupper() else form.title()

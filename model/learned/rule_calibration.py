@@ -15,7 +15,7 @@ from typing import Any
 
 from model.learned.compare import same_value
 from model.learned.core import ARTIFACTS, Calibration
-from model.learned.fit import FOLDS, Example, _folds, ece, isotonic, oof_probabilities
+from model.learned.fit import FOLDS, Example, _folds, ece, oof_probabilities, smoothed_isotonic
 
 FILE = "{schema}.rules_calibration.json"
 KINDS = {
@@ -35,7 +35,8 @@ MIN_VALUES = 20  # fewer scored values than this: the field keeps its rule confi
 
 
 def fit_rule_calibration(schema: str, examples: Sequence[Example], rules: Any, build: Any) -> dict[str, Any]:
-    """Per field, an isotonic map from the rules' confidence to P(right), and its out-of-fold ECE before and after."""
+    """Per field, an isotonic map (each block smoothed toward 1/2 by one right and one wrong value) from the rules'
+    confidence to P(right), and its out-of-fold ECE before and after."""
     rows: dict[str, list[tuple[float, bool, str]]] = {}
     for ex in examples:
         if ex.schema != schema:
@@ -52,9 +53,9 @@ def fit_rule_calibration(schema: str, examples: Sequence[Example], rules: Any, b
         if len(values) < MIN_VALUES:
             continue
         scores, correct, groups = [v[0] for v in values], [v[1] for v in values], [v[2] for v in values]
-        probs = oof_probabilities(scores, correct, _folds(groups, FOLDS))
+        probs = oof_probabilities(scores, correct, _folds(groups, FOLDS), smoothed_isotonic)
         fields[name] = {
-            **isotonic(scores, correct),
+            **smoothed_isotonic(scores, correct),
             "figures": {
                 "values": len(values),
                 "accuracy": round(sum(correct) / len(correct), 4),

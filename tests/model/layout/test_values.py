@@ -27,3 +27,11 @@ def test_find_dates_glued_and_compact(text, expected):
 @pytest.mark.parametrize("text", ["INV 000947339264", "12345678", "Tel 03-77100302", "RM 20180101.50", "2016/05/0123"])
 def test_find_dates_leaves_other_numbers(text):
     assert find_dates(text) == []
+
+
+def test_a_legal_form_is_put_right_only_when_misread() -> None:
+    from model.layout.receipt import _snap_form
+
+    assert _snap_form("OLIVE9 PHARMACY SAN BHD") == "OLIVE9 PHARMACY SDN BHD"
+    assert _snap_form("Marina Coffee LLC") == "Marina Coffee LLC"  # one letter from 'PLC', and right as it is
+    assert _snap_form("Acme PLC") == "Acme PLC"
