@@ -180,3 +180,38 @@ def test_options_from_settings(monkeypatch):
     assert options.page_size == 800 and options.ocr is not None and options.ocr.languages == "eng+deu"
     assert RasterizeOptions.from_settings(get_settings(), ocr=False).ocr is None
     get_settings.cache_clear()
+
+
+def test_pictures_on_a_text_page_are_read_and_a_strip_is_left_alone() -> None:
+    """A text-layer page with a picture of printed words under the text gets the picture's words too (text_source
+    'pdf+ocr', boxes where the picture sits); a long thin picture OCR cannot lay out is skipped, not an error."""
+    import io
+
+    import pymupdf
+    from PIL import Image, ImageDraw, ImageFont
+
+    from docai.stages.ingest import MediaType
+    from docai.stages.rasterize import RasterizeOptions, rasterize
+
+    picture = Image.new("L", (900, 240), 255)
+    ImageDraw.Draw(picture).text((30, 60), "NORTHWIND TRADERS", fill=0, font=ImageFont.load_default(size=72))
+    strip = Image.new("L", (40, 2000), 255)
+    for y in range(0, 2000, 8):  # a ruler-like strip: marks OCR would have to lay out, 33 times longer than wide
+        ImageDraw.Draw(strip).line((0, y, 30, y), fill=0, width=2)
+    doc = pymupdf.open()
+    for size, text, image, rect in (
+        ((595, 842), "Invoice 1001 Total 12.50", picture, pymupdf.Rect(50, 600, 500, 720)),
+        ((300, 2000), "Receipt 7 Total 3.20", strip, pymupdf.Rect(0, 0, 60, 2000)),
+    ):
+        page = doc.new_page(width=size[0], height=size[1])
+        page.insert_text((100, 80), text, fontsize=11)
+        buf = io.BytesIO()
+        image.save(buf, "PNG")
+        page.insert_image(rect, stream=buf.getvalue())
+    result, long_page = rasterize(doc.tobytes(), MediaType.PDF, RasterizeOptions())
+    assert long_page.text_source == "pdf" and "Receipt" in long_page.text  # the strip was skipped, not an error
+    assert result.text_source == "pdf+ocr"
+    pictured = [w for w in result.words if w.confidence < 1]
+    assert "NORTHWIND" in " ".join(w.text for w in pictured).upper()
+    assert all(0.7 < w.bbox[1] < 0.86 for w in pictured)  # the picture spans 600-720 pt of 842
+    assert "Invoice" in result.text

@@ -192,7 +192,12 @@ def _picture_words(page, display, words: list[Word], zoom: float, options: Raste
         pictures.append((rect, box, min(zoom, max(native, 150 / 72))))
     for rect, box, scale in sorted(pictures, key=lambda p: -p[0].width * p[0].height)[: options.max_bitmaps]:
         lines: dict[int, int] = {}
-        for w in recognize(_gray(display, scale, clip=rect), options.ocr):
+        try:
+            read = recognize(_gray(display, scale, clip=rect), options.ocr)
+        except DocaiError as err:  # a strip OCR cannot lay out: the page keeps its text layer
+            log.info("picture on page %d not read: %s", page.number + 1, err)
+            continue
+        for w in read:
             x0, y0, x1, y1 = w.bbox
             width, height = box[2] - box[0], box[3] - box[1]
             mapped = (box[0] + x0 * width, box[1] + y0 * height, box[0] + x1 * width, box[1] + y1 * height)
