@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 # Words common to business names and addresses in English and Malay (Malaysia), not names of particular shops;
 # the last row are header words kept as they are ('E-MAIL' is not a misread 'MALL').
@@ -44,6 +45,7 @@ def _one_edit(token: str, word: str) -> bool:
     return any(word[:i] + word[i + 1 :] == token for i in range(len(word)))
 
 
+@lru_cache(maxsize=1 << 14)
 def _respell(token: str) -> str:
     lower = token.lower()
     if lower in LEXICON:

@@ -6,18 +6,27 @@ import datetime as dt
 import re
 import unicodedata
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from schemas.common import parse_amount
 from schemas.dates import parse_date
 
+NON_WORD = re.compile(r"[\W_]+")
+
 
 def norm_text(value: Any) -> str:
     """Lower case, accents folded, punctuation and whitespace dropped (as `docai eval` compares text)."""
-    if value is None:
-        return ""
-    text = unicodedata.normalize("NFKD", str(value))
-    return re.sub(r"[\W_]+", "", "".join(c for c in text if not unicodedata.combining(c)).lower())
+    return "" if value is None else _norm(str(value))
+
+
+@lru_cache(maxsize=1 << 16)
+def _norm(text: str) -> str:
+    # the chooser compares the same few hundred readings of a page many times over: cached, and ASCII (most
+    # readings) needs no Unicode decomposition
+    if not text.isascii():
+        text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    return NON_WORD.sub("", text.lower())
 
 
 def _amount(value: Any) -> Decimal | None:
