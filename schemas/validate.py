@@ -42,11 +42,17 @@ def _plausible_date(value: dt.date | None, path: str, today: dt.date) -> list[Is
     return []
 
 
-def _sum_check(lines: list[Decimal | None], subtotal: Decimal | None, field: str, what: str) -> list[Issue]:
+def _sum_check(
+    lines: list[Decimal | None], subtotal: Decimal | None, field: str, what: str, gross: Decimal | None = None
+) -> list[Issue]:
+    """The lines' amounts add up to the subtotal; or, where prices include tax ('Prijzen zijn inclusief BTW', a
+    receipt's GST-inclusive items), to the gross total. Lines that all read 0 say nothing about the sum."""
     amounts = [a for a in lines if a is not None]
-    if subtotal is None or not amounts or len(amounts) != len(lines):
+    if subtotal is None or not amounts or len(amounts) != len(lines) or not any(amounts):
         return []
     total = sum(amounts, Decimal(0))
+    if gross is not None and not _off(total, gross, _tolerance(*amounts)):
+        return []
     if _off(total, subtotal, _tolerance(*amounts)):
         return [
             Issue(
@@ -99,7 +105,8 @@ def _negative(values: dict[str, Decimal | None]) -> list[Issue]:
 
 def validate_invoice(doc: Invoice, today: dt.date) -> list[Issue]:
     issues: list[Issue] = []
-    issues += _sum_check([li.amount for li in doc.line_items], doc.subtotal, "/subtotal", "line items")
+    lines = [li.amount for li in doc.line_items]
+    issues += _sum_check(lines, doc.subtotal, "/subtotal", "line items", doc.invoice_total)
     issues += _total_check(doc.subtotal, doc.total_tax, doc.total_discount, None, doc.invoice_total, "/invoice_total")
     if doc.invoice_date and doc.due_date and doc.due_date < doc.invoice_date:
         issues.append(
@@ -138,7 +145,7 @@ def validate_invoice(doc: Invoice, today: dt.date) -> list[Issue]:
 
 def validate_receipt(doc: Receipt, today: dt.date) -> list[Issue]:
     issues: list[Issue] = []
-    issues += _sum_check([it.amount for it in doc.items], doc.subtotal, "/subtotal", "items")
+    issues += _sum_check([it.amount for it in doc.items], doc.subtotal, "/subtotal", "items", doc.total)
     issues += _total_check(doc.subtotal, doc.total_tax, None, doc.tip, doc.total, "/total")
     issues += _plausible_date(doc.transaction_date, "/transaction_date", today)
     issues += _negative({"/total": doc.total, "/subtotal": doc.subtotal})

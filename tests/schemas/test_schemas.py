@@ -121,6 +121,18 @@ def test_validation_reports_arithmetic_and_date_issues_without_rejecting():
     assert "19" in codes["total_mismatch"].message
 
 
+def test_line_items_at_prices_including_tax_add_up_to_the_total_not_the_subtotal():
+    """saeco.pdf: 'Prijzen zijn inclusief BTW', one line of 49.99, net 41.31 + BTW 8.68 = 49.99."""
+    invoice = get_schema("invoice")(
+        line_items=[{"amount": "49.99"}, {"amount": "0.00"}], subtotal="41.31", total_tax="8.68", invoice_total="49.99"
+    )
+    assert validate(invoice, today=dt.date(2024, 1, 1)) == []
+    wrong = invoice.model_copy(update={"invoice_total": Decimal("50.99"), "total_tax": Decimal("9.68")})
+    assert [i.code for i in validate(wrong, today=dt.date(2024, 1, 1))] == ["line_items_mismatch"]
+    unpriced = get_schema("receipt")(items=[{"amount": "0"}, {"amount": "0.00"}], subtotal="14.10", total="14.10")
+    assert validate(unpriced, today=dt.date(2024, 1, 1)) == []  # lines that all read 0 say nothing about the sum
+
+
 def test_validation_accepts_consistent_documents():
     invoice = get_schema("invoice")(
         line_items=[{"quantity": 2, "unit_price": "5", "amount": "10"}, {"amount": "5.005"}],
