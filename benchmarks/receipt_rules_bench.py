@@ -5,7 +5,7 @@ another seed and reports, per field: how many carry the field, how many the rule
 answers, and the ECE of the raw rule confidence and of the calibrated one. Generated receipts only: the real
 (SROIE) receipts label just the four fields the learned chooser decides.
 
-  python benchmarks/receipt_rules_bench.py [--fit 300] [--test 200] [--seed 13] [--json]
+  python benchmarks/receipt_rules_bench.py [--fit 300] [--fit-scans K] [--test 200] [--seed 13] [--scans] [--json]
 """
 
 from __future__ import annotations
@@ -32,16 +32,19 @@ def main() -> None:
     parser.add_argument("--fit", type=int, default=300, help="generated receipts (seed 0) to fit the maps on")
     parser.add_argument("--test", type=int, default=200, help="generated receipts of --seed to score on")
     parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument("--fit-scans", type=int, default=0, help="fit: every K-th receipt also as a scan (OCR)")
+    parser.add_argument("--scans", action="store_true", help="score on scans of the test receipts (OCR) instead")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
 
     started = time.perf_counter()
-    fitted = fit_rule_calibration("receipt", receipt_examples(args.fit, seed=0), extract_receipt, build_lines)
+    fitted = fit_rule_calibration("receipt", receipt_examples(args.fit, seed=0, scan_every=args.fit_scans), extract_receipt, build_lines)
     fit_s = time.perf_counter() - started
     folder = Path(tempfile.mkdtemp())
     write(folder, fitted)
     rows: dict[str, dict[str, list]] = {}
-    for ex in receipt_examples(args.test, seed=args.seed):
+    tests = receipt_examples(args.test, seed=args.seed, scan_every=1 if args.scans else 0)
+    for ex in [e for e in tests if e.name.endswith("-scan") == args.scans]:
         data, raw = extract_receipt(build_lines(ex.pages))
         mapped = calibrate("receipt", raw, folder, keep=set())
         got = data.model_dump(mode="json")

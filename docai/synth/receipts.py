@@ -31,10 +31,12 @@ class SynthReceipt:
     data: bytes
     truth: dict[str, Any]
     meta: dict[str, Any]
+    suffix: str = ".pdf"  # ".jpg" for a scan
 
 
-def make_receipt(seed: int, index: int) -> SynthReceipt:
-    """Receipt number `index` of the set `seed`: the style cycles so every style is covered."""
+def make_receipt(seed: int, index: int, scan: bool = False) -> SynthReceipt:
+    """Receipt number `index` of the set `seed`: the style cycles so every style is covered. With scan, the same
+    receipt as a noisy, skewed JPEG (docai/synth/scan.py), for OCR."""
     rng = random.Random(seed * 1_000_003 + index)
     style = STYLE_NAMES[index % len(STYLE_NAMES)]
     content = make_content(rng)
@@ -45,12 +47,21 @@ def make_receipt(seed: int, index: int) -> SynthReceipt:
     draw(tape, content, rng)
     meta = {"seed": seed, "index": index, "style": style, "region": content.region, "tax_mode": content.tax_mode}
     meta |= {"date_text": content.date_text, "time_text": content.time_text, "payment": content.payment[0]}
-    return SynthReceipt(f"receipt-s{seed}-{index:04d}", tape.render(), content.truth(), meta)
+    name, pdf = f"receipt-s{seed}-{index:04d}", tape.render()
+    if scan:
+        from docai.synth.scan import render_scan
+
+        image, _ = render_scan(pdf, {}, rng)
+        return SynthReceipt(f"{name}-scan", image, content.truth(), {**meta, "scan": True}, ".jpg")
+    return SynthReceipt(name, pdf, content.truth(), meta)
 
 
-def synthetic_receipts(count: int, seed: int = 0, start: int = 0) -> Iterator[SynthReceipt]:
+def synthetic_receipts(count: int, seed: int = 0, start: int = 0, scan_every: int = 0) -> Iterator[SynthReceipt]:
+    """count receipts from index start; with scan_every=k, every k-th one also as a scan."""
     for index in range(start, start + count):
         yield make_receipt(seed, index)
+        if scan_every and index % scan_every == scan_every - 1:
+            yield make_receipt(seed, index, scan=True)
 
 
 def write_set(folder: Path, count: int, seed: int = 0, start: int = 0) -> list[Path]:

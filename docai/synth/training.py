@@ -19,7 +19,9 @@ def invoice_examples(
     return _read(invoices, "invoice", lambda inv: inv.meta["template"], progress)
 
 
-def receipt_examples(count: int, seed: int = 0, progress: Callable[[str], None] | None = None) -> list[Example]:
+def receipt_examples(
+    count: int, seed: int = 0, progress: Callable[[str], None] | None = None, scan_every: int = 0
+) -> list[Example]:
     """count generated receipts of set seed, grouped by merchant: only for calibrating the receipt rules.
 
     Not for the learned receipt chooser, which is fitted on real receipts (the generator's layouts are too few
@@ -27,7 +29,7 @@ def receipt_examples(count: int, seed: int = 0, progress: Callable[[str], None] 
     """
     from docai.synth.receipts import synthetic_receipts
 
-    receipts = synthetic_receipts(count, seed)
+    receipts = synthetic_receipts(count, seed, scan_every=scan_every)
     return _read(receipts, "receipt", lambda rec: f"{rec.meta['style']}/{rec.truth['merchant_name']}", progress)
 
 

@@ -128,3 +128,13 @@ def test_the_ocr_engine_calibrates_receipt_rules_and_keeps_the_choosers_total(ex
     assert changed, (raw, got)
     assert all(got[f] == expected[f] for f in changed)
     assert got["/total"] == chosen_conf["/total"]  # the learned chooser's own calibration, not the rules' map
+
+
+def test_a_receipt_as_a_scan_keeps_its_truth_and_is_read_by_ocr() -> None:
+    digital, scan = make_receipt(13, 3), make_receipt(13, 3, scan=True)
+    assert scan.suffix == ".jpg" and scan.data[:3] == b"\xff\xd8\xff" and scan.truth == digital.truth
+    [page] = rasterize(scan.data, MediaType.JPEG, RasterizeOptions())
+    words = list(page.words)
+    assert min(w.confidence for w in words) < 1.0  # OCR'd, not a text layer
+    text = norm_text(" ".join(w.text for w in words))
+    assert norm_text(scan.truth["merchant_name"]) in text
