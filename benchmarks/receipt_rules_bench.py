@@ -38,7 +38,9 @@ def main() -> None:
     args = parser.parse_args()
 
     started = time.perf_counter()
-    fitted = fit_rule_calibration("receipt", receipt_examples(args.fit, seed=0, scan_every=args.fit_scans), extract_receipt, build_lines)
+    fitted = fit_rule_calibration(
+        "receipt", receipt_examples(args.fit, seed=0, scan_every=args.fit_scans), extract_receipt, build_lines
+    )
     fit_s = time.perf_counter() - started
     folder = Path(tempfile.mkdtemp())
     write(folder, fitted)

@@ -23,8 +23,6 @@ from docai.synth.receipt_render import STYLE_NAMES, STYLES, Tape
 __all__ = ["STYLE_NAMES", "SynthReceipt", "make_receipt", "synthetic_receipts", "write_set"]
 
 
-
-
 @dataclass
 class SynthReceipt:
     name: str
