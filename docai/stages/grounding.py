@@ -11,9 +11,9 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
-from model.layout.values import AMOUNT, INT_AMOUNT, find_dates
+from model.layout.values import AMOUNT, INT_AMOUNT, currency_marks, find_dates
 from model.types import Word
-from schemas.common import CURRENCY_SYMBOLS, DocSchema, Evidence, parse_amount
+from schemas.common import DocSchema, Evidence, parse_amount
 
 DEFAULT_ENGINE_CONFIDENCE = 0.7  # an engine that says nothing about a field
 MIN_SIMILARITY = 0.75  # text matches below this count as not found
@@ -154,12 +154,17 @@ def _find(value: Any, path: str, pages: list[_PageIndex]) -> Match | None:
         return _first(pages, lambda page: [(s, e) for a, s, e in page.amounts if a == amount])
     text = str(value)
     if path.endswith("/currency"):
-        marks = {text} | {s for s, code in CURRENCY_SYMBOLS.items() if code == text}
+        marks = currency_marks(text)  # 'USD' where the page prints '$', as the reader took it
         return _first(
             pages,
-            lambda page: [(m.start(), m.end()) for mark in marks for m in re.finditer(re.escape(mark), page.plain)],
+            lambda page: [(m.start(), m.end()) for mark in marks for m in re.finditer(_mark(mark), page.plain)],
         )
     return _text(norm(text), pages)
+
+
+def _mark(mark: str) -> str:
+    """A currency mark as a pattern: one starting with a letter ('RM', 'USD') not inside a word ('FORM', 'BUSD')."""
+    return rf"(?<![A-Za-z]){re.escape(mark)}" if mark[0].isalpha() else re.escape(mark)
 
 
 def _first(pages: list[_PageIndex], spans) -> Match | None:  # type: ignore[no-untyped-def]

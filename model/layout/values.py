@@ -191,6 +191,16 @@ def _inside_code(text: str, start: int, end: int) -> bool:
 COMPANY_SUFFIX = re.compile(r"\b(?:sdn\.?\s*|\(m\)\s*|s/)bhd\.?$", re.I)
 
 
+# marks find_currency reads as a currency besides its ISO code and CURRENCY_SYMBOLS: a bare dollar sign is USD,
+# 'Rs' rupees
+EXTRA_MARKS = {"USD": ("$",), "INR": ("Rs.", "Rs")}
+
+
+def currency_marks(code: str) -> set[str]:
+    """Every way a page may print the currency find_currency reads as code (grounding looks for these)."""
+    return {code, *EXTRA_MARKS.get(code, ()), *(s for s, c in CURRENCY_SYMBOLS.items() if c == code)}
+
+
 def find_currency(texts: list[str]) -> str | None:
     """The currency the document is in: ISO codes and symbols, by frequency, codes first."""
     counts: dict[str, int] = {}

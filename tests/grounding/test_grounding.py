@@ -87,3 +87,15 @@ def test_engine_confidence_bounds_the_result(page) -> None:  # type: ignore[no-u
     assert sure["/total"].confidence > 0.9
     assert unsure["/total"].confidence <= 0.3
     assert low
+
+
+def test_a_currency_is_found_where_the_page_prints_its_mark(page) -> None:  # type: ignore[no-untyped-def]
+    # the reader takes a bare '$' as USD and 'Rs' as INR: grounding finds those marks, not only the ISO code
+    words = page(["TERMS AND FORM 7", "Total $120.00"])
+    evidence, low = ground(Invoice(currency="USD"), [words], {"/currency": 0.95}, 0.6)
+    assert evidence["/currency"].source == "grounding" and evidence["/currency"].text == "$120.00" and not low
+    evidence, _ = ground(Invoice(currency="INR"), [page(["Grand Total Rs. 1939"])], {"/currency": 0.95}, 0.6)
+    assert evidence["/currency"].text == "Rs."
+    # 'RM' inside a word ('FORM') is no ringgit mark
+    evidence, low = ground(Receipt(currency="MYR"), [words], {"/currency": 0.95}, 0.6)
+    assert evidence["/currency"].source == "engine" and low
