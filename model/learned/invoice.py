@@ -303,8 +303,10 @@ def propose_vendor(doc: Doc) -> list[Candidate]:
     items = doc.once("invoice_items", lambda: read_items(doc.lines))
     described = {norm(i.description) for i in (items[0] if items else []) if i.description}
     out, done = [], set()
+    # the customer block the rules found (under 'Bill to', 'Factuuradres') never names the vendor
+    customer = norm(f"{data.customer_name or ''} {data.customer_address or ''}") if data.customer_name else ""
     for line, seg, text in proposals:
-        if text in done or line is None:
+        if text in done or line is None or (customer and norm(text) in customer):
             continue
         done.add(text)
         above = doc.lines[line.index - 1].text if line.index > 0 else ""
@@ -329,7 +331,6 @@ def propose_vendor(doc: Doc) -> list[Candidate]:
             "occurrences": float(all_text.count(text)),
             "proposed": float(seen[text]),
             "eq_rule": float(text == data.vendor_name),
-            "eq_customer": float(text == data.customer_name),
             "segments_on_row": float(len(line.segments)),
             "item_description": float(norm(text) in described),  # 'Room Charges': what was sold, not who sold it
             **_vendor_context(doc, line, seg, text),
