@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-import re
 from collections.abc import Callable
 from decimal import Decimal
 
 import pymupdf
 
 from docai.synth.content import InvoiceContent
+from docai.synth.layouts2 import TEMPLATES2
 from docai.synth.render import (
     A4,
     FAMILIES,
@@ -23,32 +23,20 @@ from docai.synth.render import (
     Box,
     Canvas,
     classic,
+    contact_rows,
     grid,
     letter,
+    logo,
     meta_rows,
     modern,
     party,
     plain,
     table,
+    tax_line,
     total_rows,
     totals,
 )
 from docai.synth.vocabulary import LABELS
-
-TLD = {"en": ".com", "de": ".de", "fr": ".fr", "nl": ".nl"}
-
-
-def contact_rows(c: InvoiceContent, rng: random.Random) -> list[str]:
-    """Phone, e-mail and web address of the vendor (its name's first word as the domain)."""
-    stem = re.sub(r"[^a-z0-9]", "", c.vendor.name.split()[0].lower()) or "firma"
-    phone = f"+{rng.choice((44, 49, 33, 31))} {rng.randint(20, 999)} {rng.randint(100000, 9999999)}"
-    return [f"{c.label('phone')} {phone}", f"info@{stem}{TLD[c.lang]}", f"www.{stem}{TLD[c.lang]}"]
-
-
-def logo(cv: Canvas, x: float, y: float, rng: random.Random) -> None:
-    """A logo as the OCR sees it: ink without words."""
-    w, h = rng.uniform(60, 140), rng.uniform(25, 45)
-    cv.fill((x, y, x + w, y + h), (rng.uniform(0.1, 0.6), rng.uniform(0.1, 0.6), rng.uniform(0.2, 0.7)))
 
 
 def furniture(cv: Canvas, c: InvoiceContent, rng: random.Random) -> None:
@@ -70,12 +58,6 @@ def furniture(cv: Canvas, c: InvoiceContent, rng: random.Random) -> None:
     register = c.label("register", n=rng.randint(10000, 999999))
     cv.text(297, 795, f"{register} · {capital}", 7, align="center", color=GREY)
     cv.text(297, 805, " · ".join(contact_rows(c, rng)), 7, align="center", color=GREY)
-
-
-def tax_line(cv: Canvas, c: InvoiceContent, x: float, y: float, size: float) -> None:
-    """'VAT No.: GB123456789', the number's box marked."""
-    rect = cv.text(x, y, f"{c.label('tax_id')}: {c.vendor.tax_id}", size)
-    cv.mark("/vendor_tax_id", (rect[2] - cv.width(c.vendor.tax_id or "", size), *rect[1:]))
 
 
 def _vendor_foot(cv: Canvas, c: InvoiceContent, rng: random.Random, y: float) -> None:
@@ -185,6 +167,7 @@ TEMPLATES: dict[str, Callable[[Canvas, InvoiceContent, random.Random], None]] = 
     "bottom": bottom,
     "sidebar": sidebar,
     "statement": statement,
+    **TEMPLATES2,
 }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 from decimal import Decimal
 
 import pymupdf
@@ -430,3 +431,25 @@ def plain(cv: Canvas, c: InvoiceContent, rng: random.Random) -> None:
     cv.rule(50, y - 6, 545, 0.4)
     totals(cv, c, y + 10, 360, 545, with_symbol=False)
     footer(cv, c, rng, columns=False)
+
+
+TLD = {"en": ".com", "de": ".de", "fr": ".fr", "nl": ".nl"}
+
+
+def contact_rows(c: InvoiceContent, rng: random.Random) -> list[str]:
+    """Phone, e-mail and web address of the vendor (its name's first word as the domain)."""
+    stem = re.sub(r"[^a-z0-9]", "", c.vendor.name.split()[0].lower()) or "firma"
+    phone = f"+{rng.choice((44, 49, 33, 31))} {rng.randint(20, 999)} {rng.randint(100000, 9999999)}"
+    return [f"{c.label('phone')} {phone}", f"info@{stem}{TLD[c.lang]}", f"www.{stem}{TLD[c.lang]}"]
+
+
+def logo(cv: Canvas, x: float, y: float, rng: random.Random) -> None:
+    """A logo as the OCR sees it: ink without words."""
+    w, h = rng.uniform(60, 140), rng.uniform(25, 45)
+    cv.fill((x, y, x + w, y + h), (rng.uniform(0.1, 0.6), rng.uniform(0.1, 0.6), rng.uniform(0.2, 0.7)))
+
+
+def tax_line(cv: Canvas, c: InvoiceContent, x: float, y: float, size: float) -> None:
+    """'VAT No.: GB123456789', the number's box marked."""
+    rect = cv.text(x, y, f"{c.label('tax_id')}: {c.vendor.tax_id}", size)
+    cv.mark("/vendor_tax_id", (rect[2] - cv.width(c.vendor.tax_id or "", size), *rect[1:]))

@@ -23,7 +23,7 @@ def test_same_seed_same_bytes_other_seed_other_invoice() -> None:
     assert scan_a.data == scan_b.data and scan_a.truth == a.truth
 
 
-@pytest.mark.parametrize("index", range(32))
+@pytest.mark.parametrize("index", range(48))  # every template in every language
 def test_labels_add_up_and_fit_the_schema(index: int) -> None:
     inv = make_invoice(0, index)
     truth = inv.truth
@@ -54,7 +54,7 @@ def _digits(text: str) -> str:
     return " ".join(t for t in text.split() if any(ch.isdigit() for ch in t))
 
 
-@pytest.mark.parametrize("index", range(32))  # every template in every language
+@pytest.mark.parametrize("index", range(48))  # every template in every language
 def test_every_labelled_value_is_printed_in_its_box(index: int) -> None:
     inv = make_invoice(0, index)
     boxes = inv.meta["boxes"]
@@ -142,3 +142,25 @@ def test_totals_restated_set_larger_and_tables_without_a_header() -> None:
             seen["no_head"] += 1
             assert content.label("desc") not in text, inv.name
     assert all(seen.values()), seen
+
+
+NEW_TEMPLATES = ("din", "facture", "service", "banner")
+
+
+@pytest.mark.parametrize("template", NEW_TEMPLATES)
+def test_new_layouts_print_id_vendor_and_total_in_their_text_layer(template: str) -> None:
+    """The DIN letter, the French facture, the US service invoice and the banner layout, in every language: the
+    text the pipeline reads holds the invoice number, the vendor's name and the total as printed."""
+    from docai.stages.ingest import MediaType
+    from docai.stages.rasterize import RasterizeOptions, rasterize
+
+    assert TEMPLATE_NAMES[-len(NEW_TEMPLATES) :] == NEW_TEMPLATES
+    first = TEMPLATE_NAMES.index(template)
+    for index in range(first, first + 4 * len(TEMPLATE_NAMES), len(TEMPLATE_NAMES)):
+        inv, content = make_invoice(0, index), _content(0, index)
+        assert inv.meta["template"] == template
+        words = [w.text for page in rasterize(inv.data, MediaType.PDF, RasterizeOptions()) for w in page.words]
+        text = " ".join(words)
+        assert inv.truth["invoice_id"] in words, (inv.name, inv.truth["invoice_id"])
+        assert inv.truth["vendor_name"] in text, (inv.name, inv.truth["vendor_name"])
+        assert content.money(content.total, True) in text, (inv.name, content.money(content.total, True))
