@@ -145,7 +145,7 @@ LABELS: dict[str, dict[str, tuple[str, ...]]] = {
         "due_amount": ("Te betalen", "Openstaand bedrag", "Nog te betalen"),
         "terms": ("Betalingsvoorwaarden:", "Betalingstermijn:"),
         "tax_id": ("BTW-nummer", "Btw-nr.", "BTW nr."),
-        "thanks": ("Dat betaal ik zelf wel.", "Bedankt voor uw bestelling.", "Alles voor een glimlach."),
+        "thanks": ("Met vriendelijke groet.", "Bedankt voor uw bestelling.", "Wij danken u voor uw vertrouwen."),
         "payee": ("Rekeninghouder: {name}", "Ten name van {name}"),
     },
 }

@@ -70,9 +70,10 @@ def _cells(doc: Doc) -> list[dict[str, Any]]:
         for i, line in enumerate(doc.lines):
             left: list[str] = []
             for seg in line.segments:
-                for value, start, end in find_amounts(
-                    seg.text, allow_int=whole and bool(re.search(r"[A-Za-z₹¥]", seg.text))
-                ):
+                dates = [(a, b) for _d, a, b in find_dates(seg.text)]
+                for value, start, end in find_amounts(seg.text, allow_int=whole and _money_context(seg.text)):
+                    if any(a < end and start < b for a, b in dates):
+                        continue  # 'Zahlungsziel 21.05.14' is a date, not 21.05
                     label = " ".join([*left, seg.text[:start]]).strip()
                     after = seg.text[end:]
                     cell = {"value": value, "row": i, "label": label, "after": after, "words": seg.words}
@@ -81,6 +82,20 @@ def _cells(doc: Doc) -> list[dict[str, Any]]:
         return out
 
     return doc.once("invoice_cells", compute)
+
+
+# a whole number is an amount only beside a currency mark or an amount label ('Rs 1939', 'Total 1939'); elsewhere it
+# is a phone number, a tax or postal code ('Phone: 8756390642', 'Delhi 110017')
+WHOLE_MONEY = re.compile(r"\bRs\.?|\bINR\b|\bJPY\b|\bKRW\b|\bIDR\b|\bRp\b|[₹¥₩円원]")
+
+
+ID_LABEL = re.compile(r"\b(?:TIN|GSTIN|PAN|CIN|UStId|phone|tel|fax|mobile|pin|zip)\b", re.I)
+
+
+def _money_context(text: str) -> bool:
+    if ID_LABEL.search(text):
+        return False
+    return bool(WHOLE_MONEY.search(text) or TOTAL.search(text) or SUBTOTAL.search(text) or TAX.search(text))
 
 
 def _amount_candidates(doc: Doc) -> list[Candidate]:

@@ -35,7 +35,7 @@ def _draw(rows: list[tuple[float, float, str]]) -> bytes:
 
 
 # seed 9 is not the seed the rules were checked against (seed 0 trains, seed 1 is the held-out report set)
-@pytest.mark.parametrize("index", [8, 9, 12, 17, 18, 19, 24, 28])  # German, French and Dutch in the five first layouts
+@pytest.mark.parametrize("index", [12, 13, 16, 25, 26, 27, 36, 40])  # German, French and Dutch in the five first layouts
 def test_generated_invoices_read_customer_and_rows(index: int) -> None:
     inv = make_invoice(9, index)
     truth = inv.truth
