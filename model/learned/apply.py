@@ -43,9 +43,9 @@ DECODERS: dict[str, Any] = {"form": apply_form}
 # Fields (schema.field) that `docai train` fits and reports but the model does not choose: the rules would decide them,
 # with calibrated confidences (model/learned/rule_calibration.py). Issue 10 asks that rules propose and the fitted
 # model decide, so a field stays here only while its chooser is worse than the rules on documents it was not fitted on
-# (held-out generated invoices of another seed and layouts left out; never a choice made by reading the dev sets). None
-# is: on held-out generated invoices the chooser reads total 0.99 vs 0.86, subtotal 0.99 vs 0.90, tax 0.92 vs 0.84 and
-# vendor 1.00 vs 0.73 (with two of eight layouts left out of the fit, vendor 0.86 vs 0.77). Figures: MODEL_CARD.md.
+# (held-out generated invoices of another seed, their scans, layouts left out of the fit; never a choice made by
+# reading the dev sets). None is: on held-out generated invoices the chooser reads total 0.99 vs 0.89, subtotal 1.00
+# vs 0.90, tax 0.94 vs 0.84 and vendor 1.00 vs 0.79 (their scans: vendor 0.90 vs 0.65). Figures: MODEL_CARD.md.
 NOT_USED: set[str] = set()
 
 
