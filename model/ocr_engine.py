@@ -12,7 +12,7 @@ from model.layout.lines import build_lines
 from model.layout.receipt import extract_receipt
 from model.learned.apply import apply_learned, decides
 from model.learned.core import Doc, field_specs, load_model
-from model.learned.rule_calibration import calibrate
+from model.learned.rule_calibration import calibrate, calibrated_fields
 from model.types import ExtractRequest, ExtractResult, PageInput, Word
 
 RULES = {"invoice": extract_invoice, "receipt": extract_receipt, "form": extract_form}
@@ -74,6 +74,11 @@ class OcrEngine:
                 base["model"] = f"docai-ocr-learned-v{model.version}"
             decided = {s.name for s in field_specs(request.schema) if decides(s)} if model else set()
             confidence = calibrate(request.schema, confidence, self.options.learned_path, keep=decided)
+            fitted = decided | calibrated_fields(request.schema, self.options.learned_path)
+            linked = model is not None and request.schema == "form"  # the linker's probabilities, fitted out of fold
+            calibrated = frozenset(
+                p for p in confidence if p.lstrip("/") in fitted or linked and p.startswith("/fields/")
+            )
         except (ValueError, ArithmeticError) as err:
             # a value the rules read that the schema refuses: report, do not crash the batch
             return ExtractResult(
@@ -81,7 +86,9 @@ class OcrEngine:
             )
         timings["rules_s"] = round(time.perf_counter() - started, 3)
         revision = model.version if model is not None else VERSION
-        return ExtractResult(**base, data=data, confidence=confidence, timings=timings, revision=revision)
+        return ExtractResult(
+            **base, data=data, confidence=confidence, calibrated=calibrated, timings=timings, revision=revision
+        )
 
     def _words(self, page: PageInput) -> list[Word]:
         if page.words or page.image is None:

@@ -60,6 +60,9 @@ class ExtractResult:
     revision: str | None = None
     # field path (JSON pointer, '/total', '/line_items/0/amount') -> 0..1
     confidence: dict[str, float] = field(default_factory=dict)
+    # paths whose confidence is a fitted probability that the value is right (the `ocr` engine's chooser and its
+    # calibrated rules): grounding finds where they are printed but leaves their confidence as it is
+    calibrated: frozenset[str] = frozenset()
     issues: list[Issue] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     error_code: str | None = None

@@ -46,16 +46,24 @@ def leaves(data: Any, path: str = "") -> list[tuple[str, Any]]:
 
 
 def ground(
-    data: DocSchema, pages: list[list[Word]], engine_confidence: dict[str, float], threshold: float
+    data: DocSchema,
+    pages: list[list[Word]],
+    engine_confidence: dict[str, float],
+    threshold: float,
+    calibrated: frozenset[str] = frozenset(),
 ) -> tuple[dict[str, Evidence], bool]:
-    """Evidence per field path, and whether any field is under the threshold."""
+    """Evidence per field path, and whether any field is under the threshold. A calibrated path keeps the engine's
+    probability (it was fitted on values found, corrected and computed alike); the others are scaled by how well, if
+    at all, the value was found on the page."""
     index = [_PageIndex(i, words) for i, words in enumerate(pages)]
     evidence: dict[str, Evidence] = {}
     for path, value in leaves(data.model_dump(mode="python")):
         engine = engine_confidence.get(path, DEFAULT_ENGINE_CONFIDENCE)
+        fitted = path in calibrated
         match = _find(value, path, index)
         if match is None:
-            evidence[path] = Evidence(confidence=round(engine * NOT_FOUND_FACTOR, 3), source="engine")
+            confidence = engine if fitted else engine * NOT_FOUND_FACTOR
+            evidence[path] = Evidence(confidence=round(confidence, 3), source="engine")
             continue
         ocr = sum(w.confidence for w in match.words) / len(match.words)
         quality = match.quality * (0.8 + 0.2 * ocr)
@@ -63,7 +71,7 @@ def ground(
             page=match.page,
             bbox=_union([w.bbox for w in match.words]),
             text=" ".join(w.text for w in match.words),
-            confidence=round(max(0.0, min(1.0, engine * (0.4 + 0.6 * quality))), 3),
+            confidence=round(engine if fitted else max(0.0, min(1.0, engine * (0.4 + 0.6 * quality))), 3),
             source="grounding",
         )
     low = any(e.confidence < threshold for e in evidence.values())

@@ -346,7 +346,8 @@ def persist_result(
     from docai.stages.review import refresh
 
     checks = validate(result.data)
-    evidence, _low = ground(result.data, [p.words for p in request.pages], result.confidence, options.review_threshold)
+    pages = [p.words for p in request.pages]
+    evidence, _low = ground(result.data, pages, result.confidence, options.review_threshold, result.calibrated)
     if result.engine == "e-invoice":  # the XML is the invoice: exact whether or not (or where) the page prints it
         evidence = {
             path: ev.model_copy(update={"confidence": 1.0, "source": "e-invoice"}) for path, ev in evidence.items()

@@ -90,6 +90,15 @@ def _load(path: Path) -> dict[str, Calibration] | None:
         return _CACHE[path][1]
 
 
+def calibrated_fields(schema: str, folder: Path | None) -> set[str]:
+    """The fields calibrate() maps for this schema (a deployment's refit first, else the shipped one)."""
+    for base in (folder, ARTIFACTS):
+        maps = _load(base / FILE.format(schema=schema)) if base is not None else None
+        if maps is not None:
+            return set(maps)
+    return set()
+
+
 def calibrate(schema: str, confidence: dict[str, float], folder: Path | None, keep: set[str]) -> dict[str, float]:
     """The rules' confidences mapped to calibrated probabilities (a deployment's refit first, else the shipped one)."""
     for base in (folder, ARTIFACTS):

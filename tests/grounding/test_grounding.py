@@ -99,3 +99,13 @@ def test_a_currency_is_found_where_the_page_prints_its_mark(page) -> None:  # ty
     # 'RM' inside a word ('FORM') is no ringgit mark
     evidence, low = ground(Receipt(currency="MYR"), [words], {"/currency": 0.95}, 0.6)
     assert evidence["/currency"].source == "engine" and low
+
+
+def test_a_calibrated_confidence_is_kept_whether_or_not_the_value_is_found(page) -> None:  # type: ignore[no-untyped-def]
+    words = page(["Total 1,234.50", "Tax 19%"], confidence=0.8)
+    data = Invoice(invoice_total=Decimal("1234.5"), total_tax=Decimal("197.11"), subtotal=Decimal("1037.39"))
+    engine = {"/invoice_total": 0.83, "/total_tax": 0.91, "/subtotal": 0.91}
+    evidence, low = ground(data, [words], engine, 0.6, frozenset({"/invoice_total", "/total_tax"}))
+    assert evidence["/invoice_total"].confidence == 0.83 and evidence["/invoice_total"].source == "grounding"
+    assert evidence["/total_tax"].confidence == 0.91 and evidence["/total_tax"].source == "engine"  # computed, fitted so
+    assert evidence["/subtotal"].confidence < 0.3 and low  # an uncalibrated value printed nowhere is still doubted

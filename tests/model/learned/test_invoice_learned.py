@@ -62,6 +62,9 @@ def test_the_ocr_engine_reports_calibrated_invoice_confidences() -> None:
     # the invoice date is the rules' reading (no chooser for it): its confidence goes through the shipped map
     assert result.confidence["/invoice_date"] == calibrate("invoice", raw, None, keep=set())["/invoice_date"]
     assert result.confidence["/invoice_date"] != raw["/invoice_date"]
+    # the chooser's and the calibrated rules' values are probabilities grounding keeps; line items are not
+    assert {"/invoice_total", "/vendor_name", "/invoice_date"} <= result.calibrated
+    assert not [p for p in result.calibrated if p.startswith("/line_items")]
 
 
 def test_vendor_candidates_are_never_labels(examples) -> None:  # type: ignore[no-untyped-def]
