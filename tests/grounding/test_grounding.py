@@ -107,5 +107,6 @@ def test_a_calibrated_confidence_is_kept_whether_or_not_the_value_is_found(page)
     engine = {"/invoice_total": 0.83, "/total_tax": 0.91, "/subtotal": 0.91}
     evidence, low = ground(data, [words], engine, 0.6, frozenset({"/invoice_total", "/total_tax"}))
     assert evidence["/invoice_total"].confidence == 0.83 and evidence["/invoice_total"].source == "grounding"
-    assert evidence["/total_tax"].confidence == 0.91 and evidence["/total_tax"].source == "engine"  # computed, fitted so
+    # a computed tax printed nowhere: its probability was fitted on such values too
+    assert evidence["/total_tax"].confidence == 0.91 and evidence["/total_tax"].source == "engine"
     assert evidence["/subtotal"].confidence < 0.3 and low  # an uncalibrated value printed nowhere is still doubted
