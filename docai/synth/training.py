@@ -45,7 +45,7 @@ def _read(
     options = PipelineOptions.from_settings(get_settings())
     examples = []
     for doc in documents:
-        media = sniff(doc.data, f"{doc.name}{getattr(doc, 'suffix', '.pdf')}", options.limits)
+        media = sniff(doc.data, f"{doc.name}{doc.suffix}", options.limits)
         pages = [list(p.words) for p in rasterize(doc.data, media, options.raster)]
         source = f"synth/{schema}s"
         examples.append(Example(f"{schema}s/{doc.name}", group(doc), schema, pages, doc.truth, source=source))
