@@ -90,22 +90,24 @@ def _load(path: Path) -> dict[str, Calibration] | None:
         return _CACHE[path][1]
 
 
-def calibrated_fields(schema: str, folder: Path | None) -> set[str]:
-    """The fields calibrate() maps for this schema (a deployment's refit first, else the shipped one)."""
+def _maps(schema: str, folder: Path | None) -> dict[str, Calibration] | None:
+    """The schema's fitted maps: a deployment's refit first, else the shipped one; None when neither exists."""
     for base in (folder, ARTIFACTS):
         maps = _load(base / FILE.format(schema=schema)) if base is not None else None
         if maps is not None:
-            return set(maps)
-    return set()
+            return maps
+    return None
+
+
+def calibrated_fields(schema: str, folder: Path | None) -> set[str]:
+    """The fields calibrate() maps for this schema."""
+    return set(_maps(schema, folder) or ())
 
 
 def calibrate(schema: str, confidence: dict[str, float], folder: Path | None, keep: set[str]) -> dict[str, float]:
     """The rules' confidences mapped to calibrated probabilities (a deployment's refit first, else the shipped one)."""
-    for base in (folder, ARTIFACTS):
-        maps = _load(base / FILE.format(schema=schema)) if base is not None else None
-        if maps is not None:
-            break
-    else:
+    maps = _maps(schema, folder)
+    if maps is None:
         return confidence
     out = dict(confidence)
     for name, cal in maps.items():
