@@ -12,7 +12,7 @@ from model.layout.lines import build_lines
 from model.layout.receipt import extract_receipt
 from model.learned.apply import apply_learned, decides
 from model.learned.core import Doc, field_specs, load_model
-from model.learned.rule_calibration import calibrate, calibrated_fields
+from model.learned.rule_calibration import calibrate, calibrated_paths
 from model.types import ExtractRequest, ExtractResult, PageInput, Word
 
 RULES = {"invoice": extract_invoice, "receipt": extract_receipt, "form": extract_form}
@@ -73,11 +73,14 @@ class OcrEngine:
                 data, confidence = apply_learned(request.schema, Doc(lines), data, confidence, model)
                 base["model"] = f"docai-ocr-learned-v{model.version}"
             decided = {s.name for s in field_specs(request.schema) if decides(s)} if model else set()
-            confidence = calibrate(request.schema, confidence, self.options.learned_path, keep=decided)
-            fitted = decided | calibrated_fields(request.schema, self.options.learned_path)
+            values = data.model_dump(mode="json")  # line items' maps depend on whether their rows add up
+            confidence = calibrate(request.schema, confidence, self.options.learned_path, keep=decided, data=values)
+            fitted = calibrated_paths(request.schema, confidence, self.options.learned_path, values)
             linked = model is not None and request.schema == "form"  # the linker's probabilities, fitted out of fold
             calibrated = frozenset(
-                p for p in confidence if p.lstrip("/") in fitted or linked and p.startswith("/fields/")
+                p
+                for p in confidence
+                if p in fitted or p.lstrip("/") in decided or linked and p.startswith("/fields/")
             )
         except (ValueError, ArithmeticError) as err:
             # a value the rules read that the schema refuses: report, do not crash the batch

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -104,22 +104,25 @@ def train_command(
     say(
         f"{len(examples)} training documents ({n_approved} approved here) read in {time.perf_counter() - started:.1f} s"
     )
-    manifest = train_all(examples, target, seed=seed, version=version, log=say)
+    # the rules' maps first, written beside the chooser, so the version names them too
+    rules: dict[str, Any] = {}
     if invoices:
         from model.layout.invoice import extract_invoice
         from model.layout.lines import build_lines
         from model.learned.rule_calibration import fit_rule_calibration, write
 
-        calibration = fit_rule_calibration("invoice", examples, extract_invoice, build_lines)
-        write(target, calibration)
-        manifest["fields"].update({f"invoice.rules.{k}": v for k, v in calibration["fields"].items()})
+        calibration = fit_rule_calibration("invoice", examples, extract_invoice, build_lines, match_rows)
+        rules[write(target, calibration).name] = {f"invoice.rules.{k}": v for k, v in calibration["fields"].items()}
     if receipts:
         started_receipts = time.perf_counter()
-        manifest["fields"].update({f"receipt.rules.{k}": v for k, v in _receipt_rules(receipts, seed, target).items()})
+        name, fields = _receipt_rules(receipts, seed, target)
+        rules[name] = {f"receipt.rules.{k}": v for k, v in fields.items()}
         say(
             f"receipt rules calibrated on {receipts} generated receipts in {time.perf_counter() - started_receipts:.1f} s"
         )
+    manifest = train_all(examples, target, seed=seed, version=version, log=say, digest_files=sorted(rules))
     figures = {k: v["figures"] for k, v in manifest["fields"].items()}
+    figures.update({k: v["figures"] for fields in rules.values() for k, v in fields.items()})
     report = {
         "approved": n_approved,
         "out": str(target),
@@ -134,13 +137,21 @@ def train_command(
         typer.echo(f"model {manifest['version']} written to {target} in {report['seconds']} s")
 
 
-def _receipt_rules(count: int, seed: int, target: Path) -> dict:
+def match_rows(expected: list[dict], got: list[dict]) -> list[tuple[int, int]]:
+    """Read rows matched to true ones as `docai eval` matches them (description and amount): line items' calibration."""
+    from docai.eval.items import plain_rows, score_items
+
+    return score_items(plain_rows(expected), got).pairs
+
+
+def _receipt_rules(count: int, seed: int, target: Path) -> tuple[str, dict]:
     """Calibrate the receipt rules on generated receipts, kept apart from the chooser's (real) examples."""
     from docai.synth.training import receipt_examples
     from model.layout.lines import build_lines
     from model.layout.receipt import extract_receipt
     from model.learned.rule_calibration import fit_rule_calibration, write
 
-    calibration = fit_rule_calibration("receipt", receipt_examples(count, seed=seed), extract_receipt, build_lines)
-    write(target, calibration)
-    return calibration["fields"]
+    calibration = fit_rule_calibration(
+        "receipt", receipt_examples(count, seed=seed), extract_receipt, build_lines, match_rows
+    )
+    return write(target, calibration).name, calibration["fields"]

@@ -319,8 +319,10 @@ def train_all(
     version: str | None = None,
     extra_fitters: Sequence[Callable[[Sequence[Example], dict[str, Doc], int], dict[str, Any]]] | None = None,
     log: Callable[[str], None] = print,
+    digest_files: Sequence[str] = (),
 ) -> dict[str, Any]:
-    """Fit every registered field on the examples and write the manifest and model texts into out."""
+    """Fit every registered field on the examples and write the manifest and model texts into out; digest_files,
+    files already in out (the rules' calibration), are named by the version too."""
     out.mkdir(parents=True, exist_ok=True)
     docs = {ex.name: Doc.from_pages(ex.pages) for ex in examples}
     lexicon = _leave_one_out_context(examples, docs)
@@ -372,6 +374,8 @@ def train_all(
     lexicon.save(out)
     digest.update((out / MEMORY_FILE).read_bytes())
     digest.update((out / LEXICON_FILE).read_bytes())
+    for name in digest_files:
+        digest.update((out / name).read_bytes())
     digest.update(json.dumps(manifest, sort_keys=True).encode())
     # the version names the content: the same data and seed give the same version and files
     manifest["version"] = version or f"{FORMAT}.{digest.hexdigest()[:10]}"

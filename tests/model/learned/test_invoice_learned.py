@@ -45,6 +45,27 @@ def test_rule_confidences_are_calibrated_on_generated_invoices(examples, tmp_pat
     assert calibrate("invoice", raw, tmp_path, keep={"invoice_total"})["/invoice_total"] == 0.7
 
 
+def test_line_items_are_calibrated_per_row_and_by_whether_they_add_up(examples, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from docai.cli.train import match_rows
+
+    fitted = fit_rule_calibration("invoice", examples, extract_invoice, build_lines, match_rows)["fields"]
+    assert {"line_items.row.adds_up", "line_items.quantity.adds_up", "line_items.unit_price.adds_up"} <= set(fitted)
+    assert fitted["line_items.row.adds_up"]["figures"]["accuracy"] >= 0.95  # rows that add up are read right
+    write(tmp_path, {"schema": "invoice", "fields": fitted})
+    rows = [
+        {"description": "Consulting", "quantity": "2", "amount": "100.00"},
+        {"description": "Travel", "amount": "20"},
+    ]
+    raw = {"/line_items/0/description": 0.75, "/line_items/0/quantity": 0.75, "/line_items/1/amount": 0.75}
+    adds_up = calibrate("invoice", raw, tmp_path, keep=set(), data={"line_items": rows, "invoice_total": "120.00"})
+    apart = calibrate("invoice", raw, tmp_path, keep=set(), data={"line_items": rows, "invoice_total": "130.00"})
+    row = fitted["line_items.row.adds_up"]
+    assert adds_up["/line_items/0/description"] == round(Calibration(row["x"], row["y"])(0.75), 4)
+    if "line_items.row.apart" in fitted:  # rows that do not add up are right less often
+        assert apart["/line_items/1/amount"] < adds_up["/line_items/1/amount"]
+    assert calibrate("invoice", raw, tmp_path, keep=set()) == raw  # without the values a row's map cannot be told
+
+
 def test_the_ocr_engine_reports_calibrated_invoice_confidences() -> None:
     from docai.stages.ingest import MediaType
     from docai.stages.rasterize import RasterizeOptions, rasterize
@@ -62,9 +83,13 @@ def test_the_ocr_engine_reports_calibrated_invoice_confidences() -> None:
     # the invoice date is the rules' reading (no chooser for it): its confidence goes through the shipped map
     assert result.confidence["/invoice_date"] == calibrate("invoice", raw, None, keep=set())["/invoice_date"]
     assert result.confidence["/invoice_date"] != raw["/invoice_date"]
-    # the chooser's and the calibrated rules' values are probabilities grounding keeps; line items are not
+    # the chooser's and the calibrated rules' values are probabilities grounding keeps; line items' too
     assert {"/invoice_total", "/vendor_name", "/invoice_date"} <= result.calibrated
-    assert not [p for p in result.calibrated if p.startswith("/line_items")]
+    items = [p for p in raw if p.startswith("/line_items/")]
+    assert items and set(items) <= result.calibrated
+    values = result.data.model_dump(mode="json")
+    expected = calibrate("invoice", raw, None, keep=set(), data=values)
+    assert [result.confidence[p] for p in items] == [expected[p] for p in items] != [raw[p] for p in items]
 
 
 def test_vendor_candidates_are_never_labels(examples) -> None:  # type: ignore[no-untyped-def]
