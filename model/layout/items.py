@@ -40,9 +40,11 @@ WORDS = {
 }
 STOP = re.compile(
     rf"{SUBTOTAL.pattern}|{TOTAL.pattern}|discount|rabatt|remise|korting|escompte|acompte|paid|bezahlt|betaald|"
-    r"carried\s*forward|[üu]bertrag|balance|amount\s*due|zahlbetrag|te\s*betalen",
+    r"carried\s*forward|[üu]bertrag|balance|amount\s*due|zahlbetrag|te\s*betalen|"
+    r"warenwert|merchandise|marchandises|goederen|^\s*goods\b",  # the goods' total: the items' subtotal
     re.I,
 )
+QUANTITY_CELL = re.compile(r"^(?P<n>\d{1,6}(?:[.,]\d{1,3})?)\s*(?P<unit>[^\W\d_][^\d]{0,12})?$")
 
 
 @dataclass
@@ -72,7 +74,7 @@ def _classify(words: list[Word]) -> list[Column]:
             used = 2 if kind else 1
         joined = i > 0 and re.fullmatch(r"incl|excl|inkl|exkl|ohne|zzgl|hors", words[i - 1].text.strip(" .:"), re.I)
         if kind is None:
-            token = words[i].text.strip(" :.()/").lower()
+            token = words[i].text.strip(" :.()/%").lower()  # a glued "%Totaal" is a total
             kind = next((k for k, p in WORDS.items() if re.fullmatch(p, token, re.I)), None)
         box = (words[i].bbox[0], words[i + used - 1].bbox[2])
         if kind is None or joined or (columns and columns[-1].kind == kind and kind == "description"):
@@ -210,6 +212,7 @@ def _rows(
     """Read item rows into items; returns the index (in the whole document) of the row where the table ends."""
     desc_right = next((c.x1 for c in columns if c.kind == "description"), 0.5)
     last_y = header.bbox[3]
+    counted = 0  # rows read with a quantity
     for line in lines:
         if line.page != header.page or line.bbox[1] - last_y > 6 * line.height or table_header(line):
             return line.index
@@ -221,6 +224,14 @@ def _rows(
             if not (SUBTOTAL.search(label) and _items_follow(lines, line, columns)):
                 return line.index + 1
             continue  # a section's subtotal inside the table
+        between = " ".join(row.text(k) for k in ("quantity", "unit", "unit_price", "tax_rate", "discount"))
+        if (
+            amount is not None
+            and counted
+            and (not has_qty or STOP.search(between))
+            and re.search(r"[^\W\d_]{4,}", between)
+        ):
+            return line.index  # a totals label under the number columns ('Net amount'), bank lines or notes beside it
         last_y = line.bbox[3]
         description = row.text("description").strip(" -")
         if amount is None or sum(c.isalpha() for c in description) < 2:
@@ -241,6 +252,7 @@ def _rows(
             item = InvoiceLine(description=description, amount=amount)
         n = len(items)
         items.append(item)
+        counted += item.quantity is not None
         conf = Pick(None, line.words, 0.75).confidence
         for key, value in item.model_dump().items():
             if value is not None:
@@ -282,4 +294,110 @@ def legacy_rows(lines: list[Line]) -> tuple[list[InvoiceLine], dict[str, float]]
         conf = Pick(None, line.words, 0.7).confidence
         for key in ("description", "amount"):
             confidence[f"/line_items/{n}/{key}"] = conf
+    return items, confidence
+
+
+# ---------------------------------------------------------------- tables without a header row
+
+PERCENT_CELL = re.compile(r"^(?P<n>\d{1,2}(?:[.,]\d{1,2})?)\s*%$")
+POSITION = re.compile(r"^\d{1,3}\.?$")
+CENT = Decimal("0.01")
+
+
+@dataclass
+class _Cells:
+    line: Line
+    description: str
+    amount: Decimal
+    quantity: Decimal | None = None
+    unit: str | None = None
+    unit_price: Decimal | None = None
+    tax_rate: Decimal | None = None
+    adds_up: bool = False  # quantity x unit price = amount
+
+
+def _cells(line: Line) -> _Cells | None:
+    """A row as [position] description, two or more number cells, the last the line amount; None otherwise.
+    Quantity and unit price are the two cells whose product is the amount (a cell 'x %' is the tax rate)."""
+    segments = line.segments
+    start = 1 if len(segments) > 3 and POSITION.match(segments[0].text.strip()) else 0
+    description = segments[start].text.strip(" -") if len(segments) > start else ""
+    cells = [s.text.strip() for s in segments[start + 1 :]]
+    if len(cells) < 2 or sum(c.isalpha() for c in description) < 3 or STOP.search(description):
+        return None
+    found = find_amounts(cells[-1])
+    if len(found) != 1 or not all(re.search(r"\d", c) for c in cells):
+        return None
+    row = _Cells(line, description, found[0][0])
+    numbers: list[tuple[Decimal, str | None]] = []
+    for cell in cells[:-1]:
+        if match := PERCENT_CELL.match(cell):
+            row.tax_rate = _number(match.group("n"))
+        elif match := QUANTITY_CELL.match(cell):
+            value = _number(match.group("n"))
+            if value is not None:
+                numbers.append((value, (match.group("unit") or "").strip() or None))
+        elif amounts := find_amounts(cell, allow_int=True):
+            numbers.append((amounts[-1][0], None))
+        else:
+            return None
+    for i, (quantity, unit) in enumerate(numbers):
+        for price, _ in numbers[i + 1 :]:
+            if quantity and abs(quantity * price - row.amount) <= CENT * max(1, quantity):
+                row.quantity, row.unit, row.unit_price, row.adds_up = quantity, unit, price, True
+                return row
+    if len(numbers) >= 2:
+        (row.quantity, row.unit), row.unit_price = numbers[0], numbers[1][0]
+    return row
+
+
+def headerless_rows(lines: list[Line]) -> tuple[list[InvoiceLine], dict[str, float]] | None:
+    """Item rows of a table without a header row: runs of rows of the same shape (a description, number cells, the
+    amount last and right-aligned with the rows around it), up to the totals. A run is a table when most of its rows
+    add up (quantity x unit price = amount), so a single row only when it adds up."""
+    runs: list[list[_Cells]] = []
+    run: list[_Cells] = []
+    for line in lines:
+        row = _cells(line)
+        last = run[-1] if run else None
+        if (
+            row is not None
+            and last is not None
+            and (
+                row.line.page != last.line.page
+                or abs(row.line.bbox[2] - last.line.bbox[2]) > 0.02
+                or row.line.bbox[1] - last.line.bbox[3] > 4 * row.line.height
+            )
+        ):
+            runs.append(run)
+            run = []
+        if row is not None:
+            run.append(row)
+        elif run and (STOP.search(line.text) or line.index - run[-1].line.index > 2):
+            runs.append(run)
+            run = []
+    runs.append(run)
+    tables = [r for r in runs if r and 2 * sum(c.adds_up for c in r) > len(r)]
+    if not tables:
+        return None
+    items: list[InvoiceLine] = []
+    confidence: dict[str, float] = {}
+    for row in (c for table in tables for c in table):
+        try:
+            item = InvoiceLine(
+                description=row.description,
+                quantity=row.quantity,
+                unit=row.unit,
+                unit_price=row.unit_price,
+                tax_rate=row.tax_rate,
+                amount=row.amount,
+            )
+        except ValueError:
+            item = InvoiceLine(description=row.description, amount=row.amount)
+        n = len(items)
+        items.append(item)
+        conf = Pick(None, row.line.words, 0.75 if row.adds_up else 0.6).confidence
+        for key, value in item.model_dump().items():
+            if value is not None:
+                confidence[f"/line_items/{n}/{key}"] = conf
     return items, confidence

@@ -42,9 +42,7 @@ def test_generated_invoices_read_customer_and_rows(index: int) -> None:
     truth = inv.truth
     data = _read(inv.data).data
     assert data.customer_name == truth["customer_name"]
-    if not inv.meta["item_head"]:  # a table without a header row: the rules do not guess its columns
-        assert not data.line_items
-        return
+    # with a header row or without one (rows that add up: quantity x unit price = amount)
     assert [(line.description, line.amount) for line in data.line_items] == [
         (line["description"], Decimal(line["amount"])) for line in truth["line_items"]
     ]
@@ -109,6 +107,76 @@ def test_kundennr_and_waehrung_are_labels_not_parties() -> None:
         ("Fahrtkosten", Decimal(1), Decimal("80.00"), Decimal("80.00")),
     ]
     assert all(0 < result.confidence[f"/line_items/{n}/amount"] <= 1 for n in range(2))
+
+
+def test_a_table_without_a_header_row_is_read_where_its_rows_add_up() -> None:
+    rows = [
+        (50, 60, "Kettler Druck GmbH"),
+        (50, 90, "Rechnung Nr. 2024-117"),
+        (50, 105, "Datum: 12.03.2024"),
+        (50, 200, "1"),
+        (70, 200, "Visitenkarten 500 Stk."),
+        (330, 200, "2,00 Stk."),
+        (420, 200, "45,90"),
+        (520, 200, "91,80"),
+        (70, 214, "Lieferung 01.03.-05.03."),  # a note under its row: not a row
+        (50, 228, "2"),
+        (70, 228, "Flyer A5"),
+        (330, 228, "1,00"),
+        (420, 228, "120,00"),
+        (520, 228, "120,00"),
+        (50, 260, "IBAN DE12 5001 0517 0648 4898 90"),
+        (330, 260, "Summe netto"),
+        (520, 260, "211,80"),
+        (330, 274, "MwSt. 19 %"),
+        (520, 274, "40,24"),
+        (330, 288, "Gesamtbetrag"),
+        (520, 288, "252,04"),
+        (50, 330, "19 %"),
+        (150, 330, "211,80"),
+        (250, 330, "40,24"),
+        (350, 330, "252,04"),
+    ]
+    data = _read(_draw(rows)).data
+    assert [(i.description, i.quantity, i.unit, i.unit_price, i.amount) for i in data.line_items] == [
+        ("Visitenkarten 500 Stk.", Decimal(2), "Stk.", Decimal("45.90"), Decimal("91.80")),
+        ("Flyer A5", Decimal(1), None, Decimal("120.00"), Decimal("120.00")),
+    ]
+    assert data.invoice_total == Decimal("252.04")
+    # one row whose figures do not multiply out is no table (a tax line, a payment sentence)
+    lone = [(50, 60, "Kettler Druck GmbH"), (70, 200, "Porto und Verpackung"), (330, 200, "3"), (520, 200, "7,50")]
+    assert not _read(_draw(lone)).data.line_items
+
+
+def test_a_table_ends_at_a_totals_label_under_its_number_columns() -> None:
+    rows = [
+        (50, 60, "Harbor Supplies Ltd"),
+        (50, 90, "Invoice No. 5521"),
+        (50, 200, "Description"),
+        (330, 200, "Qty"),
+        (400, 200, "Price"),
+        (510, 200, "Amount"),
+        (50, 220, "Apple MacBook Pro Retina 13,3'' + Apple Magic Mouse"),  # runs into the Qty column
+        (345, 220, "1"),
+        (400, 220, "2,321.00"),
+        (510, 220, "2,321.00"),
+        (50, 236, "Printer toner"),
+        (345, 236, "2"),
+        (400, 236, "15.00"),
+        (510, 236, "30.00"),
+        (50, 270, "IBAN GB33 BUKB 2020 1555 5555 55"),  # bank details beside the totals
+        (400, 270, "Merchandise"),
+        (510, 270, "2,351.00"),
+        (50, 286, "BIC BUKBGB22"),
+        (400, 286, "Shipping"),
+        (510, 286, "25.00"),
+        (400, 302, "Net amount"),
+        (510, 302, "2,376.00"),
+    ]
+    data = _read(_draw(rows)).data
+    # the two rows only (the words run into the Qty column are not a label), none of the totals
+    assert [i.amount for i in data.line_items] == [Decimal("2321.00"), Decimal("30.00")]
+    assert data.line_items[0].description.startswith("Apple MacBook Pro")
 
 
 def test_a_statement_lists_each_charge_with_its_breakdown_indented() -> None:
