@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from model.layout.common import Pick
 from model.layout.lines import Line
@@ -236,28 +237,35 @@ def _rows(
         description = row.text("description").strip(" -")
         if amount is None or sum(c.isalpha() for c in description) < 2:
             continue  # a note or a wrapped description under the row before
-        quantity = _number(row.text("quantity"))
-        rate = _number(row.text("tax_rate"))
         unit = row.text("unit") or None
-        try:
-            item = InvoiceLine(
-                description=description,
-                quantity=quantity,
-                unit=unit if unit and not re.search(r"\d", unit) else None,
-                unit_price=_amount(row, "unit_price") or _number(row.text("unit_price")),  # '9,9000': 4 decimals
-                tax_rate=rate,
-                amount=amount,
-            )
-        except ValueError:
-            item = InvoiceLine(description=description, amount=amount)
-        n = len(items)
-        items.append(item)
+        item = _append(
+            items,
+            confidence,
+            Pick(None, line.words, 0.75).confidence,
+            description=description,
+            quantity=_number(row.text("quantity")),
+            unit=unit if unit and not re.search(r"\d", unit) else None,
+            unit_price=_amount(row, "unit_price") or _number(row.text("unit_price")),  # '9,9000': 4 decimals
+            tax_rate=_number(row.text("tax_rate")),
+            amount=amount,
+        )
         counted += item.quantity is not None
-        conf = Pick(None, line.words, 0.75).confidence
-        for key, value in item.model_dump().items():
-            if value is not None:
-                confidence[f"/line_items/{n}/{key}"] = conf
     return lines[-1].index + 1 if lines else header.index + 1
+
+
+def _append(items: list[InvoiceLine], confidence: dict[str, float], conf: float, **values: Any) -> InvoiceLine:
+    """A row as the next line item (description and amount only where a column's reading is refused), each of its
+    values at the row's confidence."""
+    try:
+        item = InvoiceLine(**values)
+    except ValueError:
+        item = InvoiceLine(description=values["description"], amount=values["amount"])
+    n = len(items)
+    items.append(item)
+    for key, value in item.model_dump().items():
+        if value is not None:
+            confidence[f"/line_items/{n}/{key}"] = conf
+    return item
 
 
 def legacy_rows(lines: list[Line]) -> tuple[list[InvoiceLine], dict[str, float]]:
@@ -383,21 +391,15 @@ def headerless_rows(lines: list[Line]) -> tuple[list[InvoiceLine], dict[str, flo
     items: list[InvoiceLine] = []
     confidence: dict[str, float] = {}
     for row in (c for table in tables for c in table):
-        try:
-            item = InvoiceLine(
-                description=row.description,
-                quantity=row.quantity,
-                unit=row.unit,
-                unit_price=row.unit_price,
-                tax_rate=row.tax_rate,
-                amount=row.amount,
-            )
-        except ValueError:
-            item = InvoiceLine(description=row.description, amount=row.amount)
-        n = len(items)
-        items.append(item)
-        conf = Pick(None, row.line.words, 0.75 if row.adds_up else 0.6).confidence
-        for key, value in item.model_dump().items():
-            if value is not None:
-                confidence[f"/line_items/{n}/{key}"] = conf
+        _append(
+            items,
+            confidence,
+            Pick(None, row.line.words, 0.75 if row.adds_up else 0.6).confidence,
+            description=row.description,
+            quantity=row.quantity,
+            unit=row.unit,
+            unit_price=row.unit_price,
+            tax_rate=row.tax_rate,
+            amount=row.amount,
+        )
     return items, confidence
