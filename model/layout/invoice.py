@@ -7,99 +7,38 @@ from decimal import Decimal
 from statistics import median
 
 from model.layout.common import Pick, after_label, below, find_totals, first_date, labelled_date, row_amount
+from model.layout.invoice_labels import (
+    AMOUNT_DUE,
+    ANY_DATE,
+    CUSTOMER_LABEL,
+    DISCOUNT,
+    DOC_TITLE,
+    INVOICE_DATE,
+    INVOICE_DUE,
+    INVOICE_NO,
+    NUMBER_BEFORE,
+    NUMBER_LABEL,
+    OTHER_DATE,
+    OTHER_ID,
+    OTHER_LABEL,
+    PAYEE,
+    PO,
+    SENDER_LINE,
+    SHIP_LABEL,
+    TAX_ID,
+    TAX_ID_VALUE,
+    TERMS,
+    TITLE,
+    VENDOR_LABEL,
+)
 from model.layout.invoice_totals import reconcile
 from model.layout.items import TABLE_HEAD, headerless_rows, legacy_rows, read_items
 from model.layout.items import table_header as read_header
 from model.layout.lines import Line, Segment, merge_split_rows, union
 from model.layout.receipt import ADDRESS_STOP, COMPANY_MARK, NOT_NAME
 from model.layout.skew import straightened
-from model.layout.values import DUE_LABEL, find_amounts, find_currency, find_dates
+from model.layout.values import find_amounts, find_currency, find_dates
 from schemas.invoice import Invoice
-
-INVOICE_NO = re.compile(
-    r"(?:invoice|inv|bill|factuur|rechnung|facture|factura|fattura|invois|nota)\s*[-.]?\s*"
-    r"(?:no\b\.?|nr\b\.?|n[°ºo]\.?|num(?:ber|mer|ero|éro)?\b\.?|#|id\b|number)|"
-    r"factuurnummer|rechnungsnummer|rechnungs-?nr\.?|invoicenumber|n[°º]\s*(?:de\s*)?facture|num[ée]ro\s*de\s*facture|"
-    r"n[úu]mero\s*de\s*factura|bill\s*no|^\s*(?:invoice|factuur|rechnung|facture|factura|fattura)\b",
-    re.I,
-)
-# The number labels alone, without the bare document title ('RECHNUNG' is no label for the cell beside it).
-NUMBER_LABEL = re.compile(INVOICE_NO.pattern.rsplit("|^", 1)[0], re.I)
-TITLE = re.compile(r"^\s*(?:invoice|factuur|rechnung|facture|factura|fattura)\b", re.I)
-INVOICE_DATE = re.compile(
-    r"invoice\s*date|date\s*of\s*(?:issue|invoice)|issue\s*date|bill(?:ing)?\s*date|factuur\s*datum|factuurdatum|"
-    r"rechnungsdatum|date\s*de\s*(?:la\s*)?facture|date\s*d.?[ée]mission|fecha\s*(?:de\s*)?(?:factura|emisi[óo]n)|"
-    r"tarikh\s*invois|invoice\s*dt",
-    re.I,
-)
-ANY_DATE = re.compile(r"\b(?:date|datum|fecha|tarikh|data|dated|le)\b", re.I)
-OTHER_DATE = re.compile(
-    r"due|order|delivery|ship|period|from|to\b|until|bis|valid|vervaldatum|leverdatum|besteldatum|orderdatum|f[äa]llig|"
-    r"lieferdatum|livraison|[ée]ch[ée]ance|vencimiento|start|end|birth|geboorte|limite|paiement|payment|pay\b|"
-    r"pr[ée]l[èe]vement|betaal|zahlung|pago|check\s*out|expir",
-    re.I,
-)
-TAX_ID = re.compile(  # each label starts a word: 'Austin' holds no 'ust'
-    r"\b(?:steuer-?\s*n(?:r|ummer)\.?\s*[:.]?\s*|\bein\s*[:.]?\s*|vat\s*reg\.?\s*no\.?\s*[:.]?\s*|"
-    r"(?:vat|btw|tva|iva|gst|ust|mwst)[\s.-]*(?:id|no|nr|number|nummer|reg(?:istration)?|n[°º])?\.?\s*[:.]?\s*|"
-    r"ust-?id(?:nr)?\.?\s*[:.]?\s*|uid\s*[:.]?\s*|tax\s*id\s*[:.]?\s*|siret\s*[:.]?\s*|abn\s*[:.]?\s*|gstin\s*[:.]?\s*)",
-    re.I,
-)
-TAX_ID_VALUE = re.compile(r"\b[A-Z]{2}\s?[0-9A-Z][0-9A-Z .]{6,14}[0-9A-Z]\b|\b\d[\d .-]{7,16}\d\b")
-# A label introducing the customer, not the customer's number ('Kundennr.', 'Klantnummer', 'N° client').
-CUSTOMER_LABEL = re.compile(
-    r"\b(?:bill\s*to|billed\s*to|invoice\s*to|sold\s*to|customer|client|klant|kunde|factuuradres|rechnungsadresse|"
-    r"rechnung\s*an|factuur\s*aan|adressee|destinataire|adresse\s*de\s*facturation|"
-    r"factur[ée]\s*[àa]|facturar\s*a|cliente|buyer)\b(?![\s.-]*(?:n[or°º]\b|nr|no\b|nummer|number|id\b|code|ref|#))",
-    re.I,
-)
-NUMBER_BEFORE = re.compile(r"(?:n[°º]|no\.?|nr\.?|code|r[ée]f\.?|account|id)\s*$", re.I)
-# Labels that are never a party's name ('Währung:', 'Ordernummer', 'N° commande Devise').
-OTHER_LABEL = re.compile(
-    r"w[äa]hrung|currency|devise|valuta|ordernummer|bestellnummer|commande|referen[tc]|your\s*order|ihre\s*bestellung|"
-    r"kundennummer|klantnummer|debiteur|account\s*no|customer\s*(?:no|id)|datum|date|:\s*$",
-    re.I,
-)
-VENDOR_LABEL = re.compile(
-    r"\b(?:from\s*:|seller|sold\s*by|vendor|supplier|leverancier|verk[äa]ufer|lieferant|fournisseur|vendedor|emisor)\b",
-    re.I,
-)
-# Sentences that name the issuer: who is paid, who greets the customer.
-PAYEE = re.compile(
-    r"payment\s*received\s*by|payable\s*to|in\s*favou?r\s*of|titulaire\s*du\s*compte|account\s*(?:holder|name)|"
-    r"rekeninghouder|ten\s*name\s*van|kontoinhaber|empf[äa]nger|beneficiary|b[ée]n[ée]ficiaire|greetings\s*from|"
-    r"thank\s*you\s*for\s*(?:choosing|shopping\s*(?:at|with)|your\s*(?:order|business)\s*(?:at|with))|bedankt\s*voor",
-    re.I,
-)
-# A return-address line over the window of a letter: 'Company AG - Street 1 - 12345 City'.
-SENDER_LINE = re.compile(r"^(?P<name>[^\d|•·–-]{2,60}?)\s+[-–|•·]\s+.*\d.*\s+[-–|•·,]\s+.*\d{4,5}")
-DOC_TITLE = re.compile(r"\s+(?:invoice|factuur|rechnung|facture|factura|fattura|receipt|bill|quittung)\s*$", re.I)
-TERMS = re.compile(
-    r"payment\s*terms|terms|betalingstermijn|betalingsvoorwaarden|zahlungsbedingungen|zahlungsziel|"
-    r"conditions\s*de\s*(?:paiement|r[èe]glement)|r[èe]glement\s*:|payment\s*conditions",
-    re.I,
-)
-OTHER_ID = re.compile(
-    r"booking\s*(?:id|no|number|ref)|reservation\s*(?:id|no|number)|document\s*(?:no|number|nr)|"
-    r"reference\s*(?:no|number)|receipt\s*(?:no|number|#)|belegnummer|bonnummer|n[°º]\s*de\s*(?:pi[èe]ce|document)",
-    re.I,
-)
-INVOICE_DUE = re.compile(
-    rf"f[äa]lligkeitsdatum|f[äa]llig\s*am|uiterste\s*betaaldatum|[àa]\s*payer\s*avant\s*le|payable\s*avant\s*le|"
-    rf"date\s*d.?[ée]ch[ée]ance|^\s*due\b\s*:?|{DUE_LABEL.pattern}",
-    re.I,
-)
-AMOUNT_DUE = re.compile(
-    r"amount\s*due|balance\s*due|total\s*due|amount\s*payable|zahlbetrag|zu\s*zahlen|offener\s*betrag|"
-    r"net\s*[àa]\s*payer|reste\s*[àa]\s*payer|montant\s*d[ûu]|te\s*betalen|openstaand\s*bedrag",
-    re.I,
-)
-DISCOUNT = re.compile(r"\b(?:discount|rabatt|remise|escompte|korting|descuento)\b", re.I)
-PO = re.compile(
-    r"ihre\s*bestellung|auftrags-?n(?:r|ummer)|your\s*order|uw\s*referentie|votre\s*commande|bon\s*de\s*commande|"
-    r"n[°º]\s*commande|purchase\s*order|p\.?o\.?\s*(?:no|number|#)|order\s*(?:no|number|nr)|bestelnummer|ordernummer|bestellnummer|commande",
-    re.I,
-)
 
 
 def extract_invoice(lines: list[Line]) -> tuple[Invoice, dict[str, float]]:
@@ -125,7 +64,7 @@ def extract_invoice(lines: list[Line]) -> tuple[Invoice, dict[str, float]]:
             picks["vendor_name"] = Pick(picks["vendor_name"].value, head[1].words, picks["vendor_name"].certainty)
     picks["vendor_address"] = _block_under(lines, vendor_line, picks["vendor_name"])
     picks["vendor_tax_id"] = _tax_id(lines)
-    picks["customer_name"], customer_line = _customer(lines)
+    picks["customer_name"], customer_line = _customer(lines, picks["vendor_name"])
     picks["customer_address"] = _block_under(lines, customer_line, picks["customer_name"])
     vendor, customer = picks["vendor_name"], picks["customer_name"]
     if vendor is not None and customer is not None and vendor.value == customer.value:
@@ -327,6 +266,7 @@ def _name_like(text: str) -> bool:
         and not find_dates(text)
         and not OTHER_LABEL.search(text)
         and not CUSTOMER_LABEL.search(text)
+        and not SHIP_LABEL.search(text)
         and not INVOICE_NO.search(text)
     )
 
@@ -384,8 +324,9 @@ def _vendor(lines: list[Line]) -> tuple[Pick | None, Line | None]:
     return Pick(DOC_TITLE.sub("", seg.text).strip(" ,"), seg.words, 0.5), line
 
 
-def _customer(lines: list[Line]) -> tuple[Pick | None, Line | None]:
-    """The party under or beside a customer label, else the addressee under a letter's return-address line."""
+def _customer(lines: list[Line], vendor: Pick | None = None) -> tuple[Pick | None, Line | None]:
+    """The party under or beside a customer label, else the addressee under a letter's return-address line, else
+    (once the vendor is known) the address block in a letter's window."""
     for line in lines:
         for seg in line.segments:
             match = CUSTOMER_LABEL.search(seg.text)
@@ -398,7 +339,40 @@ def _customer(lines: list[Line]) -> tuple[Pick | None, Line | None]:
                 if _name_like(cell.text):
                     row = next(ln for ln in lines if cell in ln.segments)
                     return Pick(_addressee_name(cell.text), cell.words, 0.65), row
-    return _addressee(lines)
+    found = _addressee(lines)
+    return found if found[0] is not None or vendor is None else _window(lines, vendor)
+
+
+POSTCODE_ROW = re.compile(r"\b\d{4,5}\b|\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b")  # '04109 Leipzig', 'EC1A 1BB'
+
+
+def window_customer(lines: list[Line], vendor: str) -> tuple[Pick, Pick | None] | None:
+    """The addressee in a letter's window when the vendor is known (the learned chooser's): its name and address."""
+    lines = merge_split_rows(straightened(lines))
+    name, line = _window(lines, Pick(vendor, [], 1.0))
+    return None if name is None else (name, _block_under(lines, line, name))
+
+
+def _key(text: str) -> str:
+    return re.sub(r"\W+", "", text).lower()
+
+
+def _window(lines: list[Line], vendor: Pick) -> tuple[Pick | None, Line | None]:
+    """The first text at the top left, where it is a name over left-aligned address rows (one with a postcode) and
+    not the vendor: the addressee of a letter without a return-address line, the vendor named elsewhere."""
+    for i, line in enumerate(lines):
+        if line.page or line.bbox[1] > 0.4:
+            break
+        seg = line.segments[0]
+        if seg.bbox[0] > 0.45:
+            continue
+        if not _name_like(seg.text) or _key(seg.text) == _key(vendor.value) or seg.text.rstrip().endswith(":"):
+            return None, None  # the first text on the left is no addressee (a title, a label, the vendor)
+        rows = [s.text for nxt in lines[i + 1 : i + 4] for s in nxt.segments[:1] if abs(s.bbox[0] - seg.bbox[0]) < 0.03]
+        if len(rows) >= 2 and any(POSTCODE_ROW.search(r) for r in rows):
+            return Pick(_addressee_name(seg.text), seg.words, 0.55), line
+        return None, None
+    return None, None
 
 
 ATTENTION = re.compile(

@@ -6,6 +6,7 @@ from typing import Any
 
 from model.learned.core import Doc, FieldSpec, LearnedModel, field_specs
 from model.learned.form_fit import apply_form
+from model.learned.invoice import apply_parties
 
 
 def apply_learned(
@@ -30,16 +31,17 @@ def apply_learned(
         candidate, probability = chosen
         update[spec.name] = candidate.value
         confidence[f"/{spec.name}"] = probability
+    if update:
+        data = type(data).model_validate({**data.model_dump(), **update})  # model output is validated like any input
     decode = DECODERS.get(schema)
     if decode is not None:
         data, confidence = decode(doc, data, confidence, model)
-    if update:
-        data = type(data).model_validate({**data.model_dump(), **update})  # model output is validated like any input
     return data, confidence
 
 
-# schema -> a whole-document step after the per-field choices (forms: linking keys to values)
-DECODERS: dict[str, Any] = {"form": apply_form}
+# schema -> a whole-document step after the per-field choices (forms: linking keys to values; invoices: the
+# customer in a letter's window, once the chooser has named the vendor)
+DECODERS: dict[str, Any] = {"form": apply_form, "invoice": apply_parties}
 # Fields (schema.field) that `docai train` fits and reports but the model does not choose: the rules would decide them,
 # with calibrated confidences (model/learned/rule_calibration.py). Issue 10 asks that rules propose and the fitted
 # model decide, so a field stays here only while its chooser is worse than the rules on documents it was not fitted on

@@ -16,7 +16,8 @@ from decimal import Decimal
 from statistics import median
 from typing import Any
 
-from model.layout.invoice import (
+from model.layout.invoice import _name_like, extract_invoice, window_customer
+from model.layout.invoice_labels import (
     AMOUNT_DUE,
     CUSTOMER_LABEL,
     DISCOUNT,
@@ -25,8 +26,6 @@ from model.layout.invoice import (
     PAYEE,
     SENDER_LINE,
     VENDOR_LABEL,
-    _name_like,
-    extract_invoice,
 )
 from model.layout.items import read_items
 from model.layout.lines import Line
@@ -45,6 +44,22 @@ CENT = Decimal("0.01")
 def _rules(doc: Doc) -> tuple[Any, dict[str, float]]:
     """What the layout rules read (their picks are features, not decisions)."""
     return doc.once("invoice_rules", lambda: extract_invoice(doc.lines))
+
+
+def apply_parties(doc: Doc, data: Any, confidence: dict[str, float], _model: Any) -> tuple[Any, dict[str, float]]:
+    """An invoice without a labelled customer: the addressee in the letter's window, now that the vendor is the
+    chooser's (the rules look there only when their own vendor is another name, and theirs may be the addressee)."""
+    if data.customer_name or not data.vendor_name:
+        return data, confidence
+    found = window_customer(doc.lines, data.vendor_name)
+    if found is None:
+        return data, confidence
+    name, address = found
+    values = {"customer_name": name.value, "customer_address": address.value if address else data.customer_address}
+    confidence = {**confidence, "/customer_name": name.confidence}
+    if address is not None:
+        confidence["/customer_address"] = address.confidence
+    return type(data).model_validate({**data.model_dump(), **values}), confidence
 
 
 def _unit(doc: Doc) -> float:

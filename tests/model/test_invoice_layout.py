@@ -179,6 +179,54 @@ def test_a_table_ends_at_a_totals_label_under_its_number_columns() -> None:
     assert data.line_items[0].description.startswith("Apple MacBook Pro")
 
 
+def test_the_customer_is_never_a_ship_to_label_and_is_read_in_a_letters_window() -> None:
+    labelled = [
+        (50, 60, "Quinnorsoft Corp."),
+        (50, 74, "54 Oak Drive, London EC1A 1BB"),
+        (400, 60, "INVOICE"),
+        (400, 90, "Invoice #: INV-2023-1956"),
+        (50, 160, "Billed to"),
+        (300, 160, "Ship To"),
+        (50, 176, "Taylor Labs Corp."),
+        (300, 176, "Taylor Labs Corp."),
+        (50, 190, "8 Station Road"),
+        (300, 190, "8 Station Road"),
+        (50, 204, "02108 Boston, MA"),
+        (300, 204, "02108 Boston, MA"),
+        (50, 260, "Total"),
+        (500, 260, "120.00"),
+    ]
+    assert _read(_draw(labelled)).data.customer_name == "Taylor Labs Corp."
+    # no label, no return-address line: the addressee stands first at the top left, the vendor only in the footer
+    window = [
+        (330, 140, "Invoice no:"),
+        (460, 140, "RE2019894"),
+        (55, 152, "Laura Wilson"),
+        (330, 152, "Issue date"),
+        (460, 152, "05/07/2025"),
+        (55, 165, "146 Market Street"),
+        (55, 178, "73301 Austin, TX"),
+        (55, 240, "Sales Invoice"),
+        (55, 280, "Design work"),
+        (300, 280, "2"),
+        (400, 280, "50.00"),
+        (500, 280, "100.00"),
+        (330, 320, "Total"),
+        (500, 320, "100.00"),
+        (55, 760, "Corkelrosline Corp."),
+        (250, 760, "Tel. +49 779 7371106"),
+        (420, 760, "IBAN NL34 1879 7837"),
+        (55, 772, "59 Station Road"),
+        (250, 772, "info@corkelrosline.com"),
+        (420, 772, "EIN: GB114606101"),
+        (55, 784, "02108 Boston, MA"),
+        (250, 784, "www.corkelrosline.com"),
+    ]
+    data = _read(_draw(window)).data
+    assert (data.vendor_name, data.customer_name) == ("Corkelrosline Corp.", "Laura Wilson")
+    assert data.customer_address is not None and "Market Street" in data.customer_address
+
+
 def test_a_statement_lists_each_charge_with_its_breakdown_indented() -> None:
     rows = [
         (50, 60, "Cloudline Services"),

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from docai.synth.training import invoice_examples
-from model.layout.invoice import OTHER_LABEL, extract_invoice
+from model.layout.invoice import extract_invoice
+from model.layout.invoice_labels import OTHER_LABEL
 from model.layout.lines import build_lines
 from model.learned.apply import apply_learned, decides
 from model.learned.core import Calibration, Doc, LearnedModel, field_specs
