@@ -10,6 +10,7 @@ from model.layout.common import Pick, after_label, below, find_totals, first_dat
 from model.layout.invoice_labels import (
     AMOUNT_DUE,
     ANY_DATE,
+    CONTACT,
     CUSTOMER_LABEL,
     DISCOUNT,
     DOC_TITLE,
@@ -267,6 +268,7 @@ def _name_like(text: str) -> bool:
         and not OTHER_LABEL.search(text)
         and not CUSTOMER_LABEL.search(text)
         and not SHIP_LABEL.search(text)
+        and not CONTACT.search(text)  # a party's contact person ('Buyer contact name'), not the party
         and not INVOICE_NO.search(text)
     )
 
@@ -335,7 +337,10 @@ def _customer(lines: list[Line], vendor: Pick | None = None) -> tuple[Pick | Non
             right = after_label(line, CUSTOMER_LABEL, seg)
             if right and _name_like(right[0]) and not re.search(r"\d{3,}", right[0]):
                 return Pick(_addressee_name(right[0]), right[1], 0.7), line
-            for cell in below(lines, line, seg.bbox):
+            cells = below(lines, line, seg.bbox)
+            if cells and all(CONTACT.search(c.text) for c in cells):  # a contact person first, the party under it
+                cells = below(lines, next(ln for ln in lines if cells[0] in ln.segments), cells[0].bbox)
+            for cell in cells:
                 if _name_like(cell.text):
                     row = next(ln for ln in lines if cell in ln.segments)
                     return Pick(_addressee_name(cell.text), cell.words, 0.65), row

@@ -17,9 +17,11 @@ INVOICE_NO = re.compile(
 NUMBER_LABEL = re.compile(INVOICE_NO.pattern.rsplit("|^", 1)[0], re.I)
 TITLE = re.compile(r"^\s*(?:invoice|factuur|rechnung|facture|factura|fattura)\b", re.I)
 INVOICE_DATE = re.compile(
-    r"invoice\s*date|date\s*of\s*(?:issue|invoice)|issue\s*date|bill(?:ing)?\s*date|factuur\s*datum|factuurdatum|"
+    r"(?:invoice\s*date|date\s*of\s*(?:issue|invoice)|issue\s*date|bill(?:ing)?\s*date|factuur\s*datum|factuurdatum|"
     r"rechnungsdatum|date\s*de\s*(?:la\s*)?facture|date\s*d.?[ée]mission|fecha\s*(?:de\s*)?(?:factura|emisi[óo]n)|"
-    r"tarikh\s*invois|invoice\s*dt",
+    r"tarikh\s*invois|invoice\s*dt"
+    # not the date of another invoice a credit note or correction refers to ('Date de facture associée')
+    r")(?!\s*(?:associ[ée]e|pr[ée]c[ée]dente|d.origine|originale|of\s*(?:the\s*)?original|related|referenced))",
     re.I,
 )
 ANY_DATE = re.compile(r"\b(?:date|datum|fecha|tarikh|data|dated|le)\b", re.I)
@@ -40,7 +42,16 @@ TAX_ID_VALUE = re.compile(r"\b[A-Z]{2}\s?[0-9A-Z][0-9A-Z .]{6,14}[0-9A-Z]\b|\b\d
 CUSTOMER_LABEL = re.compile(
     r"\b(?:bill\s*to|billed\s*to|invoice\s*to|sold\s*to|customer|client|klant|kunde|factuuradres|rechnungsadresse|"
     r"rechnung\s*an|factuur\s*aan|adressee|destinataire|adresse\s*de\s*facturation|"
-    r"factur[ée]\s*[àa]|facturar\s*a|cliente|buyer)\b(?![\s.-]*(?:n[or°º]\b|nr|no\b|nummer|number|id\b|code|ref|#))",
+    r"factur[ée]\s*[àa]|facturar\s*a|cliente|buyer)\b"
+    r"(?![\s.-]*(?:n[or°º]\b|nr|no\b|nummer|number|id\b|code|ref|#|contact))",
+    re.I,
+)
+# A contact person's row under a party's label ('Buyer contact name', 'Ihr Ansprechpartner'): not the party.
+CONTACT = re.compile(r"\bcontact|ansprechpartner|contactpersoon|interlocuteur", re.I)
+# Labels over another party's block: a tax representative ('Représentant fiscal') or a delivery address.
+OTHER_PARTY = re.compile(
+    r"repr[ée]sentant\s*fiscal|tax\s*representative|fiskalvertreter|steuerlicher\s*vertreter|"
+    r"fiscaal\s*vertegenwoordiger",
     re.I,
 )
 NUMBER_BEFORE = re.compile(r"(?:n[°º]|no\.?|nr\.?|code|r[ée]f\.?|account|id)\s*$", re.I)

@@ -23,6 +23,7 @@ from model.layout.invoice_labels import (
     DISCOUNT,
     DOC_TITLE,
     OTHER_LABEL,
+    OTHER_PARTY,
     PAYEE,
     SENDER_LINE,
     VENDOR_LABEL,
@@ -335,8 +336,10 @@ def propose_vendor(doc: Doc) -> list[Candidate]:
     out, done = [], set()
     # the customer block the rules found (under 'Bill to', 'Factuuradres') never names the vendor
     customer = norm(f"{data.customer_name or ''} {data.customer_address or ''}") if data.customer_name else ""
+    # nor does another party's block: a tax representative's ('Représentant fiscal'), its label included
+    others = {i for ln in doc.lines if OTHER_PARTY.search(ln.text) for i in range(ln.index, ln.index + 4)}
     for line, seg, text in proposals:
-        if text in done or line is None or (customer and norm(text) in customer):
+        if text in done or line is None or (customer and norm(text) in customer) or line.index in others:
             continue
         done.add(text)
         above = doc.lines[line.index - 1].text if line.index > 0 else ""

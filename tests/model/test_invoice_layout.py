@@ -227,6 +227,30 @@ def test_the_customer_is_never_a_ship_to_label_and_is_read_in_a_letters_window()
     assert data.customer_address is not None and "Market Street" in data.customer_address
 
 
+def test_en16931_parties_and_dates_that_are_not_the_invoices_own() -> None:
+    rows = [
+        (50, 50, "Atelier Lumière SARL"),
+        (350, 50, "FACTURE N° : F20260023"),
+        (350, 64, "Date : 31/01/2026"),
+        (50, 70, "35 rue d'ici, 75018 PARIS"),
+        (350, 90, "CLIENT :"),
+        (350, 104, "Contact : M. Dupont"),
+        (350, 118, "Boulangerie Martin SAS"),
+        (350, 132, "6 rue du Port, 06000 NICE"),
+        (50, 160, "Représentant fiscal"),
+        (50, 174, "Fiscalis Conseil SAS"),
+        (50, 188, "12 avenue Foch, 75016 PARIS"),
+        (50, 220, "DATE DE FACTURE ASSOCIÉE : 01/01/2026"),
+        (50, 300, "TOTAL TTC"),
+        (500, 300, "104,90 EUR"),
+        (50, 780, "Atelier Lumière SARL - SIREN 123 456 782 - contact@atelier-lumiere.fr"),
+    ]
+    data = _read(_draw(rows)).data
+    assert data.invoice_date.isoformat() == "2026-01-31"  # not the associated (earlier) invoice's date
+    assert data.customer_name == "Boulangerie Martin SAS"  # not its contact person
+    assert data.vendor_name != "Fiscalis Conseil SAS"  # the tax representative is another party
+
+
 def test_a_statement_lists_each_charge_with_its_breakdown_indented() -> None:
     rows = [
         (50, 60, "Cloudline Services"),
