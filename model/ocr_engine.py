@@ -78,9 +78,7 @@ class OcrEngine:
             fitted = calibrated_paths(request.schema, confidence, self.options.learned_path, values)
             linked = model is not None and request.schema == "form"  # the linker's probabilities, fitted out of fold
             calibrated = frozenset(
-                p
-                for p in confidence
-                if p in fitted or p.lstrip("/") in decided or linked and p.startswith("/fields/")
+                p for p in confidence if p in fitted or p.lstrip("/") in decided or linked and p.startswith("/fields/")
             )
         except (ValueError, ArithmeticError) as err:
             # a value the rules read that the schema refuses: report, do not crash the batch

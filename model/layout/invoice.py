@@ -33,7 +33,7 @@ from model.layout.invoice_labels import (
     VENDOR_LABEL,
 )
 from model.layout.invoice_totals import reconcile
-from model.layout.items import TABLE_HEAD, headerless_rows, legacy_rows, read_items
+from model.layout.items import TABLE_HEAD, invoice_items
 from model.layout.items import table_header as read_header
 from model.layout.lines import Line, Segment, merge_split_rows, union
 from model.layout.receipt import ADDRESS_STOP, COMPANY_MARK, NOT_NAME
@@ -84,9 +84,7 @@ def extract_invoice(lines: list[Line]) -> tuple[Invoice, dict[str, float]]:
         discount = picks["total_discount"].value if picks["total_discount"] else Decimal(0)
         if sub.value + tax.value - discount == due.value != total.value:
             picks["invoice_total"] = Pick(due.value, due.words, 0.75)  # the amounts add up to the amount due
-    items, item_conf = read_items(lines) or legacy_rows(lines)
-    if not items:
-        items, item_conf = headerless_rows(lines) or (items, item_conf)
+    items, item_conf = invoice_items(lines)
     amounts = [i.amount for i in items if i.amount is not None]
     discount = picks["total_discount"].value if picks["total_discount"] else Decimal(0)
     added_up = reconcile(lines, sum(amounts, Decimal(0)) if amounts else None, discount)

@@ -403,3 +403,10 @@ def headerless_rows(lines: list[Line]) -> tuple[list[InvoiceLine], dict[str, flo
             amount=row.amount,
         )
     return items, confidence
+
+
+def invoice_items(lines: list[Line]) -> tuple[list[InvoiceLine], dict[str, float]]:
+    """An invoice's rows: under a header row (or an indented statement), under a header only two column names
+    tell apart, else a table without a header row; none found, no rows."""
+    found = read_items(lines) or legacy_rows(lines)
+    return found if found[0] else headerless_rows(lines) or found

@@ -207,7 +207,9 @@ class LearnedModel:
         for key, entry in self.manifest["fields"].items():
             booster = lgb.Booster(model_str=(folder / entry["model"]).read_text())
             cal = entry.get("calibration") or {}
-            calibration = Calibration(cal.get("x", []), cal.get("y", []), cal.get("coef", []), cal.get("intercept", 0.0))
+            calibration = Calibration(
+                cal.get("x", []), cal.get("y", []), cal.get("coef", []), cal.get("intercept", 0.0)
+            )
             self.fields[key] = FieldModel(entry["features"], booster, calibration)
         from model.learned.memory import VendorMemory
 
