@@ -77,6 +77,8 @@ def _classify(words: list[Word]) -> list[Column]:
         if kind is None:
             token = words[i].text.strip(" :.()/%").lower()  # a glued "%Totaal" is a total
             kind = next((k for k, p in WORDS.items() if re.fullmatch(p, token, re.I)), None)
+            if kind is None and (misread := _ocr_fixed(token)) != token:  # 'ltem', 'Rafe' on a scan
+                kind = next((k for k, p in WORDS.items() if re.fullmatch(p, misread, re.I)), None)
         box = (words[i].bbox[0], words[i + used - 1].bbox[2])
         if kind is None or joined or (columns and columns[-1].kind == kind and kind == "description"):
             if columns:
@@ -86,6 +88,19 @@ def _classify(words: list[Word]) -> list[Column]:
         columns.append(Column(kind, *box))
         i += used
     return columns
+
+
+# Letters OCR reads in place of others in a header word ('ltem' for 'Item', 'Rafe' for 'Rate', 'Arnount')
+OCR_SLIPS = (("rn", "m"), ("l", "i"), ("1", "i"), ("0", "o"), ("f", "t"), ("c", "e"))
+
+
+def _ocr_fixed(token: str) -> str:
+    """A header word with the common OCR slips undone, one kind of slip at a time (the first that names a column)."""
+    for seen, meant in OCR_SLIPS:
+        fixed = token.replace(seen, meant)
+        if fixed != token and any(re.fullmatch(p, fixed, re.I) for p in WORDS.values()):
+            return fixed
+    return token
 
 
 def table_header(line: Line) -> list[Column] | None:

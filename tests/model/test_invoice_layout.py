@@ -457,3 +457,17 @@ def test_a_zugferd_style_page_read_without_its_xml() -> None:
         (Decimal(20), Decimal("9.9"), Decimal("198.00")),
         (Decimal(50), Decimal("5.5"), Decimal("275.00")),
     ]
+
+
+def test_a_scanned_header_row_with_ocr_slips_still_names_its_columns() -> None:
+    from model.layout.items import _ocr_fixed, table_header
+    from model.layout.lines import build_lines
+    from model.types import Word
+
+    # header words are matched lower-cased
+    assert [_ocr_fixed(t) for t in ("ltem", "rafe", "arnount", "ltd")] == ["item", "rate", "amount", "ltd"]
+    words = [
+        Word(t, (x, 0.3, x + 0.08, 0.31)) for t, x in (("ltem", 0.1), ("Qty", 0.5), ("Rafe", 0.6), ("Arnount", 0.8))
+    ]
+    [line] = build_lines([words])
+    assert [c.kind for c in table_header(line) or []] == ["description", "quantity", "unit_price", "amount"]
