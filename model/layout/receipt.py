@@ -310,29 +310,55 @@ def _payment(lines: list[Line]) -> Pick | None:
     return None
 
 
+# 'x 2.57' after a quantity: the unit price of an item whose name is on the row above ('SUGAR 1KG' / '5 x 2.57  12.85')
+QTY_PRICE = re.compile(r"^\s*(?P<qty>\d{1,4}(?:[.,]\d{1,3})?)\s*(?:pcs?|units?)?\s*[xX@*]\s*(?P<price>\d+[.,]\d{2})\b")
+# Rows of the totals block the total words miss: a bare 'Amount' (the sub-total), a rounding adjustment, a discount or
+# service charge, a total misread by OCR ('Sub-totai:', 'Tolai').
+NOT_ITEM = re.compile(
+    r"^\s*(?:amount|amt)\b[\s:(rm)]*$|\bround(?:ing)?\b|pembundaran|\bchange\b|tender|\bdiscount\b|"
+    r"service\s*charge|sub\W*tota|^\W*t[o0][tl][a4][il1]\b",
+    re.I,
+)
+
+
 def _items(lines: list[Line], name_index: int) -> tuple[list[ReceiptItem], dict[str, float]]:
-    """Rows between the header and the first total that end in an amount and name something."""
+    """Rows between the header and the first total that end in an amount and name something: one row ('2 LATTE
+    19.80', a quantity column then the name), or two (the name, then 'qty x price' and the amount)."""
     items: list[ReceiptItem] = []
     confidence: dict[str, float] = {}
+    name_row: Line | None = None  # a row of text alone: an item's name when 'qty x price' follows
     for line in lines[max(name_index, 0) + 1 :]:
         text = line.text
         if TOTAL.search(text) or re.search(r"sub\s*-?\s*total", text, re.I):
             break
+        above, name_row = name_row, None
+        amounts = find_amounts(line.segments[-1].text)
+        if len(line.segments) == 1 and not amounts and sum(c.isalpha() for c in text) >= 3:
+            name_row = line
+            continue
         if len(line.segments) < 2 or find_dates(text) or ADDRESS_STOP.search(text) or CASH.search(text):
             continue
         if TAX.search(text) or re.search(r"\d\s*%", text) and not re.search(r"disc", text, re.I):
             continue  # a tax-summary row ('GST 6% 13.30 0.80'), not something bought
-        amounts = find_amounts(line.segments[-1].text)
-        description = line.segments[0].text
-        if not amounts or sum(c.isalpha() for c in description) < 3:
+        description, quantity, unit_price = line.segments[0].text, None, None
+        pair = QTY_PRICE.match(description)
+        if pair and above is not None:  # 'SUGAR 1KG' over '5 x 2.57  12.85'
+            description, quantity, unit_price = above.text, pair["qty"], find_amounts(pair["price"])[0][0]
+        elif re.fullmatch(r"\d{1,3}", description.strip()) and len(line.segments) >= 3:  # 'Qty | Item | Price | Amt'
+            description, quantity = line.segments[1].text, description.strip()
+            middle = find_amounts(line.segments[-2].text) if len(line.segments) >= 4 else []
+            unit_price = middle[-1][0] if middle else None
+        if not amounts or sum(c.isalpha() for c in description) < 3 or NOT_ITEM.search(description):
             continue
-        quantity = None
-        qty = re.match(r"^\s*(\d{1,3})\s*[xX@]?\s+\D", description)
-        if qty:
+        if quantity is None and (qty := re.match(r"^\s*(\d{1,3})\s*[xX@]?\s+\D", description)):
             quantity = qty.group(1)
-        items.append(ReceiptItem(description=description, quantity=quantity, amount=amounts[-1][0]))
+        items.append(
+            ReceiptItem(description=description, quantity=quantity, unit_price=unit_price, amount=amounts[-1][0])
+        )
         n = len(items) - 1
         pick = Pick(None, line.words, 0.7)
-        confidence[f"/items/{n}/description"] = pick.confidence
-        confidence[f"/items/{n}/amount"] = pick.confidence
+        for key in (
+            ("description", "amount") + (("quantity",) if quantity else ()) + (("unit_price",) if unit_price else ())
+        ):
+            confidence[f"/items/{n}/{key}"] = pick.confidence
     return items, confidence

@@ -106,32 +106,40 @@ def _row_values(
 
 
 def fit_rule_calibration(
-    schema: str, examples: Sequence[Example], rules: Any, build: Any, match_rows: RowMatch | None = None
+    schema: str,
+    examples: Sequence[Example],
+    rules: Any,
+    build: Any,
+    match_rows: RowMatch | None = None,
+    row_examples: Sequence[Example] | None = None,
 ) -> dict[str, Any]:
     """Per field, an isotonic map (each block smoothed toward 1/2 by one right and one wrong value) from the rules'
     confidence to P(right), and its out-of-fold ECE before and after. With match_rows (expected rows, read rows ->
-    matched (i, j) pairs, as `docai eval` matches them), line items too."""
+    matched (i, j) pairs, as `docai eval` matches them), line items too: on row_examples where given (receipts: their
+    scans as well, whose rows OCR gets wrong where a born-digital page's never are)."""
     rows: dict[str, list[tuple[float, bool, str]]] = {}
-    for ex in examples:
+    fields = {id(ex) for ex in examples}
+    lists = {id(ex) for ex in row_examples} if row_examples is not None else fields
+    for ex in {id(ex): ex for ex in [*examples, *(row_examples or ())]}.values():
         if ex.schema != schema:
             continue
         data, confidence = rules(build(ex.pages))
         got = data.model_dump(mode="json")
-        for name, truth in ex.truth.items():
+        for name, truth in ex.truth.items() if id(ex) in fields else ():
             if truth in (None, "") or isinstance(truth, list | dict) or got.get(name) in (None, ""):
                 continue
             right = same_value(KINDS.get(name, "text"), got[name], truth)
             rows.setdefault(name, []).append((confidence.get(f"/{name}", 0.5), right, ex.group))
-        if match_rows is not None:
+        if match_rows is not None and id(ex) in lists:
             for name, score, right in _row_values(got, confidence, ex.truth, match_rows):
                 rows.setdefault(name, []).append((score, right, ex.group))
-    fields = {}
+    fitted = {}
     for name, values in sorted(rows.items()):
         if len(values) < MIN_VALUES:
             continue
         scores, correct, groups = [v[0] for v in values], [v[1] for v in values], [v[2] for v in values]
         probs = oof_probabilities(scores, correct, _folds(groups, FOLDS), smoothed_isotonic)
-        fields[name] = {
+        fitted[name] = {
             **smoothed_isotonic(scores, correct),
             "figures": {
                 "values": len(values),
@@ -140,7 +148,7 @@ def fit_rule_calibration(
                 "cv_ece": round(ece(probs, correct), 4),
             },
         }
-    return {"schema": schema, "fields": fields}
+    return {"schema": schema, "fields": fitted}
 
 
 def write(folder: Path, fitted: dict[str, Any]) -> Path:

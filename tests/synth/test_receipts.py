@@ -138,3 +138,18 @@ def test_a_receipt_as_a_scan_keeps_its_truth_and_is_read_by_ocr() -> None:
     assert min(w.confidence for w in words) < 1.0  # OCR'd, not a text layer
     text = norm_text(" ".join(w.text for w in words))
     assert norm_text(scan.truth["merchant_name"]) in text
+
+
+def test_items_are_read_in_every_till_style() -> None:
+    """One row ('2 LATTE  19.80'), a quantity column, or two rows (the name, then '5 x 2.57  12.85'): every item,
+    none of the totals block (a bare 'Amount', the rounding)."""
+    from docai.eval.items import plain_rows, score_items
+
+    for index in range(len(STYLE_NAMES)):
+        rec = make_receipt(11, index)
+        data, _ = extract_receipt(build_lines(_words(rec.data)))
+        rows = data.model_dump(mode="json")["items"]
+        truth = plain_rows(rec.truth["items"])
+        assert len(score_items(truth, rows).pairs) == len(truth) == len(rows), (rec.meta["style"], rows)
+        quantities = [str(r["quantity"]) for r in rows]
+        assert quantities == [str(t["quantity"]) for t in truth], rec.meta["style"]
