@@ -65,7 +65,7 @@ def extract_invoice(lines: list[Line]) -> tuple[Invoice, dict[str, float]]:
             picks["vendor_name"] = Pick(picks["vendor_name"].value, head[1].words, picks["vendor_name"].certainty)
     picks["vendor_address"] = _block_under(lines, vendor_line, picks["vendor_name"])
     picks["vendor_tax_id"] = _tax_id(lines)
-    picks["customer_name"], customer_line = _customer(lines, picks["vendor_name"])
+    picks["customer_name"], customer_line = _customer(lines)
     picks["customer_address"] = _block_under(lines, customer_line, picks["customer_name"])
     vendor, customer = picks["vendor_name"], picks["customer_name"]
     if vendor is not None and customer is not None and vendor.value == customer.value:
@@ -324,9 +324,9 @@ def _vendor(lines: list[Line]) -> tuple[Pick | None, Line | None]:
     return Pick(DOC_TITLE.sub("", seg.text).strip(" ,"), seg.words, 0.5), line
 
 
-def _customer(lines: list[Line], vendor: Pick | None = None) -> tuple[Pick | None, Line | None]:
-    """The party under or beside a customer label, else the addressee under a letter's return-address line, else
-    (once the vendor is known) the address block in a letter's window."""
+def _customer(lines: list[Line]) -> tuple[Pick | None, Line | None]:
+    """The party under or beside a customer label, else the addressee under a letter's return-address line (the
+    addressee in a window without one is looked for once the chooser has named the vendor: window_customer)."""
     for line in lines:
         for seg in line.segments:
             match = CUSTOMER_LABEL.search(seg.text)
@@ -342,15 +342,16 @@ def _customer(lines: list[Line], vendor: Pick | None = None) -> tuple[Pick | Non
                 if _name_like(cell.text):
                     row = next(ln for ln in lines if cell in ln.segments)
                     return Pick(_addressee_name(cell.text), cell.words, 0.65), row
-    found = _addressee(lines)
-    return found if found[0] is not None or vendor is None else _window(lines, vendor)
+    return _addressee(lines)
 
 
 POSTCODE_ROW = re.compile(r"\b\d{4,5}\b|\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b")  # '04109 Leipzig', 'EC1A 1BB'
 
 
 def window_customer(lines: list[Line], vendor: str) -> tuple[Pick, Pick | None] | None:
-    """The addressee in a letter's window when the vendor is known (the learned chooser's): its name and address."""
+    """The addressee in a letter's window once the vendor is known: its name and address. Only after the chooser has
+    named the vendor: the rules' customer block is kept out of the vendor's candidates, and a block taken for the
+    customer on the rules' (wrong) vendor was the vendor itself on a real invoice."""
     lines = merge_split_rows(straightened(lines))
     name, line = _window(lines, Pick(vendor, [], 1.0))
     return None if name is None else (name, _block_under(lines, line, name))
