@@ -316,7 +316,7 @@ QTY_PRICE = re.compile(r"^\s*(?P<qty>\d{1,4}(?:[.,]\d{1,3})?)\s*(?:pcs?|units?)?
 # service charge, a total misread by OCR ('Sub-totai:', 'Tolai').
 NOT_ITEM = re.compile(
     r"^\s*(?:amount|amt)\b[\s:(rm)]*$|\bround(?:ing)?\b|pembundaran|\bchange\b|tender|\bdiscount\b|"
-    r"service\s*charge|sub\W*tota|^\W*t[o0][tl][a4][il1]\b",
+    r"service\s*charge|sub\W*tota|^\W*t[o0][tl][a4][il1]\b|^\W*(?:gst|sst|vat|tax)",  # 'GSTO%': a tax row OCR glued
     re.I,
 )
 

@@ -153,3 +153,18 @@ def test_items_are_read_in_every_till_style() -> None:
         assert len(score_items(truth, rows).pairs) == len(truth) == len(rows), (rec.meta["style"], rows)
         quantities = [str(r["quantity"]) for r in rows]
         assert quantities == [str(t["quantity"]) for t in truth], rec.meta["style"]
+
+
+def test_totals_block_rows_a_total_word_misses_are_not_items() -> None:
+    from model.types import Word
+
+    rows = [("KEDAI MAJU SDN BHD", None), ("NASI LEMAK", "5.00"), ("GSTO%", "0.00"), ("Amount", "5.00")]
+    rows += [("Rounding Adj", "0.00"), ("Sub-totai:", "5.00"), ("TOTAL", "5.00")]
+    words = []
+    for i, (text, amount) in enumerate(rows):
+        y = 0.05 + 0.04 * i
+        words.append(Word(text, (0.05, y, 0.05 + 0.02 * len(text), y + 0.02)))
+        if amount:
+            words.append(Word(amount, (0.8, y, 0.9, y + 0.02)))
+    data, _ = extract_receipt(build_lines([words]))
+    assert [(i.description, str(i.amount)) for i in data.items] == [("NASI LEMAK", "5.00")]
