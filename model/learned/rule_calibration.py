@@ -65,16 +65,21 @@ def rows_add_up(data: dict[str, Any], rows: str) -> bool:
     return any((total := _amount(data.get(k))) is not None and abs(total - added) < CENT for k in SUMS)
 
 
-def _map_name(path: str, data: dict[str, Any] | None) -> str | None:
+def _sums(data: dict[str, Any] | None) -> dict[str, bool] | None:
+    """Per list, whether its rows add up: worked out once per document, not once per cell."""
+    return None if data is None else {rows: rows_add_up(data, rows) for rows in LISTS if data.get(rows)}
+
+
+def _map_name(path: str, sums: dict[str, bool] | None) -> str | None:
     """The map a confidence path goes through: its field, or for a row's cell the list's row or column map, for
-    rows that add up or not (None when that cannot be told)."""
+    rows that add up or not (sums, from _sums; None when that cannot be told)."""
     parts = path.strip("/").split("/")
     if len(parts) == 1:
         return parts[0]
-    if len(parts) != 3 or parts[0] not in LISTS or not parts[1].isdigit() or data is None:
+    if len(parts) != 3 or parts[0] not in LISTS or not parts[1].isdigit() or sums is None:
         return None
     column = "row" if parts[2] in ROW else parts[2]
-    return f"{parts[0]}.{column}.{'adds_up' if rows_add_up(data, parts[0]) else 'apart'}"
+    return f"{parts[0]}.{column}.{'adds_up' if sums.get(parts[0]) else 'apart'}"
 
 
 def _row_values(
@@ -87,10 +92,11 @@ def _row_values(
             continue
         expected = [r for r in truth[rows] if isinstance(r, dict) and r.get("description")]
         matched = {j: expected[i] for i, j in match(expected, got)}
+        sums = _sums(data)
         for j, row in enumerate(got):
             for cell, value in row.items():
                 path = f"/{rows}/{j}/{cell}"
-                name = _map_name(path, data)
+                name = _map_name(path, sums)
                 if (
                     value in (None, "")
                     or path not in confidence
@@ -189,7 +195,8 @@ def calibrated_paths(
 ) -> set[str]:
     """The confidence paths calibrate() maps for this schema (a row's cells only when data is given)."""
     maps = _maps(schema, folder) or {}
-    return {p for p in confidence if _map_name(p, data) in maps}
+    sums = _sums(data)
+    return {p for p in confidence if _map_name(p, sums) in maps}
 
 
 def calibrate(
@@ -204,9 +211,9 @@ def calibrate(
     maps = _maps(schema, folder)
     if maps is None:
         return confidence
-    out = dict(confidence)
+    out, sums = dict(confidence), _sums(data)
     for path, value in confidence.items():
-        name = _map_name(path, data)
+        name = _map_name(path, sums)
         if name in maps and name not in keep:
             out[path] = round(maps[name](value), 4)
     return out
