@@ -164,7 +164,7 @@ MARGIN_RANGE = 10.0  # margins are clipped to +-this before calibration
 # What a value's confidence is fitted on: how far the chooser preferred it, how surely its words were read (the
 # weakest word and the mean: one misread letter makes a name wrong however clearly it was chosen), and how many
 # candidates said the same value.
-CONFIDENCE_INPUTS = ("margin", "read_min", "read_mean", "agreeing")
+CONFIDENCE_INPUTS = ("margin", "read_min", "read_mean", "agreeing", "known", "corrected")
 
 
 def confidence_inputs(candidates: list[Candidate], best: int, margin: float) -> list[float]:
@@ -180,6 +180,8 @@ def confidence_inputs(candidates: list[Candidate], best: int, margin: float) -> 
         min(read),
         sum(read) / len(read),
         math.log(agreeing),
+        candidates[best].features.get("known_share", 1.0),
+        min(1.0, candidates[best].features.get("corrected", 0.0)),
     ]
 
 

@@ -29,6 +29,7 @@ MAX_FIXES = 2  # letters changed per word at most
 MIN_COUNT = 2  # a word seen once may be a one-off
 MIN_CONFUSIONS = 5  # letter<->digit confusions seen this often are taken as OCR's
 OFTEN = 15  # letter<->letter confusions need to be this common
+RARER_BY = 5  # a known word is read as another one confusion away only when that one is this much more common
 
 
 def _plausible(seen: str, meant: str, count: int) -> bool:
@@ -136,15 +137,17 @@ class Lexicon:
     def _fix(self, token: str) -> str:
         """The most frequent known word reachable by at most MAX_FIXES learned confusions; the token if none. Only a
         digit inside a word ('SECT1ON') or a letter inside a number ('52ooo') may change, one letter for another too:
-        'NO24', as many digits as letters, stays."""
+        'NO24', as many digits as letters, stays. A known word is kept unless one confusion away lies a word seen
+        RARER_BY times as often: labels copy OCR's slips now and then ('JIN' 4 times, 'JLN' 34 times)."""
         upper = token.upper()
-        if len(upper) <= MIN_LENGTH or upper in self._known or upper.isdigit():
+        if len(upper) < MIN_LENGTH or upper.isdigit():
             return upper
         if upper in self._cache:
             return self._cache[upper]
         digits = sum(ch.isdigit() for ch in upper)
-        frontier, best = {upper}, (0, upper)
-        for _ in range(MAX_FIXES if digits * 2 != len(upper) else 0):
+        known = upper in self._known
+        frontier, best = {upper}, (self.words[upper] * RARER_BY if known else 0, upper)
+        for _ in range(1 if known else MAX_FIXES if digits * 2 != len(upper) else 0):
             wordy = digits * 2 < len(upper)
             frontier = {
                 t[:i] + meant + t[i + 1 :]
@@ -156,7 +159,7 @@ class Lexicon:
             for t in frontier:
                 if t in self._known and self.words[t] > best[0]:
                     best = (self.words[t], t)
-            if best[0]:
+            if best[1] != upper:
                 break
         self._cache[upper] = best[1]
         return best[1]

@@ -113,3 +113,13 @@ def test_a_remembered_merchant_is_found_where_ocr_glued_its_name_to_the_next_wor
     assert found is not None and found[0].name == "GARDENIA BAKERIES (KL) SDN BHD" and found[2] == 1
     short = VendorMemory([Vendor("aeon", "AEON")])  # a short name could start any row: whole rows only
     assert short.match(["AEONIC TRADING SDN BHD"]) is None and short.match(["AEON"]) is not None
+
+
+def test_a_three_letter_word_and_a_rare_copy_of_a_slip_are_put_right() -> None:
+    """'JIN' for 'JLN': labels copy OCR's slips now and then, so the slip can be a known word; it is corrected only
+    toward a word one learned confusion away and seen RARER_BY times as often, and words of three letters count."""
+    words = Counter({"JLN": 34, "JIN": 4, "TMN": 10, "TAN": 9})
+    lexicon = Lexicon(words, Counter({("I", "L"): 19, ("A", "M"): 15}))
+    assert lexicon.correct("NO 1, JIn DESA") == ("NO 1, JLN DESA", 1)
+    # 'TAN' is a name as common as 'TMN': a known word is kept unless the other one is far more common
+    assert lexicon.correct("TAN WOON YANN") == ("TAN WOON YANN", 0)
