@@ -156,18 +156,20 @@ class FieldModel:
             return None
         scores = self.scores(candidates)
         best, margin = best_and_margin(candidates, scores)
-        return candidates[best], round(self.calibration.probability(confidence_inputs(candidates, best, margin)), 4)
+        return candidates[best], round(self.calibration.probability(confidence_inputs(candidates, best, margin, scores[best])), 4)
 
 
 MARGIN_ALONE = 10.0  # the margin of a value no other candidate disputes
 MARGIN_RANGE = 10.0  # margins are clipped to +-this before calibration
 # What a value's confidence is fitted on: how far the chooser preferred it, how surely its words were read (the
-# weakest word and the mean: one misread letter makes a name wrong however clearly it was chosen), and how many
-# candidates said the same value.
-CONFIDENCE_INPUTS = ("margin", "read_min", "read_mean", "agreeing", "known", "corrected")
+# weakest word and the mean: one misread letter makes a name wrong however clearly it was chosen), how many
+# candidates said the same value, how much of it the fitted lexicon knows and whether the lexicon corrected it, and the
+# chooser's own score of it (how value-like it is, not only how far ahead). Pooled receipt train CV, 4 inputs -> 7:
+# ECE 0.026 -> 0.016, precision of the 70% surest values 0.949 -> 0.958 (`/work/scratch/calib.py`).
+CONFIDENCE_INPUTS = ("margin", "read_min", "read_mean", "agreeing", "known", "corrected", "score")
 
 
-def confidence_inputs(candidates: list[Candidate], best: int, margin: float) -> list[float]:
+def confidence_inputs(candidates: list[Candidate], best: int, margin: float, score: float = 0.0) -> list[float]:
     """The CONFIDENCE_INPUTS of the chosen candidate, in that order."""
     from model.learned.compare import norm_text
 
@@ -182,6 +184,7 @@ def confidence_inputs(candidates: list[Candidate], best: int, margin: float) -> 
         math.log(agreeing),
         candidates[best].features.get("known_share", 1.0),
         min(1.0, candidates[best].features.get("corrected", 0.0)),
+        max(-MARGIN_RANGE, min(MARGIN_RANGE, score)),
     ]
 
 

@@ -139,11 +139,12 @@ def _top(booster, data: FieldData, d: int) -> tuple[list[float], bool]:  # type:
     if not candidates or booster is None:
         return [-PLATT_RANGE] + [0.0] * (len(CONFIDENCE_INPUTS) - 1), False
     x = np.array([[c.features.get(f, math.nan) for f in data.features] for c in candidates], dtype=np.float64)
-    best, margin = best_and_margin(candidates, [float(s) for s in booster.predict(x, num_threads=1)])
+    scores = [float(s) for s in booster.predict(x, num_threads=1)]
+    best, margin = best_and_margin(candidates, scores)
     # right as `docai eval` scores it: a near reading the fit learned from (an OCR slip) is still wrong for a
     # reviewer, so neither the CV accuracy nor the calibration counts it
     right = same_value(data.spec.kind, candidates[best].value, ex.truth.get(data.spec.name))
-    return confidence_inputs(candidates, best, margin), right
+    return confidence_inputs(candidates, best, margin, scores[best]), right
 
 
 def _exact_reachable(data: FieldData, d: int) -> bool:
