@@ -156,7 +156,9 @@ class FieldModel:
             return None
         scores = self.scores(candidates)
         best, margin = best_and_margin(candidates, scores)
-        return candidates[best], round(self.calibration.probability(confidence_inputs(candidates, best, margin, scores[best])), 4)
+        return candidates[best], round(
+            self.calibration.probability(confidence_inputs(candidates, best, margin, scores[best])), 4
+        )
 
 
 MARGIN_ALONE = 10.0  # the margin of a value no other candidate disputes

@@ -39,8 +39,15 @@ def test_confidence_sees_how_well_the_chosen_words_were_read() -> None:
     fitted = logistic(rows, correct)
     assert len(fitted["coef"]) == len(CONFIDENCE_INPUTS)
     cal = Calibration(**fitted)
-    assert cal.probability([3.0, 0.98, 0.98, 0.0, 1.0, 0.0, 1.0]) > 0.85 > 0.6 > cal.probability([3.0, 0.75, 0.75, 0.0, 1.0, 0.0, 1.0])
-    assert Calibration([0.0, 1.0], [0.2, 0.8]).probability([0.5, 0.1, 0.1, 0.0, 1.0, 0.0, 1.0]) == pytest.approx(0.5)  # margin only
+    assert (
+        cal.probability([3.0, 0.98, 0.98, 0.0, 1.0, 0.0, 1.0])
+        > 0.85
+        > 0.6
+        > cal.probability([3.0, 0.75, 0.75, 0.0, 1.0, 0.0, 1.0])
+    )
+    assert Calibration([0.0, 1.0], [0.2, 0.8]).probability([0.5, 0.1, 0.1, 0.0, 1.0, 0.0, 1.0]) == pytest.approx(
+        0.5
+    )  # margin only
     unsure = [Word("SECT1ON", (0, 0, 0.1, 0.1), 0.71), Word("17", (0.1, 0, 0.2, 0.1), 0.99)]
     candidates = [Candidate("SECT1ON 17", unsure), Candidate("SECTION 17", []), Candidate("SECT1ON 17", unsure[:1])]
     assert confidence_inputs(candidates, 0, 25.0) == pytest.approx([10.0, 0.71, 0.85, math.log(2), 1.0, 0.0, 0.0])

@@ -96,7 +96,9 @@ def test_cross_validation_counts_a_near_reading_as_wrong(tmp_path: Path) -> None
     """The fit learns from a reading one slip away from the truth, but its CV figures and calibration score exactly."""
     examples = []
     for k in range(10):
-        pages = [[*_row(0.05, f"TOKO{k}X AMANAH SDN BHD"), *_row(0.1, "JALAN MAJU 81200 JOHOR"), *_row(0.4, "TOTAL 9.90")]]
+        pages = [
+            [*_row(0.05, f"TOKO{k}X AMANAH SDN BHD"), *_row(0.1, "JALAN MAJU 81200 JOHOR"), *_row(0.4, "TOTAL 9.90")]
+        ]
         truth = {"merchant_name": f"TOKO{k}Y AMANAH SDN BHD", "total": "9.90"}
         examples.append(Example(f"r{k}", f"TOKO {k}", "receipt", pages, truth))
     manifest = train_all(examples, tmp_path, seed=0, log=lambda _m: None)
@@ -108,7 +110,9 @@ def test_cross_validation_counts_a_near_reading_as_wrong(tmp_path: Path) -> None
 def test_a_remembered_merchant_is_found_where_ocr_glued_its_name_to_the_next_words() -> None:
     from model.learned.memory import Vendor, VendorMemory
 
-    memory = VendorMemory([Vendor("gardeniabakeriesklsdnbhd", "GARDENIA BAKERIES (KL) SDN BHD", "LOT 3, JALAN PELABUR")])
+    memory = VendorMemory(
+        [Vendor("gardeniabakeriesklsdnbhd", "GARDENIA BAKERIES (KL) SDN BHD", "LOT 3, JALAN PELABUR")]
+    )
     found = memory.match(["TAX INVOICE", "GARDENIABAKERIES(KL)SDNBHD(139386X) Lot3,Jalan Pelabur 23/1"])
     assert found is not None and found[0].name == "GARDENIA BAKERIES (KL) SDN BHD" and found[2] == 1
     short = VendorMemory([Vendor("aeon", "AEON")])  # a short name could start any row: whole rows only
