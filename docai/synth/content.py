@@ -12,6 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from docai.synth.vocabulary import (
+    BRAND_WORDS,
     CITIES,
     CURRENCIES,
     FIRST,
@@ -20,6 +21,7 @@ from docai.synth.vocabulary import (
     MONTHS,
     PRODUCTS,
     RATES,
+    SLOGANS,
     STREETS,
     SUFFIXES,
     SYLLABLES,
@@ -80,6 +82,18 @@ class InvoiceContent:
     shipping: Decimal | None = None  # a delivery charge in the totals block, part of the subtotal
     gross: bool = False  # prices include tax (B2C): the total comes first, the tax it contains under it
     net_by_rate: dict[Decimal, Decimal] = field(default_factory=dict)  # the amount each rate's tax is levied on
+    brand: str | None = None  # a brand printed large as the logo (see VENDOR_KINDS)
+    entity: str | None = None  # the legal entity behind a brand, printed only in the small print
+
+    @property
+    def truth_name(self) -> str:
+        """The vendor's name as an invoice2data-style label gives it (see VENDOR_KINDS)."""
+        return self.brand if self.brand and self.style.get("vendor_kind") == "brand_image" else self.vendor.name
+
+    @property
+    def legal_name(self) -> str:
+        """The name the small print (footer, legal line, payee, remit-to) carries: the entity behind a brand."""
+        return self.entity or self.vendor.name
 
     @property
     def items_total(self) -> Decimal:
@@ -108,7 +122,7 @@ class InvoiceContent:
             return None if v is None else str(v)
 
         return {
-            "vendor_name": self.vendor.name,
+            "vendor_name": self.truth_name,
             "vendor_address": self.vendor.address,
             "vendor_tax_id": self.vendor.tax_id,
             "customer_name": self.customer.name,
@@ -183,6 +197,54 @@ def _company(rng: random.Random, lang: str) -> str:
     return f"{name} {rng.choice(SUFFIXES[lang])}"
 
 
+# How a vendor names itself (the truth, vendor.name, is what an invoice2data-style label takes: the name as printed):
+# - legal: a company name with its legal form, as before ('Zenmar Logistik GmbH');
+# - brand_only: a brand without a legal form, wherever the vendor is printed ('Velora', 'KVB'); truth the brand;
+# - brand_legal: the brand large as the logo, the legal name 'Brand GmbH' in the vendor block; truth the legal name;
+# - brand_entity: the brand large as the logo and wherever the vendor is printed, another company's legal name only
+#   in the small print (footer, payee, remit-to); truth the brand;
+# - brand_image: the brand's logo is an image (ink without words); a company of another name is printed where the
+#   vendor is, and the brand only in its web and mail domain and a sentence ('Thank you for shopping at Velora!');
+#   truth the brand, as an invoice2data label names the shop a customer knows.
+VENDOR_KINDS = (
+    ("legal", 0.5),
+    ("brand_only", 0.12),
+    ("brand_legal", 0.13),
+    ("brand_entity", 0.13),
+    ("brand_image", 0.12),
+)
+
+
+def _brand(rng: random.Random, lang: str) -> str:
+    """An invented brand: a made-up word, sometimes with a generic second word, or a short acronym."""
+    kind = rng.random()
+    if kind < 0.15:
+        return "".join(rng.choice("ABCDEFGHKLMNOPRSTVWXZ") for _ in range(rng.randint(3, 4)))
+    stem = "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 3))).capitalize()
+    if kind < 0.7:
+        return stem
+    return f"{stem} {rng.choice(BRAND_WORDS[lang])}" if rng.random() < 0.7 else f"{stem}{rng.choice(('ly', 'io', 'o'))}"
+
+
+def _vendor(rng: random.Random, lang: str) -> tuple[Party, str, str | None, str | None]:
+    """The vendor party, its kind, and the brand and legal entity a branded vendor prints (see VENDOR_KINDS)."""
+    draw, kind = rng.random(), VENDOR_KINDS[-1][0]
+    for name, share in VENDOR_KINDS:
+        if draw < share:
+            kind = name
+            break
+        draw -= share
+    brand = _brand(rng, lang) if kind != "legal" else None
+    entity = _company(rng, lang) if kind == "brand_entity" else None
+    if brand is None or kind == "brand_image":
+        name = _company(rng, lang)
+    elif kind == "brand_legal":
+        name = f"{brand} {rng.choice(SUFFIXES[lang])}"
+    else:
+        name = brand
+    return Party(name, _address(rng, lang), _tax_id(rng, lang)), kind, brand, entity
+
+
 def _address(rng: random.Random, lang: str) -> list[str]:
     number = str(rng.randint(1, 240))
     street = rng.choice(STREETS[lang])
@@ -226,7 +288,7 @@ def make_content(rng: random.Random, lang: str | None = None) -> InvoiceContent:
     """A consistent invoice: lines sum to the subtotal, tax per rate, total = subtotal + tax - discount."""
     lang = lang or rng.choice(LANGUAGES)
     currency = rng.choice(CURRENCIES[lang])
-    vendor = Party(_company(rng, lang), _address(rng, lang), _tax_id(rng, lang))
+    vendor, vendor_kind, brand, entity = _vendor(rng, lang)
     if rng.random() < 0.6:
         customer = Party(_company(rng, lang), _address(rng, lang))
     else:
@@ -306,7 +368,20 @@ def make_content(rng: random.Random, lang: str | None = None) -> InvoiceContent:
         "summary_row": rng.random() < 0.3,  # the amount due repeated among the header fields ('Balance Due $1,234.00')
         "total_size": rng.choice((0.0, 0.0, 2.0, 4.0)),  # the total printed larger than the other totals
         "item_head": rng.random() < 0.8,  # a short table may go without a header row, its columns unnamed
+        "vendor_kind": vendor_kind,
+        # the web and mail domain: the brand's or the name's first word, another word (a group's, a host's), none
+        # (a brand whose logo is an image always prints its domain: it is named in a sentence and there only)
+        "web": rng.choices(("name", "other", "none"), (0.8, 0.05, 0.15) if brand else (0.55, 0.2, 0.25))[0]
+        if vendor_kind != "brand_image"
+        else "name",
+        "web_other": "".join(rng.choice(SYLLABLES) for _ in range(2)),
+        "service_line": bool(brand) and rng.random() < 0.35,  # '{brand} Kundenservice' over the page
+        "made_with": "".join(rng.choice(SYLLABLES) for _ in range(2)) if rng.random() < 0.15 else None,
+        # a tagline printed large near the top (brands mostly): a sentence that is not a name
+        "slogan": rng.choice(SLOGANS[lang]) if rng.random() < (0.45 if brand else 0.1) else None,
     }
+    if style["slogan"] and rng.random() < 0.4:
+        style["slogan"] = style["slogan"].rstrip(" .!")  # many taglines go without a full stop
     return InvoiceContent(
         lang=lang,
         vendor=vendor,
@@ -331,6 +406,8 @@ def make_content(rng: random.Random, lang: str | None = None) -> InvoiceContent:
         net_by_rate={rate: _money(tax * 100 / rate) if rate else Decimal(0) for rate, tax in tax_by_rate.items()}
         if gross
         else net_by_rate,
+        brand=brand,
+        entity=entity,
     )
 
 

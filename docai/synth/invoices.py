@@ -42,6 +42,8 @@ def make_invoice(seed: int, index: int, scan: bool = False) -> SynthInvoice:
     meta = {"seed": seed, "index": index, "template": template, "language": lang, "scan": scan}
     meta |= {"gross": content.gross, "shipping": str(content.shipping) if content.shipping else None}
     meta["item_head"] = content.style["item_head"]  # without a header row the table's columns go unnamed
+    meta["vendor_kind"] = content.style["vendor_kind"]  # legal name, brand only, brand over its legal name or entity
+    meta["brand"], meta["entity"], meta["slogan"] = content.brand, content.entity, content.style["slogan"]
     if scan:
         data, boxes = render_scan(pdf, boxes, rng)
         return SynthInvoice(f"{name}-scan", ".jpg", data, content.truth(), {**meta, "boxes": boxes})

@@ -22,21 +22,25 @@ from docai.synth.render import (
     GREY,
     Box,
     Canvas,
+    brand_sentence,
+    branded_title,
     classic,
     contact_rows,
     grid,
+    heading,
     letter,
     logo,
     meta_rows,
     modern,
     party,
     plain,
+    slogan,
     table,
     tax_line,
     total_rows,
     totals,
 )
-from docai.synth.vocabulary import LABELS
+from docai.synth.vocabulary import LABELS, MADE_WITH, PO_BOX, SERVICE_LINES
 
 
 def furniture(cv: Canvas, c: InvoiceContent, rng: random.Random) -> None:
@@ -48,22 +52,36 @@ def furniture(cv: Canvas, c: InvoiceContent, rng: random.Random) -> None:
         text = c.label("pay_sentence", amount=c.money(amount.quantize(Decimal("0.01")), True), date=c.date(due))
         cv.text(50, 698, text, 8.5)
     if not c.style.get("furniture"):
+        if c.entity:  # the company behind a brand is named in the small print, whatever else is left out
+            cv.text(297, 795, f"{c.entity} · {c.vendor.address}", 7, align="center", color=GREY)
         return
+    tool = c.style.get("made_with")
+    if tool:  # the invoicing software's or payment service's name and address in the small print
+        cv.text(50, 834, rng.choice(MADE_WITH[c.lang]).format(tool=tool), 6, color=GREY)
     page = c.label("page")
-    if rng.random() < 0.5:
+    if c.style.get("service_line") and c.brand:  # another of the brand's names over the page, where a vendor stands
+        line = rng.choice(SERVICE_LINES[c.lang]).format(brand=c.brand)
+        cv.text(545, 27, line, rng.choice((8.0, 9.0, 10.0)), rng.random() < 0.5, align="right")
+        if rng.random() < 0.6:  # a service address under it, as a return address
+            box = f"{PO_BOX[c.lang]} {rng.randint(100, 99999)} · {c.vendor.address_lines[1]}"
+            cv.text(545, 37, box, 7.5, align="right")
+        cv.text(297, 828, page, 7.5, align="center", color=GREY)
+    elif rng.random() < 0.5:
         cv.text(545, 30, page, 7.5, align="right", color=GREY)
     else:
         cv.text(297, 828, page, 7.5, align="center", color=GREY)
     capital = c.label("capital", amount=c.money(Decimal(rng.choice((25000, 50000, 100000, 12500))), True))
     register = c.label("register", n=rng.randint(10000, 999999))
-    cv.text(297, 795, f"{register} · {capital}", 7, align="center", color=GREY)
+    legal = f"{c.entity} · {register} · {capital}" if c.entity else f"{register} · {capital}"
+    cv.text(297, 795, legal, 7, align="center", color=GREY)
     cv.text(297, 805, " · ".join(contact_rows(c, rng)), 7, align="center", color=GREY)
 
 
 def _vendor_foot(cv: Canvas, c: InvoiceContent, rng: random.Random, y: float) -> None:
     """The vendor's block at the page foot in three columns: name and address, contact, bank and tax number."""
     cv.rule(50, y - 10, 545, 0.4)
-    cv.text(50, y, c.vendor.name, 8, True, field="/vendor_name")
+    named = c.legal_name == c.vendor.name and "/vendor_name" not in cv.boxes
+    cv.text(50, y, c.legal_name, 8, True, field="/vendor_name" if named else None)
     for i, row in enumerate(c.vendor.address_lines):
         cv.text(50, y + 10 * (i + 1), row, 7.5, field="/vendor_address")
     for i, row in enumerate(contact_rows(c, rng)):
@@ -75,8 +93,9 @@ def _vendor_foot(cv: Canvas, c: InvoiceContent, rng: random.Random, y: float) ->
 
 def bottom(cv: Canvas, c: InvoiceContent, rng: random.Random) -> None:
     """A logo on top, the vendor named only at the foot; totals' labels far left of their values."""
-    logo(cv, 50, 40, rng)
+    logo(cv, c, 50, 40, rng)
     party(cv, 57, 160, c.customer, "customer", 10, bold=False)
+    heading(cv, c, rng, 350, 136)
     my = 150
     for label, value, field in meta_rows(c, c.style["currency_display"] == "none"):
         cv.text(350, my, label, 8.5)
@@ -92,7 +111,7 @@ def bottom(cv: Canvas, c: InvoiceContent, rng: random.Random) -> None:
 
 def sidebar(cv: Canvas, c: InvoiceContent, rng: random.Random) -> None:
     """The vendor in a right-hand column under its logo, the totals as labelled cells across the foot of the table."""
-    logo(cv, 420, 40, rng)
+    logo(cv, c, 420, 40, rng, width=125)
     name_size = min(9.5, 9.5 * 125 / cv.width(c.vendor.name, 9.5, True))  # a long name is set smaller to fit
     y = party(cv, 420, 100, c.vendor, "vendor", 8, name_size=name_size)
     for row in contact_rows(c, rng):
@@ -132,8 +151,9 @@ def _cells(cv: Canvas, c: InvoiceContent, y: float, x0: float, x1: float) -> Non
 def statement(cv: Canvas, c: InvoiceContent, rng: random.Random) -> None:
     """An online-service invoice: title and numbers first, vendor and customer side by side, the amount due
     announced in a sentence above the table and repeated under it."""
-    cv.text(50, 60, c.label("title"), 18, True)
-    logo(cv, 445, 40, rng)
+    title = branded_title(c, rng, c.label("title"))
+    cv.text(50, 60, title, min(18.0, 18 * 380 / cv.width(title, 18, True)), True)
+    logo(cv, c, 445, 40, rng, width=100)
     my = 85
     for label, value, field in meta_rows(c, False):
         cv.text(50, my, label, 8.5, color=GREY)
@@ -152,7 +172,7 @@ def statement(cv: Canvas, c: InvoiceContent, rng: random.Random) -> None:
     ty = table(cv, c, max(y, cy) + 70, 50, 545, rng, grid=False, band=None, numbered=False, symbol_rows=False)
     cv.rule(300, ty - 6, 545, 0.4)
     totals(cv, c, ty + 10, 300, 545, with_symbol=True)
-    cv.text(50, 800, f"{c.vendor.name} · {c.vendor.address}", 7, color=GREY)
+    cv.text(50, 800, f"{c.legal_name} · {c.vendor.address}", 7, color=GREY)
 
 
 _DUE_WORD = {"en": "due", "de": "fällig am", "fr": "dû le", "nl": "te betalen op"}
@@ -181,6 +201,8 @@ def render_pdf(c: InvoiceContent, template: str, rng: random.Random) -> tuple[by
     boxes: dict[str, Box] = {}
     cv = Canvas(page, FAMILIES[rng.randrange(len(FAMILIES))], boxes)
     TEMPLATES[template](cv, c, rng)
+    slogan(cv, c, rng, white=template == "banner")
+    brand_sentence(cv, c, rng)
     furniture(cv, c, rng)
     cv.finish()
     doc.subset_fonts()

@@ -20,9 +20,21 @@ import datetime as dt
 import random
 from decimal import Decimal
 
-from docai.synth.content import InvoiceContent
+from docai.synth.content import InvoiceContent, Party
 from docai.synth.layout_words import SHIP_VIA, WORDS
-from docai.synth.render import GREY, Canvas, contact_rows, logo, meta_rows, party, table, tax_line, total_rows, totals
+from docai.synth.render import (
+    GREY,
+    Canvas,
+    contact_rows,
+    heading,
+    logo,
+    meta_rows,
+    party,
+    table,
+    tax_line,
+    total_rows,
+    totals,
+)
 from docai.synth.vocabulary import FIRST, LAST
 
 Row = tuple[str, str, str | None]  # label, value, field
@@ -87,20 +99,22 @@ def din(cv: Canvas, c: InvoiceContent, rng: random.Random) -> None:
     """A DIN 5008 letter: logo, sender row over the window, info block right, subject, letter text, footer."""
     w = WORDS[c.lang]
     _with_due_row(c)
-    logo(cv, rng.choice((50.0, 400.0)), 40, rng)
+    logo(cv, c, rng.choice((50.0, 400.0)), 40, rng, width=140)
     sender_line = rng.random() < 0.6  # without it the vendor is named in the footer only, under an image logo
     if sender_line:
-        sender = " · ".join([c.vendor.name, *c.vendor.address_lines[:2]])
+        sender = " · ".join([c.legal_name, *c.vendor.address_lines[:2]])
         size = _fit(cv, sender, 6.5, 240)
         rect = cv.text(57, 138, sender, size, color=GREY)
-        cv.mark("/vendor_name", (rect[0], rect[1], rect[0] + cv.width(c.vendor.name, size), rect[3]))
-        cv.mark("/vendor_address", (rect[0] + cv.width(f"{c.vendor.name} · ", size), *rect[1:]))
+        if c.legal_name == c.vendor.name:  # a brand's return address names the company behind it
+            cv.mark("/vendor_name", (rect[0], rect[1], rect[0] + cv.width(c.legal_name, size), rect[3]))
+        cv.mark("/vendor_address", (rect[0] + cv.width(f"{c.legal_name} · ", size), *rect[1:]))
         cv.rule(57, 141, rect[2], 0.3)
     party(cv, 57, 160, c.customer, "customer", 10, bold=False)
     person = _person(rng)
     info = meta_rows(c, c.style["currency_display"] != "symbol")
     info.insert(2, (w["delivery"], c.date(c.invoice_date - dt.timedelta(days=rng.randint(0, 6))), None))
     info += [(w["contact"], person, None), (c.label("phone"), contact_rows(c, rng)[0].split(" ", 1)[1], None)]
+    heading(cv, c, rng, 340, 106)
     y = _pairs(cv, info, 340, 545, 120, 8, 11.5)
     y = max(y, 250) + 20
     cv.text(57, y, c.label("title").capitalize() if rng.random() < 0.5 else c.label("title"), 12, True)
@@ -115,19 +129,19 @@ def din(cv: Canvas, c: InvoiceContent, rng: random.Random) -> None:
     cv.rule(57, 740, 545, 0.4)
     register = c.label("register", n=rng.randint(10000, 999999))
     cols = [
-        [c.vendor.name, *c.vendor.address_lines],
+        [c.legal_name, *c.vendor.address_lines],
         [f"{w['director']}: {_person(rng)}", register, f"{w['seat']}: {c.vendor.address_lines[1]}"],
         contact_rows(c, rng),
         [w["bank"], *_iban(rng)],
     ]
-    edges = _columns(cv, cols, 57, 545, 750, 6.5, vendor_first=not sender_line)
+    edges = _columns(cv, cols, 57, 545, 750, 6.5, vendor_first=not sender_line and c.legal_name == c.vendor.name)
     tax_line(cv, c, edges[3], 750 + 3 * 6.5 * 1.4, 6.5)
 
 
 def facture(cv: Canvas, c: InvoiceContent, rng: random.Random) -> None:
     """A French facture: brand block, numbered title, framed client block, framed totals, legal mentions."""
     w = WORDS[c.lang]
-    logo(cv, 50, 35, rng)
+    logo(cv, c, 50, 35, rng)
     y = party(cv, 50, 100, c.vendor, "vendor", 8.5, name_size=_fit(cv, c.vendor.name, 13, 230, True))
     for row in contact_rows(c, rng)[:2]:
         cv.text(50, y, row, 8.5)
@@ -161,7 +175,7 @@ def facture(cv: Canvas, c: InvoiceContent, rng: random.Random) -> None:
     register = c.label("register", n=rng.randint(100000, 999999))
     fee = c.money(Decimal(40), True)
     late = w["late"].format(rate=rng.choice(("3", "10", "12")), fee=fee)
-    lines = [f"{c.vendor.name} – {capital} – {register}", late, f"{w['seat']} : {c.vendor.address}"]
+    lines = [f"{c.legal_name} – {capital} – {register}", late, f"{w['seat']} : {c.vendor.address}"]
     for i, line in enumerate(lines):
         cv.text(50, 748 + 10 * i, line, _fit(cv, line, 6.5, 495), color=GREY)
     rect = cv.text(50, 778, f"{siret} – " if c.lang == "fr" else f"{w['legal']} – ", 6.5, color=GREY)
@@ -220,8 +234,8 @@ def service(cv: Canvas, c: InvoiceContent, rng: random.Random) -> None:
     totals(cv, c, y + 14, 340, 545, with_symbol=c.style["currency_display"] != "none")
     cv.rule(50, 728, 545, 0.4)
     cv.text(50, 742, f"{w['remit']}:", 8, True)
-    party(cv, 50, 754, c.vendor, None, 8)
-    checks = w["checks"].format(name=c.vendor.name)
+    party(cv, 50, 754, Party(c.legal_name, c.vendor.address_lines), None, 8)
+    checks = w["checks"].format(name=c.legal_name)
     cv.text(300, 742, checks, _fit(cv, checks, 8, 245))
 
 

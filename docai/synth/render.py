@@ -9,6 +9,7 @@ from decimal import Decimal
 import pymupdf
 
 from docai.synth.content import InvoiceContent, Party
+from docai.synth.vocabulary import HEADINGS
 
 A4 = (595.0, 842.0)
 FAMILIES = (("helv", "hebo"), ("tiro", "tibo"), ("cour", "cobo"))
@@ -100,6 +101,24 @@ def party(
         y += size * 1.35
         cv.text(x, y, row, size, False, align, field=f"/{field}_address" if field else None)
     return y + size * 1.35
+
+
+def branded_title(c: InvoiceContent, rng: random.Random, title: str) -> str:
+    """An online service's title names its brand ('Velora Invoice'), half the time where the brand is the vendor."""
+    if c.brand and c.truth_name == c.brand and rng.random() < 0.5:
+        return f"{c.brand} {title}"
+    return title
+
+
+def heading(cv: Canvas, c: InvoiceContent, rng: random.Random, x: float, y: float) -> None:
+    """Sometimes a bold line over the header fields: a section heading ('Summary', 'Übersicht') or the amount due
+    set large ('Balance Due  $1,234.00'); words that name no one, printed where a name might stand."""
+    draw = rng.random()
+    if draw < 0.25:
+        cv.text(x, y, rng.choice(HEADINGS[c.lang]), rng.choice((9.0, 10.0, 12.0)), True)
+    elif draw < 0.4:
+        cv.text(x, y, c.label("due_amount"), 10, True)
+        cv.text(545, y, c.money(c.amount_due, True), 10, True, "right")
 
 
 def meta_rows(c: InvoiceContent, with_currency: bool) -> list[tuple[str, str, str | None]]:
@@ -284,7 +303,7 @@ def footer(cv: Canvas, c: InvoiceContent, rng: random.Random, columns: bool) -> 
             (50 + terms_w, y - 30 - 6.6, 50 + cv.width(f"{c.label('terms')} {c.payment_terms}", 8.5), y - 30 + 1.9),
         )
     if rng.random() < 0.3:  # who is paid, named in a sentence ('Payment received by X', 'Kontoinhaber: X')
-        cv.text(50, y - 16, rng.choice(c.style["payee"]).format(name=c.vendor.name), 8.5)
+        cv.text(50, y - 16, rng.choice(c.style["payee"]).format(name=c.legal_name), 8.5)
     else:
         cv.text(50, y - 16, rng.choice(c.style["thanks"]), 8.5)
     cv.rule(50, y - 8, 545, 0.4)
@@ -294,14 +313,15 @@ def footer(cv: Canvas, c: InvoiceContent, rng: random.Random, columns: bool) -> 
     )
     tax = f"{c.label('tax_id')}: {c.vendor.tax_id}"
     if columns:
-        cv.text(50, y + 4, c.vendor.name, 7.5, True, field="/vendor_name" if "/vendor_name" not in cv.boxes else None)
+        named = c.legal_name == c.vendor.name and "/vendor_name" not in cv.boxes
+        cv.text(50, y + 4, c.legal_name, 7.5, True, field="/vendor_name" if named else None)
         for i, row in enumerate(c.vendor.address_lines[:2]):
             cv.text(50, y + 14 + 10 * i, row, 7.5)
         cv.text(230, y + 4, iban, 7.5)
         cv.text(230, y + 14, f"BIC {rng.choice(('INGBNL2A', 'DEUTDEFF', 'BNPAFRPP', 'RABONL2U'))}", 7.5)
         rect = cv.text(400, y + 4, tax, 7.5)
     else:
-        line = f"{c.vendor.name} · {c.vendor.address} · {tax}"
+        line = f"{c.legal_name} · {c.vendor.address} · {tax}"
         rect = cv.text(297, y + 6, line, 7, align="center")
         rect = (rect[2] - cv.width(c.vendor.tax_id or "", 7), rect[1], rect[2], rect[3])
         cv.text(297, y + 16, iban, 7, align="center")
@@ -323,6 +343,7 @@ def classic(cv: Canvas, c: InvoiceContent, rng: random.Random) -> None:
         ),
     )
     cv.text(545, 72, c.label("title"), 20, True, "right")
+    heading(cv, c, rng, 380, 88)
     my = 100
     for label, value, field in meta_rows(c, c.style["currency_display"] == "none"):
         cv.text(380, my, label, 9, True)
@@ -347,6 +368,7 @@ def letter(cv: Canvas, c: InvoiceContent, rng: random.Random) -> None:
     cv.text(57, 140, sender, 7, color=GREY)
     cv.rule(57, 143, 57 + cv.width(sender, 7), 0.3)
     party(cv, 57, 165, c.customer, "customer", 10, bold=False)
+    heading(cv, c, rng, 360, 136)
     my = 150
     for label, value, field in meta_rows(c, c.style["currency_display"] == "none"):
         cv.text(360, my, f"{label}:" if not label.endswith(":") else label, 8.5)
@@ -362,13 +384,15 @@ def letter(cv: Canvas, c: InvoiceContent, rng: random.Random) -> None:
 
 def modern(cv: Canvas, c: InvoiceContent, rng: random.Random) -> None:
     """Large title, vendor block right, customer left with the header fields beside it, dark table band."""
-    cv.text(50, 80, c.label("title").upper(), 28, True)
+    title = branded_title(c, rng, c.label("title").upper())
+    cv.text(50, 80, title, min(28.0, 28 * 330 / cv.width(title, 28, True)), True)
     cv.text(50, 100, f"{c.label('number')} {c.invoice_id}", 9)
     w = cv.width(f"{c.label('number')} ", 9)
     cv.mark("/invoice_id", (50 + w, 100 - 7, 50 + w + cv.width(c.invoice_id, 9), 102))
     party(cv, 545, 60, c.vendor, "vendor", 8.5, name_size=11, align="right")
     cv.text(50, 150, c.label("bill_to").upper(), 8, True, color=GREY)
     y = party(cv, 50, 165, c.customer, "customer", 9.5)
+    heading(cv, c, rng, 330, 136)
     my = 150
     for label, value, field in meta_rows(c, c.style["currency_display"] == "none")[1:]:
         cv.text(330, my, label.upper(), 7.5, True, color=GREY)
@@ -437,16 +461,66 @@ TLD = {"en": ".com", "de": ".de", "fr": ".fr", "nl": ".nl"}
 
 
 def contact_rows(c: InvoiceContent, rng: random.Random) -> list[str]:
-    """Phone, e-mail and web address of the vendor (its name's first word as the domain)."""
-    stem = re.sub(r"[^a-z0-9]", "", c.vendor.name.split()[0].lower()) or "firma"
+    """Phone, e-mail and web address of the vendor: a brand as its domain, else its name's first word, another word
+    (a group's, a host's) or no domain at all (style 'web')."""
+    stem = re.sub(r"[^a-z0-9]", "", (c.brand or c.vendor.name.split()[0]).lower()) or "firma"
     phone = f"+{rng.choice((44, 49, 33, 31))} {rng.randint(20, 999)} {rng.randint(100000, 9999999)}"
+    web = c.style.get("web", "name")
+    if web == "none":
+        return [f"{c.label('phone')} {phone}", f"Fax {phone[:-2]}{rng.randint(10, 99)}", f"{c.label('phone')} {phone}"]
+    stem = c.style["web_other"] if web == "other" else stem
     return [f"{c.label('phone')} {phone}", f"info@{stem}{TLD[c.lang]}", f"www.{stem}{TLD[c.lang]}"]
 
 
-def logo(cv: Canvas, x: float, y: float, rng: random.Random) -> None:
-    """A logo as the OCR sees it: ink without words."""
-    w, h = rng.uniform(60, 140), rng.uniform(25, 45)
-    cv.fill((x, y, x + w, y + h), (rng.uniform(0.1, 0.6), rng.uniform(0.1, 0.6), rng.uniform(0.2, 0.7)))
+def logo(cv: Canvas, c: InvoiceContent, x: float, y: float, rng: random.Random, width: float = 150) -> None:
+    """A logo as the OCR sees it: ink without words, or a brand's name set large (the vendor, where the brand is
+    the name the invoice goes by)."""
+    color = (rng.uniform(0.1, 0.6), rng.uniform(0.1, 0.6), rng.uniform(0.2, 0.7))
+    if not c.brand or c.style["vendor_kind"] == "brand_image":
+        w, h = rng.uniform(60, 140), rng.uniform(25, 45)
+        cv.fill((x, y, x + w, y + h), color)
+        return
+    word = rng.choice((c.brand, c.brand, c.brand, c.brand.upper(), c.brand.lower()))
+    size = min(rng.uniform(18, 30), 28 * width / max(cv.width(word, 28, True), 1.0))
+    named = c.truth_name == c.brand and "/vendor_name" not in cv.boxes
+    cv.text(x, y + size * 0.85, word, size, True, field="/vendor_name" if named else None, color=color)
+
+
+BRAND_SENTENCES = {
+    "en": ("Thank you for shopping at {brand}!", "Thanks for choosing {brand}.", "Your team at {brand}"),
+    "de": (
+        "Vielen Dank für Ihren Einkauf bei {brand}!",
+        "Danke, dass Sie {brand} gewählt haben.",
+        "Ihr Team von {brand}",
+    ),
+    "fr": ("Merci d'avoir choisi {brand} !", "Merci pour votre commande chez {brand}.", "L'équipe {brand}"),
+    "nl": ("Bedankt voor je bestelling bij {brand}!", "Fijn dat je voor {brand} kiest.", "Het team van {brand}"),
+}
+
+
+def brand_sentence(cv: Canvas, c: InvoiceContent, rng: random.Random) -> None:
+    """A brand whose logo is an image named in a sentence at the page foot: the name the invoice goes by."""
+    if c.style["vendor_kind"] != "brand_image" or not c.brand:
+        return
+    text = rng.choice(BRAND_SENTENCES[c.lang])
+    head = text.split("{brand}")[0]
+    text = f"{text.format(brand=c.brand)}  ·  {contact_rows(c, rng)[2]}"  # its web address beside it
+    rect = cv.text(297, 816, text, 8, align="center", color=GREY)
+    x0 = rect[0] + cv.width(head, 8)
+    cv.boxes.pop("/vendor_name", None)  # the company printed where the vendor stands is not the name (VENDOR_KINDS)
+    cv.mark("/vendor_name", (x0, rect[1], x0 + cv.width(c.brand, 8), rect[3]))
+
+
+def slogan(cv: Canvas, c: InvoiceContent, rng: random.Random, white: bool) -> None:
+    """A tagline printed large over the page's head, where a name is expected (white on a dark banner)."""
+    text = c.style.get("slogan")
+    if not text:
+        return
+    size = min(rng.uniform(10, 14), 14 * 300 / max(cv.width(text, 14), 1.0))
+    x, align = rng.choice(((50.0, "left"), (297.0, "center")))
+    if c.style.get("service_line") and c.brand:  # the brand's service line stands at the right
+        x, align = 50.0, "left"
+    cv.text(x, 27, text, size, rng.random() < 0.5, align, color=(1, 1, 1) if white else (0.25, 0.25, 0.3))
 
 
 def tax_line(cv: Canvas, c: InvoiceContent, x: float, y: float, size: float) -> None:

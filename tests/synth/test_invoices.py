@@ -101,7 +101,8 @@ def test_wider_layouts_and_furniture_occur() -> None:
     assert any("Stammkapital" in t or "Share capital" in t for t in texts)
     assert any("Brutto" in t or "Gross" in t for t in texts)  # the rate | net | tax | gross breakdown
     for inv in invoices:
-        if inv.meta["template"] == "bottom":  # a logo on top: the vendor is named in the lower part only
+        # a logo without words on top: the vendor is named in the lower part only (a brand's logo may be its name)
+        if inv.meta["template"] == "bottom" and inv.meta["vendor_kind"] in ("legal", "brand_image"):
             assert vendor_tops[inv.name] is not None and vendor_tops[inv.name] > 0.8, inv.name
 
 
@@ -164,3 +165,38 @@ def test_new_layouts_print_id_vendor_and_total_in_their_text_layer(template: str
         assert inv.truth["invoice_id"] in words, (inv.name, inv.truth["invoice_id"])
         assert inv.truth["vendor_name"] in text, (inv.name, inv.truth["vendor_name"])
         assert content.money(content.total, True) in text, (inv.name, content.money(content.total, True))
+
+
+def test_brands_slogans_and_their_truth() -> None:
+    """Vendors that go by a brand occur beside legal names, and the truth is the name as printed: a brand without a
+    legal form is the vendor; a legal name that extends the brand printed as the logo is the vendor; a brand printed
+    over another company's name in the small print, or only in its domain and a sentence, is the vendor. Taglines
+    printed over the page's head never are."""
+    from docai.synth.content import SUFFIXES
+
+    invoices = [make_invoice(0, i) for i in range(96)]
+    kinds = {inv.meta["vendor_kind"] for inv in invoices}
+    assert kinds == {"legal", "brand_only", "brand_legal", "brand_entity", "brand_image"}
+    suffixes = {s for forms in SUFFIXES.values() for s in forms}
+    slogans = 0
+    for inv in invoices:
+        meta, vendor = inv.meta, inv.truth["vendor_name"]
+        with pymupdf.open(stream=inv.data, filetype="pdf") as doc:
+            page = doc[0]
+            text = page.get_text()
+            if meta["vendor_kind"] == "brand_only":
+                assert vendor == meta["brand"] and not any(vendor.endswith(f" {s}") for s in suffixes), inv.name
+            elif meta["vendor_kind"] == "brand_legal":
+                assert vendor.startswith(f"{meta['brand']} ") and vendor in text, inv.name
+            elif meta["vendor_kind"] == "brand_entity":
+                assert vendor == meta["brand"] and meta["entity"] in text, inv.name
+                assert norm_text(meta["entity"]) not in norm_text(_text_in(page, meta["boxes"]["/vendor_name"]))
+            elif meta["vendor_kind"] == "brand_image":  # named in its domain and one sentence at the page foot
+                assert vendor == meta["brand"] and meta["boxes"]["/vendor_name"][2] > 0.9, inv.name
+                assert f"www.{norm_text(vendor)}." in text, inv.name
+            if meta["slogan"]:
+                slogans += 1
+                hits = page.search_for(meta["slogan"])
+                assert hits and min(r.y0 for r in hits) / page.rect.height < 0.05, inv.name
+                assert norm_text(meta["slogan"]) != norm_text(vendor)
+    assert slogans >= 5
