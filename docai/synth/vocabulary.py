@@ -38,6 +38,11 @@ LABELS: dict[str, dict[str, tuple[str, ...]]] = {
         "tax_id": ("VAT No.", "VAT Reg. No.", "Tax ID", "EIN"),
         "thanks": ("Thank you for your business.", "We appreciate your prompt payment.", "Questions? Just reply."),
         "payee": ("Payment received by {name}", "Please make all cheques payable to {name}", "Account name: {name}"),
+        "fee": (
+            "A late payment fee of {amount} applies to overdue balances.",
+            "Returned payments are charged at {amount} each.",
+            "Reminders are charged at {amount}.",
+        ),
     },
     "de": {
         "shipping": ("Versandkosten", "Versand", "Fracht"),
@@ -74,6 +79,11 @@ LABELS: dict[str, dict[str, tuple[str, ...]]] = {
             "Vielen Dank für Ihren Auftrag.",
             "Wir danken für Ihr Vertrauen.",
             "Bitte überweisen Sie den Betrag.",
+        ),
+        "fee": (
+            "Bei Rücklastschriften berechnen wir eine Gebühr von {amount}.",
+            "Für jede Mahnung berechnen wir {amount} Mahngebühr.",
+            "Bei Zahlungsverzug wird eine Pauschale von {amount} fällig.",
         ),
         "payee": ("Kontoinhaber: {name}", "Zahlungsempfänger: {name}", "Empfänger: {name}"),
     },
@@ -113,6 +123,11 @@ LABELS: dict[str, dict[str, tuple[str, ...]]] = {
         "tax_id": ("N° TVA", "TVA intracom.", "SIRET"),
         "thanks": ("Merci de votre confiance.", "Pas d'escompte pour paiement anticipé.", "Merci pour votre achat."),
         "payee": ("Bénéficiaire : {name}", "Titulaire du compte : {name}", "Chèques à l'ordre de {name}"),
+        "fee": (
+            "Indemnité forfaitaire pour frais de recouvrement : {amount}.",
+            "En cas de retard, pénalités au taux légal et indemnité forfaitaire de {amount}.",
+            "Frais de rejet de prélèvement : {amount}.",
+        ),
     },
     "nl": {
         "shipping": ("Verzendkosten", "Bezorgkosten"),
@@ -147,6 +162,10 @@ LABELS: dict[str, dict[str, tuple[str, ...]]] = {
         "tax_id": ("BTW-nummer", "Btw-nr.", "BTW nr."),
         "thanks": ("Met vriendelijke groet.", "Bedankt voor uw bestelling.", "Wij danken u voor uw vertrouwen."),
         "payee": ("Rekeninghouder: {name}", "Ten name van {name}"),
+        "fee": (
+            "Bij te late betaling rekenen wij {amount} administratiekosten.",
+            "Voor een herinnering brengen wij {amount} in rekening.",
+        ),
     },
 }
 TERMS = {
