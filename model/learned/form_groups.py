@@ -227,3 +227,32 @@ def add_roles(pairs: list[Any], lines: list[Line], question: Merge, answer: Merg
     for p in pairs:
         p.features["key_question"], p.features["key_answer"] = scores[id(p.key)]
         p.features["value_question"], p.features["value_answer"] = scores[id(p.value)]
+    _between(pairs, units, scores)
+
+
+def _between(pairs: list[Any], units: dict[int, Any], scores: dict[int, tuple[float, float]]) -> None:
+    """What lies between a key and its answer: the one-row units on the rows between them within the answer's span
+    (a table's cells between a column header and a lower cell), or on their row between them, and how question-like
+    and answer-like the most so of them are (another question between them says this key is not the answer's)."""
+    by_row: dict[int, list[Any]] = {}
+    for u in units.values():
+        if u.rows == 1:
+            by_row.setdefault(u.row, []).append(u)
+    for p in pairs:
+        k, v = p.key, p.value
+        kx0, _, kx1, _ = k.bbox
+        vx0, _, vx1, _ = v.bbox
+        if v.row == k.row:
+            lo, hi = (kx1, vx0) if vx0 >= kx1 else (vx1, kx0)
+            inside = [u for u in by_row.get(k.row, []) if u.bbox[0] >= lo - 1e-6 and u.bbox[2] <= hi + 1e-6]
+        else:
+            top, bottom = (k.row + k.rows - 1, v.row) if v.row > k.row else (v.row + v.rows - 1, k.row)
+            inside = [
+                u
+                for r in range(top + 1, bottom)
+                for u in by_row.get(r, [])
+                if u.bbox[0] < vx1 and u.bbox[2] > vx0
+            ]
+        p.features["between_units"] = float(sum(u.part == 0 for u in inside))
+        p.features["between_question"] = max((scores[id(u)][0] for u in inside), default=-1.0)
+        p.features["between_answer"] = max((scores[id(u)][1] for u in inside), default=-1.0)
