@@ -35,6 +35,7 @@ from model.learned.form_groups import (
     link_candidates,
     same_entity,
     unit_features,
+    word_places,
 )
 
 THRESHOLDS = [round(0.05 * k, 2) for k in range(2, 17)]
@@ -126,9 +127,10 @@ def _role_rows(ex: Any, doc: Doc, pairs: list[Any]) -> tuple[list[dict[str, floa
     owner = word_entities([w for line in lines for w in line.words], ex.truth)
     labels = {e["id"]: e["label"] for e in ex.truth["entities"]}
     seen = {id(u): u for p in pairs for u in (p.key, p.value)}
+    places = word_places(lines)
     rows, roles = [], []
     for u in seen.values():
-        rows.append(unit_features(u, len(lines[u.row].segments)))
+        rows.append(unit_features(u, lines, places))
         eid = entity_of(u, owner)
         roles.append(labels.get(eid, "") if eid is not None else "")
     return rows, roles
