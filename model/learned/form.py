@@ -24,6 +24,7 @@ from model.types import Word
 from schemas.form import FieldKind, Form, FormField
 
 KEY = "form.pairs"
+PRIOR_KEY = "form.pair_prior"  # the first pass of the pair scorer, read by the second (KEY) with its rivals' scores
 MAX_ROWS_BELOW = 6
 MAX_RIGHT = 2
 
@@ -325,6 +326,50 @@ def _features(lines: list[Line], pairs: list[Pair], rules: set[tuple[str, str]])
             for rank, p in enumerate(sorted(members, key=lambda q: q.features["dist"])):
                 p.features[name] = float(rank)
                 p.features[name.replace("rank", "count")] = float(len(members))
+
+
+def with_context(pairs: list[Pair], prior: list[float]) -> list[dict[str, float]]:
+    """Each pair's features with how its first-pass score stands against its rivals: the pairs that read its key or
+    its answer too, those whose answer shares a word with its answer, those that read its key's words as an answer and
+    its answer's words as a key (a second pass learns which rival wins, as the greedy decode cannot)."""
+    as_key: dict[int, list[int]] = {}
+    as_value: dict[int, list[int]] = {}
+    for i, p in enumerate(pairs):
+        for w in p.key.words:
+            as_key.setdefault(id(w), []).append(i)
+        for w in p.value.words:
+            as_value.setdefault(id(w), []).append(i)
+    same_key: dict[tuple[int, ...], list[int]] = {}
+    same_value: dict[tuple[int, ...], list[int]] = {}
+    for i, p in enumerate(pairs):
+        same_key.setdefault(p.key.uid, []).append(i)
+        same_value.setdefault(p.value.uid, []).append(i)
+    rank_key: dict[int, float] = {}
+    rank_value: dict[int, float] = {}
+    for groups, rank in ((same_key, rank_key), (same_value, rank_value)):
+        for members in groups.values():
+            for n, i in enumerate(sorted(members, key=lambda i: -prior[i])):
+                rank[i] = float(n)
+
+    def best(index: dict[int, list[int]], words: list[Word], skip: int) -> float:
+        return max((prior[j] for w in words for j in index.get(id(w), ()) if j != skip), default=0.0)
+
+    out = []
+    for i, p in enumerate(pairs):
+        s = prior[i]
+        out.append(
+            {
+                **p.features,
+                "prior": s,
+                "prior_rank_key": rank_key[i],
+                "prior_rank_value": rank_value[i],
+                "prior_value_rival": best(as_value, p.value.words, i) - s,
+                "prior_key_rival": best(as_key, p.key.words, i) - s,
+                "prior_key_as_value": best(as_value, p.key.words, i),
+                "prior_value_as_key": best(as_key, p.value.words, i),
+            }
+        )
+    return out
 
 
 # ---------------------------------------------------------------- labels (training)

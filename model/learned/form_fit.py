@@ -11,12 +11,14 @@ from model.learned.compare import norm_text
 from model.learned.core import Doc
 from model.learned.form import (
     KEY,
+    PRIOR_KEY,
     candidate_pairs,
     decode,
     entity_of,
     form_lines,
     pair_labels,
     to_form,
+    with_context,
     units,
     word_entities,
 )
@@ -33,10 +35,15 @@ from model.learned.form_groups import (
     link_candidates,
     same_entity,
     unit_features,
+    word_places,
 )
 
 THRESHOLDS = [round(0.05 * k, 2) for k in range(2, 17)]
 MATCH = 0.8  # the eval's key-value similarity bar
+# the pair scorer's trees: its two passes read ~80k candidate pairs, which 150 rounds of 15 leaves underfit (train CV
+# key-value F1, seeds 0/1: 0.432/0.432 at 150x15, 0.441 at 400x15 (lr 0.1 the same), 0.448/0.444 at 400x31 leaves of
+# 20 pairs at least); the entity stages, on ~8k rows, lost F1 at 400 rounds and keep the shared parameters
+PAIR_FIT: dict[str, Any] = {"rounds": 400, "extra": {"num_leaves": 31, "min_data_in_leaf": 20}}
 
 
 def _similar(a: str, b: str) -> float:
@@ -70,13 +77,14 @@ def _f1(counts: list[tuple[int, int, int]]) -> float:
     return 2 * m / (p + e) if p + e else 0.0
 
 
-def _booster(rows: list[tuple[list[dict[str, float]], list[int]]], idx: Sequence[int], features: list[str], seed: int):  # type: ignore[no-untyped-def]
+def _booster(rows: list[tuple[list[dict[str, float]], list[int]]], idx: Sequence[int], features: list[str], seed: int, rounds: int | None = None, extra: dict | None = None):  # type: ignore[no-untyped-def]
     import lightgbm as lgb
 
     from model.learned.fit import ROUNDS, lgb_params
 
     x, y = _matrix([f for d in idx for f in rows[d][0]], features), [label for d in idx for label in rows[d][1]]
-    return lgb.train(lgb_params(seed), lgb.Dataset(x, y, feature_name=features), num_boost_round=ROUNDS)
+    params = {**lgb_params(seed), **(extra or {})}
+    return lgb.train(params, lgb.Dataset(x, y, feature_name=features), num_boost_round=rounds or ROUNDS)
 
 
 def _matrix(feature_rows: list[dict[str, float]], features: list[str]):  # type: ignore[no-untyped-def]
@@ -92,11 +100,11 @@ def _predictor(booster, features: list[str]) -> Merge:  # type: ignore[no-untype
     return lambda rows: [float(s) for s in booster.predict(_matrix(rows, features), num_threads=1)]
 
 
-def _oof(rows, features: list[str], folds: list[int], seed: int) -> list[Merge]:  # type: ignore[no-untyped-def]
+def _oof(rows, features: list[str], folds: list[int], seed: int, **fit: Any) -> list[Merge]:  # type: ignore[no-untyped-def]
     """Each document's scorer fitted on the other folds."""
     from model.learned.fit import FOLDS
 
-    boosters = [_booster(rows, [d for d, f in enumerate(folds) if f != k], features, seed) for k in range(FOLDS)]
+    boosters = [_booster(rows, [d for d, f in enumerate(folds) if f != k], features, seed, **fit) for k in range(FOLDS)]
     return [_predictor(boosters[f], features) for f in folds]
 
 
@@ -124,9 +132,10 @@ def _role_rows(ex: Any, doc: Doc, pairs: list[Any]) -> tuple[list[dict[str, floa
     owner = word_entities([w for line in lines for w in line.words], ex.truth)
     labels = {e["id"]: e["label"] for e in ex.truth["entities"]}
     seen = {id(u): u for p in pairs for u in (p.key, p.value)}
+    places = word_places(lines)
     rows, roles = [], []
     for u in seen.values():
-        rows.append(unit_features(u, len(lines[u.row].segments)))
+        rows.append(unit_features(u, lines, places))
         eid = entity_of(u, owner)
         roles.append(labels.get(eid, "") if eid is not None else "")
     return rows, roles
@@ -164,6 +173,52 @@ def fit_form_groups(
     return {CUT_KEY: cut_entry, GROUP_KEY: join_entry}, cuts, joins
 
 
+def _two_passes(rows, pair_rows, features: list[str], folds: list[int], seed: int):  # type: ignore[no-untyped-def]
+    """A first-pass pair scorer, then a second pass fitted on each pair's features and how its first-pass score stands
+    against its rivals. Each training document's first-pass scores come from a scorer fitted without it and without
+    the held-out fold, so the second pass is fitted on scores as blind as those it reads in use. Returns the first
+    pass's entry, the second pass's out-of-fold scores, its rows over every document (first-pass scores out of fold)
+    and its features."""
+    from model.learned.fit import FOLDS, isotonic
+
+    first = _oof(pair_rows, features, folds, seed, **PAIR_FIT)
+    first_oof = [first[d](feats) if feats else [] for d, (feats, _) in enumerate(pair_rows)]
+    inner: dict[tuple[int, int], Merge] = {}
+    for j in range(FOLDS):
+        for k in range(j + 1, FOLDS):
+            docs = [d for d, f in enumerate(folds) if f not in (j, k)]
+            inner[(j, k)] = _predictor(_booster(pair_rows, docs, features, seed, **PAIR_FIT), features)
+
+    def context(d: int, prior: list[float]) -> list[dict[str, float]]:
+        return with_context(rows[d][1], prior)
+
+    second = [(context(d, first_oof[d]), labels) for d, (_, labels) in enumerate(pair_rows)]
+    second_features = sorted({f for feats, _ in second for r in feats for f in r})
+    oof: list[list[float]] = [[] for _ in rows]
+    for k in range(FOLDS):
+        fit_rows = []
+        for d, (feats, labels) in enumerate(pair_rows):
+            if folds[d] == k:
+                fit_rows.append(([], []))
+                continue
+            scorer = inner[tuple(sorted((folds[d], k)))]  # type: ignore[index]
+            fit_rows.append((context(d, scorer(feats)) if feats else [], labels))
+        booster = _booster(fit_rows, [d for d, f in enumerate(folds) if f != k], second_features, seed, **PAIR_FIT)
+        predict = _predictor(booster, second_features)
+        for d, f in enumerate(folds):
+            if f == k and second[d][0]:
+                oof[d] = predict(second[d][0])
+    entry = {
+        "booster": _booster(pair_rows, range(len(rows)), features, seed, **PAIR_FIT),
+        "features": features,
+        "calibration": isotonic([s for p in first_oof for s in p], [bool(y) for _, ys in pair_rows for y in ys]),
+        "figures": {"pairs": sum(len(ys) for _, ys in pair_rows)},
+        "params": {},
+    }
+    entry["oof"] = first_oof
+    return entry, oof, second, second_features
+
+
 def fit_form_pairs(examples: Sequence[Any], docs: dict[str, Doc], seed: int) -> dict[str, Any]:
     """Entity joins, then the pair scorer, its link threshold (best out-of-fold key-value F1) and calibration."""
     from model.learned.fit import FOLDS, _folds, ece, isotonic, oof_probabilities
@@ -186,8 +241,7 @@ def fit_form_pairs(examples: Sequence[Any], docs: dict[str, Doc], seed: int) -> 
         rows.append((ex, found[d], pair_labels(found[d], ex.truth, words)))
     pair_rows = [([p.features for p in pairs], labels) for _, pairs, labels in rows]
     features = sorted({f for _, pairs, _ in rows for p in pairs for f in p.features})
-    scorers = _oof(pair_rows, features, folds, seed)
-    oof = [scorers[d]([p.features for p in pairs]) if pairs else [] for d, (_, pairs, _) in enumerate(rows)]
+    first_entry, oof, second_rows, second_features = _two_passes(rows, pair_rows, features, folds, seed)
     truth = [[(kv["key"], kv["value"]) for kv in ex.truth.get("key_value_pairs", [])] for ex, _, _ in rows]
 
     def f1_at(scores: list[list[float]], t: float) -> float:
@@ -197,6 +251,8 @@ def fit_form_pairs(examples: Sequence[Any], docs: dict[str, Doc], seed: int) -> 
             counts.append(kv_counts(truth[d], [(f.key, f.value) for f in form.fields]))
         return _f1(counts)
 
+    first_oof = first_entry.pop("oof")
+    first_entry["figures"]["cv_kv_f1"] = round(max(f1_at(first_oof, t) for t in THRESHOLDS), 4)
     best_f1, best_t = max((f1_at(oof, t), -t) for t in THRESHOLDS)
     best_t = -best_t
     scores, correct, link_folds = [], [], []
@@ -215,9 +271,10 @@ def fit_form_pairs(examples: Sequence[Any], docs: dict[str, Doc], seed: int) -> 
     }
     return {
         **groups,
+        PRIOR_KEY: first_entry,
         KEY: {
-            "booster": _booster(pair_rows, range(len(rows)), features, seed),
-            "features": features,
+            "booster": _booster(second_rows, range(len(rows)), second_features, seed, **PAIR_FIT),
+            "features": second_features,
             "calibration": isotonic(scores, correct),
             "figures": figures,
             "params": {"threshold": best_t},
@@ -232,7 +289,12 @@ def apply_form(doc: Doc, data: Any, confidence: dict[str, float], model: Any) ->
         return data, confidence
     stages = [model.fields.get(key) for key in (CUT_KEY, GROUP_KEY, QUESTION_KEY, ANSWER_KEY)]
     pairs = candidate_pairs(doc, Stages(*(None if m is None else _predictor(m.booster, m.features) for m in stages)))
-    scores = scorer.scores([_AsCandidate(p.features) for p in pairs])
+    prior = model.fields.get(PRIOR_KEY)
+    if prior is not None:
+        first = _predictor(prior.booster, prior.features)([p.features for p in pairs]) if pairs else []
+        scores = scorer.scores([_AsCandidate(f) for f in with_context(pairs, first)])
+    else:
+        scores = scorer.scores([_AsCandidate(p.features) for p in pairs])
     threshold = model.manifest["fields"][KEY].get("params", {}).get("threshold", 0.5)
     return to_form(decode(pairs, scores, threshold), scorer.calibration)
 

@@ -194,11 +194,28 @@ def _cut_features(words: list[Any], i: int, height: float, row_segments: int) ->
     }
 
 
-def unit_features(unit: Any, row_segments: int) -> dict[str, float]:
-    """What says a unit is a question or an answer by itself: its print, its place on the page, its extent."""
+def word_places(lines: list[Line]) -> dict[int, int]:
+    """id(word) -> its place in its row's words (read once per document for the units' neighbours)."""
+    return {id(w): i for line in lines for i, w in enumerate(line.words)}
+
+
+def unit_features(unit: Any, lines: list[Line], places: dict[int, int]) -> dict[str, float]:
+    """What says a unit is a question or an answer: its print, its place on the page, its extent, and what is beside
+    it (a label ending in a colon just left of it says answer; a unit under a label in a column says answer too)."""
     x0, y0, x1, y1 = unit.bbox
     text = unit.text
     letters = sum(c.isalpha() for c in text)
+    row = lines[unit.row]
+    height = max(row.height, 1e-3)
+    words = row.words
+    first = places.get(id(unit.words[0]), 0)
+    last = places.get(id(unit.words[-1]), len(words) - 1)
+    before = words[first - 1] if first > 0 else None
+    after = words[last + 1] if last + 1 < len(words) else None
+    above = None
+    if unit.row > 0 and lines[unit.row - 1].page == row.page:
+        spans = [s for s in lines[unit.row - 1].segments if s.bbox[0] < x1 and s.bbox[2] > x0]
+        above = spans[0] if spans else None
     return {
         "x0": x0,
         "y0": y0,
@@ -207,11 +224,24 @@ def unit_features(unit: Any, row_segments: int) -> dict[str, float]:
         "link": unit.link,
         "piece": float(unit.part),
         "seg": float(unit.seg),
-        "row_segments": float(row_segments),
+        "row_segments": float(len(row.segments)),
         "letters": float(letters),
         "blank": float("_" in text),
         "paren": float(text.startswith("(")),
         "check": float(len(text.strip()) <= 2),
+        "word_height": (unit.words[0].bbox[3] - unit.words[0].bbox[1]) / height,
+        "before_colon": float(before is not None and before.text.endswith((":", "?"))),
+        "before_gap": (x0 - before.bbox[2]) / height if before is not None else -1.0,
+        "before_digits": float(before is not None and any(c.isdigit() for c in before.text)),
+        "after_colon": float(after is not None and after.text.endswith((":", "?"))),
+        "after_gap": (after.bbox[0] - x1) / height if after is not None else -1.0,
+        "row_colons": float(sum(w.text.endswith(":") for w in row.words)),
+        "above_gap": (y0 - above.bbox[3]) / height if above is not None else -1.0,
+        "above_colon": float(above is not None and above.text.rstrip().endswith(":")),
+        "above_label": float(above is not None and _is_label(above.text)),
+        "above_upper": sum(c.isupper() for c in above.text) / max(1, sum(c.isalpha() for c in above.text))
+        if above is not None
+        else -1.0,
         **_side("u", text),
     }
 
@@ -222,8 +252,38 @@ def add_roles(pairs: list[Any], lines: list[Line], question: Merge, answer: Merg
     units = {id(u): u for p in pairs for u in (p.key, p.value)}
     if not units:
         return
-    rows = [unit_features(u, len(lines[u.row].segments)) for u in units.values()]
+    places = word_places(lines)
+    rows = [unit_features(u, lines, places) for u in units.values()]
     scores = dict(zip(units, zip(question(rows), answer(rows), strict=True), strict=True))
     for p in pairs:
         p.features["key_question"], p.features["key_answer"] = scores[id(p.key)]
         p.features["value_question"], p.features["value_answer"] = scores[id(p.value)]
+    _between(pairs, units, scores)
+
+
+def _between(pairs: list[Any], units: dict[int, Any], scores: dict[int, tuple[float, float]]) -> None:
+    """What lies between a key and its answer: the one-row units on the rows between them within the answer's span
+    (a table's cells between a column header and a lower cell), or on their row between them, and how question-like
+    and answer-like the most so of them are (another question between them says this key is not the answer's)."""
+    by_row: dict[int, list[Any]] = {}
+    for u in units.values():
+        if u.rows == 1:
+            by_row.setdefault(u.row, []).append(u)
+    for p in pairs:
+        k, v = p.key, p.value
+        kx0, _, kx1, _ = k.bbox
+        vx0, _, vx1, _ = v.bbox
+        if v.row == k.row:
+            lo, hi = (kx1, vx0) if vx0 >= kx1 else (vx1, kx0)
+            inside = [u for u in by_row.get(k.row, []) if u.bbox[0] >= lo - 1e-6 and u.bbox[2] <= hi + 1e-6]
+        else:
+            top, bottom = (k.row + k.rows - 1, v.row) if v.row > k.row else (v.row + v.rows - 1, k.row)
+            inside = [
+                u
+                for r in range(top + 1, bottom)
+                for u in by_row.get(r, [])
+                if u.bbox[0] < vx1 and u.bbox[2] > vx0
+            ]
+        p.features["between_units"] = float(sum(u.part == 0 for u in inside))
+        p.features["between_question"] = max((scores[id(u)][0] for u in inside), default=-1.0)
+        p.features["between_answer"] = max((scores[id(u)][1] for u in inside), default=-1.0)
