@@ -40,10 +40,6 @@ from model.learned.form_groups import (
 
 THRESHOLDS = [round(0.05 * k, 2) for k in range(2, 17)]
 MATCH = 0.8  # the eval's key-value similarity bar
-# the pair scorer's boosting rounds: its two passes read ~80k candidate pairs, which 150 rounds underfit (train CV
-# key-value F1 0.432 -> 0.441 at 400; 400 at twice the learning rate gave the same; the entity stages, on ~8k rows,
-# lost F1 at 400)
-PAIR_FIT: dict[str, Any] = {"rounds": 400}
 
 
 def _similar(a: str, b: str) -> float:
@@ -77,14 +73,13 @@ def _f1(counts: list[tuple[int, int, int]]) -> float:
     return 2 * m / (p + e) if p + e else 0.0
 
 
-def _booster(rows: list[tuple[list[dict[str, float]], list[int]]], idx: Sequence[int], features: list[str], seed: int, rounds: int | None = None, extra: dict | None = None):  # type: ignore[no-untyped-def]
+def _booster(rows: list[tuple[list[dict[str, float]], list[int]]], idx: Sequence[int], features: list[str], seed: int):  # type: ignore[no-untyped-def]
     import lightgbm as lgb
 
     from model.learned.fit import ROUNDS, lgb_params
 
     x, y = _matrix([f for d in idx for f in rows[d][0]], features), [label for d in idx for label in rows[d][1]]
-    params = {**lgb_params(seed), **(extra or {})}
-    return lgb.train(params, lgb.Dataset(x, y, feature_name=features), num_boost_round=rounds or ROUNDS)
+    return lgb.train(lgb_params(seed), lgb.Dataset(x, y, feature_name=features), num_boost_round=ROUNDS)
 
 
 def _matrix(feature_rows: list[dict[str, float]], features: list[str]):  # type: ignore[no-untyped-def]
@@ -100,11 +95,11 @@ def _predictor(booster, features: list[str]) -> Merge:  # type: ignore[no-untype
     return lambda rows: [float(s) for s in booster.predict(_matrix(rows, features), num_threads=1)]
 
 
-def _oof(rows, features: list[str], folds: list[int], seed: int, **fit: Any) -> list[Merge]:  # type: ignore[no-untyped-def]
+def _oof(rows, features: list[str], folds: list[int], seed: int) -> list[Merge]:  # type: ignore[no-untyped-def]
     """Each document's scorer fitted on the other folds."""
     from model.learned.fit import FOLDS
 
-    boosters = [_booster(rows, [d for d, f in enumerate(folds) if f != k], features, seed, **fit) for k in range(FOLDS)]
+    boosters = [_booster(rows, [d for d, f in enumerate(folds) if f != k], features, seed) for k in range(FOLDS)]
     return [_predictor(boosters[f], features) for f in folds]
 
 
@@ -181,13 +176,13 @@ def _two_passes(rows, pair_rows, features: list[str], folds: list[int], seed: in
     and its features."""
     from model.learned.fit import FOLDS, isotonic
 
-    first = _oof(pair_rows, features, folds, seed, **PAIR_FIT)
+    first = _oof(pair_rows, features, folds, seed)
     first_oof = [first[d](feats) if feats else [] for d, (feats, _) in enumerate(pair_rows)]
     inner: dict[tuple[int, int], Merge] = {}
     for j in range(FOLDS):
         for k in range(j + 1, FOLDS):
             docs = [d for d, f in enumerate(folds) if f not in (j, k)]
-            inner[(j, k)] = _predictor(_booster(pair_rows, docs, features, seed, **PAIR_FIT), features)
+            inner[(j, k)] = _predictor(_booster(pair_rows, docs, features, seed), features)
 
     def context(d: int, prior: list[float]) -> list[dict[str, float]]:
         return with_context(rows[d][1], prior)
@@ -203,13 +198,13 @@ def _two_passes(rows, pair_rows, features: list[str], folds: list[int], seed: in
                 continue
             scorer = inner[tuple(sorted((folds[d], k)))]  # type: ignore[index]
             fit_rows.append((context(d, scorer(feats)) if feats else [], labels))
-        booster = _booster(fit_rows, [d for d, f in enumerate(folds) if f != k], second_features, seed, **PAIR_FIT)
+        booster = _booster(fit_rows, [d for d, f in enumerate(folds) if f != k], second_features, seed)
         predict = _predictor(booster, second_features)
         for d, f in enumerate(folds):
             if f == k and second[d][0]:
                 oof[d] = predict(second[d][0])
     entry = {
-        "booster": _booster(pair_rows, range(len(rows)), features, seed, **PAIR_FIT),
+        "booster": _booster(pair_rows, range(len(rows)), features, seed),
         "features": features,
         "calibration": isotonic([s for p in first_oof for s in p], [bool(y) for _, ys in pair_rows for y in ys]),
         "figures": {"pairs": sum(len(ys) for _, ys in pair_rows)},
@@ -273,7 +268,7 @@ def fit_form_pairs(examples: Sequence[Any], docs: dict[str, Doc], seed: int) -> 
         **groups,
         PRIOR_KEY: first_entry,
         KEY: {
-            "booster": _booster(second_rows, range(len(rows)), second_features, seed, **PAIR_FIT),
+            "booster": _booster(second_rows, range(len(rows)), second_features, seed),
             "features": second_features,
             "calibration": isotonic(scores, correct),
             "figures": figures,
