@@ -270,4 +270,3 @@ def make_content(rng: random.Random) -> ReceiptContent:
         payment=rng.choice(PAYMENTS),
         thanks=rng.choice(THANKS),
     )
-

@@ -226,4 +226,3 @@ def money(value: Decimal) -> Decimal:
 def round_05(value: Decimal) -> Decimal:
     """Malaysian cash rounding: to the nearest five sen."""
     return money((value * 20).quantize(Decimal(1), ROUND_HALF_UP) / 20)
-

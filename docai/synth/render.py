@@ -304,7 +304,9 @@ def footer(cv: Canvas, c: InvoiceContent, rng: random.Random, columns: bool) -> 
         )
     if rng.random() < 0.3:  # who is paid, named in a sentence ('Payment received by X', 'Kontoinhaber: X')
         cv.text(50, y - 16, rng.choice(c.style["payee"]).format(name=c.legal_name), 8.5)
-    elif rng.random() < 0.35 and c.amount_due > 50:  # a fee the terms name (late payment, a returned debit): an amount under the totals
+    elif (
+        rng.random() < 0.35 and c.amount_due > 50
+    ):  # a fee the terms name (late payment, a returned debit): an amount under the totals
         fee = Decimal(40) if c.lang == "fr" and rng.random() < 0.5 else Decimal(rng.choice((5, 7.5, 10, 15, 25)))
         cv.text(50, y - 16, rng.choice(LABELS[c.lang]["fee"]).format(amount=c.money(fee, True)), 8.5)
     else:

@@ -351,8 +351,29 @@ def with_context(pairs: list[Pair], prior: list[float]) -> list[dict[str, float]
             for n, i in enumerate(sorted(members, key=lambda i: -prior[i])):
                 rank[i] = float(n)
 
+    def top_two(index: dict[int, list[int]]) -> dict[int, tuple[tuple[float, int], tuple[float, int]]]:
+        """Per word, its two best pairs (score, pair): the best other than any one pair is one of them."""
+        out = {}
+        for w, members in index.items():
+            ranked = sorted(((prior[j], j) for j in set(members)), reverse=True)[:2]
+            out[w] = (ranked[0], ranked[1] if len(ranked) > 1 else (0.0, -1))
+        return out
+
+    tops = {id(as_key): top_two(as_key), id(as_value): top_two(as_value)}
+
     def best(index: dict[int, list[int]], words: list[Word], skip: int) -> float:
-        return max((prior[j] for w in words for j in index.get(id(w), ()) if j != skip), default=0.0)
+        """The best first-pass score among the pairs reading these words, other than pair skip (0 where none)."""
+        top = tops[id(index)]
+        found: float | None = None
+        for w in words:
+            pair = top.get(id(w))
+            if pair is None:
+                continue
+            (s1, j1), (s2, j2) = pair
+            s = s1 if j1 != skip else (s2 if j2 != -1 else None)
+            if s is not None and (found is None or s > found):
+                found = s
+        return 0.0 if found is None else found
 
     out = []
     for i, p in enumerate(pairs):

@@ -18,8 +18,8 @@ from model.learned.form import (
     form_lines,
     pair_labels,
     to_form,
-    with_context,
     units,
+    with_context,
     word_entities,
 )
 from model.learned.form_groups import (

@@ -279,10 +279,7 @@ def _between(pairs: list[Any], units: dict[int, Any], scores: dict[int, tuple[fl
         else:
             top, bottom = (k.row + k.rows - 1, v.row) if v.row > k.row else (v.row + v.rows - 1, k.row)
             inside = [
-                u
-                for r in range(top + 1, bottom)
-                for u in by_row.get(r, [])
-                if u.bbox[0] < vx1 and u.bbox[2] > vx0
+                u for r in range(top + 1, bottom) for u in by_row.get(r, []) if u.bbox[0] < vx1 and u.bbox[2] > vx0
             ]
         p.features["between_units"] = float(sum(u.part == 0 for u in inside))
         p.features["between_question"] = max((scores[id(u)][0] for u in inside), default=-1.0)
