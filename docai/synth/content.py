@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from docai.synth.brand_vocabulary import BRAND_WORDS, SLOGANS
 from docai.synth.vocabulary import (
-    BRAND_WORDS,
     CITIES,
     CURRENCIES,
     FIRST,
@@ -21,7 +21,6 @@ from docai.synth.vocabulary import (
     MONTHS,
     PRODUCTS,
     RATES,
-    SLOGANS,
     STREETS,
     SUFFIXES,
     SYLLABLES,

@@ -14,6 +14,8 @@ from decimal import Decimal
 
 import pymupdf
 
+from docai.synth.brand_render import brand_sentence, slogan
+from docai.synth.brand_vocabulary import MADE_WITH, SERVICE_LINES
 from docai.synth.content import InvoiceContent
 from docai.synth.layouts2 import TEMPLATES2
 from docai.synth.render import (
@@ -22,7 +24,6 @@ from docai.synth.render import (
     GREY,
     Box,
     Canvas,
-    brand_sentence,
     branded_title,
     classic,
     contact_rows,
@@ -34,13 +35,12 @@ from docai.synth.render import (
     modern,
     party,
     plain,
-    slogan,
     table,
     tax_line,
     total_rows,
     totals,
 )
-from docai.synth.vocabulary import LABELS, MADE_WITH, PO_BOX, SERVICE_LINES
+from docai.synth.vocabulary import LABELS, PO_BOX
 
 
 def furniture(cv: Canvas, c: InvoiceContent, rng: random.Random) -> None:

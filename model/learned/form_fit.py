@@ -19,9 +19,9 @@ from model.learned.form import (
     pair_labels,
     to_form,
     units,
-    with_context,
     word_entities,
 )
+from model.learned.form_context import with_context
 from model.learned.form_groups import (
     ANSWER_KEY,
     CUT_KEY,
