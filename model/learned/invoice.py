@@ -390,6 +390,11 @@ def _web_names(doc: Doc) -> set[str]:
     return doc.once("web_names", lambda: {m.lower() for ln in doc.lines for m in WEB_NAME.findall(ln.text)})
 
 
+def _web_keys(doc: Doc) -> set[str]:
+    """_web_names as `norm` compares them, worked out once per document."""
+    return doc.once("web_keys", lambda: {norm(d) for d in _web_names(doc)})
+
+
 def _vendor_context(doc: Doc, line: Line, seg: Any, text: str) -> dict[str, float]:
     """What surrounds a name on any design: its own web or mail domain, a block starting with it, an address under
     it, a customer label over it, how large it is printed compared with the page."""
@@ -438,7 +443,7 @@ URL_PART = re.compile(r"@|www|https?:|/")
 def _domain_words(doc: Doc) -> list[tuple[Line, Any, str]]:
     """Words that spell the page's own web or mail domain ('Velora' for velora.de, 'Flipkart' in 'Flipkart.com
     Customer Care'), each once: a brand printed only as an image logo is named nowhere else."""
-    domains, unit = _web_names(doc), _unit(doc)
+    domains, unit = _web_keys(doc), _unit(doc)
     out, found = [], set()
     for line in doc.lines:
         if line.page != 0 or not domains:
@@ -451,8 +456,9 @@ def _domain_words(doc: Doc) -> list[tuple[Line, Any, str]]:
                         continue
                     text = re.sub(r"\.(?:com|[a-z]{2})$", "", " ".join(words[i:j]), flags=re.I).strip(" .,;:!?()'\"")
                     key = norm(text)
-                    tall = max(w.bbox[3] - w.bbox[1] for w in seg.words[i:j]) >= 0.5 * unit  # not hidden print
-                    if key in {norm(d) for d in domains} and key not in found and tall and text != seg.text.strip(" ,"):
+                    if key not in domains or key in found or text == seg.text.strip(" ,"):
+                        continue
+                    if max(w.bbox[3] - w.bbox[1] for w in seg.words[i:j]) >= 0.5 * unit:  # not hidden print
                         found.add(key)
                         out.append((line, seg, text))
     return out
@@ -465,7 +471,7 @@ def _name_shape(doc: Doc, seg: Any, text: str, texts: set[str]) -> dict[str, flo
     return {
         "sentence_end": float(bool(SENTENCE_END.search(text))),
         "lower_words": sum(w[:1].islower() for w in words) / max(1, len(words)),
-        "domain_word": float(norm(text) in {norm(d) for d in _web_names(doc)}),
+        "domain_word": float(norm(text) in _web_keys(doc)),
         # 'Velora' where 'Velora GmbH' is proposed too: the brand of a legal name printed elsewhere
         "starts_other": float(any(o.startswith(f"{text} ") for o in texts)),
         "extends_other": float(any(text.startswith(f"{o} ") for o in texts)),
