@@ -208,6 +208,10 @@ def test_searching_a_vendors_name_finds_its_document(page, ui_server: str, live_
     search.fill(vendor)
     search.press("Enter")
     expect(page.get_by_test_id("stDataFrame").locator("td", has_text="X00016469612.jpg")).to_be_attached()
+    # the UI writes the search into the address a moment after the table shows (seen racing under a full `make test`)
+    page.wait_for_function(
+        "q => decodeURIComponent(location.search.replace(/[+]/g, ' ')).includes(q)", arg=f"q={vendor}", timeout=10000
+    )
     assert f"q={vendor}" in unquote_plus(page.url)
     expect(page.get_by_test_id("stDataFrame").locator("td", has_text="AzureInterior.pdf")).to_have_count(0)
 
