@@ -19,6 +19,7 @@ from model.learned.core import (
     FieldSpec,
     best_and_margin,
     confidence_inputs,
+    feature_matrix,
     field_specs,
 )
 from model.learned.memory import FILE as MEMORY_FILE
@@ -102,13 +103,8 @@ def collect(spec: FieldSpec, examples: Sequence[Example], docs: dict[str, Doc]) 
 def _matrix(data: FieldData, docs: Sequence[int]):  # type: ignore[no-untyped-def]
     import numpy as np
 
-    x, y = [], []
-    for d in docs:
-        _, candidates, labels = data.docs[d]
-        for c, label in zip(candidates, labels, strict=True):
-            x.append([c.features.get(f, math.nan) for f in data.features])
-            y.append(label)
-    return np.array(x, dtype=np.float64).reshape(-1, len(data.features)), np.array(y)
+    rows = [c.features for d in docs for c in data.docs[d][1]]
+    return feature_matrix(rows, data.features), np.array([label for d in docs for label in data.docs[d][2]])
 
 
 def _fit(data: FieldData, docs: Sequence[int], seed: int):  # type: ignore[no-untyped-def]
@@ -133,12 +129,11 @@ def _folds(groups: list[str], k: int) -> list[int]:
 
 def _top(booster, data: FieldData, d: int) -> tuple[list[float], bool]:  # type: ignore[no-untyped-def]
     """The chosen candidate's confidence inputs (margin first) and whether it is right."""
-    import numpy as np
 
     ex, candidates, _labels = data.docs[d]
     if not candidates or booster is None:
         return [-PLATT_RANGE] + [0.0] * (len(CONFIDENCE_INPUTS) - 1), False
-    x = np.array([[c.features.get(f, math.nan) for f in data.features] for c in candidates], dtype=np.float64)
+    x = feature_matrix([c.features for c in candidates], data.features)
     scores = [float(s) for s in booster.predict(x, num_threads=1)]
     best, margin = best_and_margin(candidates, scores)
     # right as `docai eval` scores it: a near reading the fit learned from (an OCR slip) is still wrong for a

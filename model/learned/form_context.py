@@ -6,10 +6,11 @@ from model.learned.form import Pair
 from model.types import Word
 
 
-def with_context(pairs: list[Pair], prior: list[float]) -> list[dict[str, float]]:
+def with_context(pairs: list[Pair], prior: list[float], only: list[int] | None = None) -> list[dict[str, float]]:
     """Each pair's features with how its first-pass score stands against its rivals: the pairs that read its key or
     its answer too, those whose answer shares a word with its answer, those that read its key's words as an answer and
-    its answer's words as a key (a second pass learns which rival wins, as the greedy decode cannot)."""
+    its answer's words as a key (a second pass learns which rival wins, as the greedy decode cannot). `only`: the
+    pairs to describe (rivals are read among all of them)."""
     as_key: dict[int, list[int]] = {}
     as_value: dict[int, list[int]] = {}
     for i, p in enumerate(pairs):
@@ -54,8 +55,8 @@ def with_context(pairs: list[Pair], prior: list[float]) -> list[dict[str, float]
         return 0.0 if found is None else found
 
     out = []
-    for i, p in enumerate(pairs):
-        s = prior[i]
+    for i in range(len(pairs)) if only is None else only:
+        p, s = pairs[i], prior[i]
         out.append(
             {
                 **p.features,

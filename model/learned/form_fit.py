@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from difflib import SequenceMatcher
 from typing import Any
 
 from model.learned.compare import norm_text
-from model.learned.core import Doc
+from model.learned.core import Doc, feature_matrix
 from model.learned.form import (
     KEY,
     PRIOR_KEY,
@@ -83,12 +82,7 @@ def _booster(rows: list[tuple[list[dict[str, float]], list[int]]], idx: Sequence
 
 
 def _matrix(feature_rows: list[dict[str, float]], features: list[str]):  # type: ignore[no-untyped-def]
-    import numpy as np
-
-    nan = math.nan
-    return np.array([[f.get(n, nan) for n in features] for f in feature_rows], dtype=np.float64).reshape(
-        len(feature_rows), len(features)
-    )
+    return feature_matrix(feature_rows, features)
 
 
 def _predictor(booster, features: list[str]) -> Merge:  # type: ignore[no-untyped-def]
@@ -277,6 +271,12 @@ def fit_form_pairs(examples: Sequence[Any], docs: dict[str, Doc], seed: int) -> 
     }
 
 
+# First-pass probability under which a pair is not scored again. On FUNSD (dev 25 forms, 11,744 pairs; train 149,
+# 84,209) 18% of pairs reach it and no pair under it had a second-pass score at the link threshold
+# (`/work/scratch/prune.py`): forms cost ~10% less to read, with the same pairs chosen.
+SECOND_PASS_FLOOR = 0.01
+
+
 def apply_form(doc: Doc, data: Any, confidence: dict[str, float], model: Any) -> tuple[Any, dict[str, float]]:
     """A form read by the fitted linker (the rules' reading is kept when the model has no linker)."""
     scorer = model.fields.get(KEY)
@@ -287,7 +287,12 @@ def apply_form(doc: Doc, data: Any, confidence: dict[str, float], model: Any) ->
     prior = model.fields.get(PRIOR_KEY)
     if prior is not None:
         first = _predictor(prior.booster, prior.features)([p.features for p in pairs]) if pairs else []
-        scores = scorer.scores([_AsCandidate(f) for f in with_context(pairs, first)])
+        # the second pass reads only pairs the first gave a chance: the rest never reach the link threshold
+        keep = [i for i, s in enumerate(first) if s >= SECOND_PASS_FLOOR]
+        scores = [0.0] * len(pairs)
+        second = scorer.scores([_AsCandidate(f) for f in with_context(pairs, first, keep)])
+        for i, s in zip(keep, second, strict=True):
+            scores[i] = s
     else:
         scores = scorer.scores([_AsCandidate(p.features) for p in pairs])
     threshold = model.manifest["fields"][KEY].get("params", {}).get("threshold", 0.5)
