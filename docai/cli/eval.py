@@ -80,6 +80,19 @@ def _print_report(report: dict[str, Any]) -> None:
             f"at review threshold {cal['threshold']}: coverage {cal['coverage']:.3f}, precision {precision},"
             f" ECE {ece}, straight-through documents {cal['straight_through']:.3f}"
         )
+        fields = ", ".join(
+            f"{name} {f['coverage']:.2f}/{'-' if f['precision'] is None else format(f['precision'], '.2f')}"
+            for name, f in cal.get("fields", {}).items()
+        )
+        if fields:
+            typer.echo(f"  per field (coverage/precision): {fields}")
+        sweep = "; ".join(
+            f"{row['threshold']}: {row['coverage']:.2f}/{'-' if row['precision'] is None else format(row['precision'], '.3f')}"
+            f"/{row['straight_through']:.2f}"
+            for row in cal.get("by_threshold", [])
+        )
+        if sweep:
+            typer.echo(f"  other thresholds (coverage/precision/straight-through): {sweep}")
     for entry in report.get("details", []):
         typer.echo(f"\n{entry['document']}" + (f" (error {entry['error']})" if entry.get("error") else ""))
         for name, f in entry["fields"].items():

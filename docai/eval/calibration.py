@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 BINS = 10
+# the trade a deployment chooses DOCAI_REVIEW_THRESHOLD from: fewer fields skip review, fewer of those are wrong
+SWEEP = (0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95)
 
 
 @dataclass(frozen=True)
@@ -23,9 +25,9 @@ def calibration_report(values: list[Scored], threshold: float, bins: int = BINS)
     coverage: share of the scored fields extracted with confidence >= threshold (what skips review);
     precision: share of those that are right; ece: expected calibration error over the extracted values
     (equal-width bins, weighted by count); straight_through: share of documents whose every scored field is
-    confident and right. A field the engine left empty counts as not covered and is not in the ECE.
+    confident and right. A field the engine left empty counts as not covered and is not in the ECE. `fields`: coverage
+    and precision of each field; `by_threshold`: the same figures at other thresholds, to choose one from.
     """
-    covered = [v for v in values if v.confidence is not None and v.confidence >= threshold]
     extracted = [v for v in values if v.confidence is not None]
     table = []
     ece = 0.0
@@ -47,16 +49,32 @@ def calibration_report(values: list[Scored], threshold: float, bins: int = BINS)
                 "accuracy": round(accuracy, 4),
             }
         )
-    documents: dict[str, bool] = {}
+    by_field: dict[str, list[Scored]] = {}
     for v in values:
-        ok = v.correct and v.confidence is not None and v.confidence >= threshold
-        documents[v.document] = documents.get(v.document, True) and ok
+        by_field.setdefault(v.field, []).append(v)
     return {
         "threshold": threshold,
         "fields_scored": len(values),
+        **_at(values, threshold),
+        "ece": round(ece, 4) if extracted else None,
+        "bins": table,
+        # each field at the threshold: which values a reviewer may leave alone, and which to check
+        "fields": {name: _at(scored, threshold, documents=False) for name, scored in sorted(by_field.items())},
+        "by_threshold": [{"threshold": t, **_at(values, t)} for t in sorted({*SWEEP, threshold})],
+    }
+
+
+def _at(values: list[Scored], threshold: float, documents: bool = True) -> dict[str, float | None]:
+    """coverage, precision and (documents) straight_through of the values at one threshold."""
+    covered = [v for v in values if v.confidence is not None and v.confidence >= threshold]
+    out: dict[str, float | None] = {
         "coverage": round(len(covered) / len(values), 4) if values else 0.0,
         "precision": round(sum(v.correct for v in covered) / len(covered), 4) if covered else None,
-        "ece": round(ece, 4) if extracted else None,
-        "straight_through": round(sum(documents.values()) / len(documents), 4) if documents else 0.0,
-        "bins": table,
     }
+    if documents:
+        through: dict[str, bool] = {}
+        for v in values:
+            ok = v.correct and v.confidence is not None and v.confidence >= threshold
+            through[v.document] = through.get(v.document, True) and ok
+        out["straight_through"] = round(sum(through.values()) / len(through), 4) if through else 0.0
+    return out

@@ -69,6 +69,15 @@ def test_calibration_coverage_precision_ece_and_straight_through() -> None:
     assert report["ece"] == pytest.approx(0.75 * abs(2 / 3 - 0.9) + 0.25 * 0.7, abs=1e-4)
     assert report["straight_through"] == pytest.approx(1 / 3, abs=1e-4)
     assert sum(b["count"] for b in report["bins"]) == 4 and len(report["bins"]) == 10
+    # per field: the dates a reviewer may leave alone are right, half the confident totals are not
+    assert report["fields"] == {
+        "date": {"coverage": 0.5, "precision": 1.0},
+        "total": {"coverage": pytest.approx(2 / 3, abs=1e-4), "precision": 0.5},
+    }
+    sweep = {row["threshold"]: row for row in report["by_threshold"]}
+    assert sweep[0.6] == {k: report[k] for k in ("coverage", "precision", "straight_through")} | {"threshold": 0.6}
+    assert sweep[0.95] == {"threshold": 0.95, "coverage": 0.0, "precision": None, "straight_through": 0.0}
+    assert [row["threshold"] for row in report["by_threshold"]] == sorted(sweep)
 
 
 @pytest.fixture(scope="module")
