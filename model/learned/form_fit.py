@@ -72,13 +72,32 @@ def _f1(counts: list[tuple[int, int, int]]) -> float:
     return 2 * m / (p + e) if p + e else 0.0
 
 
-def _booster(rows: list[tuple[list[dict[str, float]], list[int]]], idx: Sequence[int], features: list[str], seed: int):  # type: ignore[no-untyped-def]
+# First-pass probability under which a pair is not scored again. On FUNSD (dev 25 forms, 11,744 pairs; train 149,
+# 84,209) 18% of pairs reach it and no pair under it had a second-pass score at the link threshold
+# (`/work/scratch/prune.py`): forms cost ~10% less to read, with the same pairs chosen. The second pass is fitted on
+# these pairs only.
+SECOND_PASS_FLOOR = 0.01
+# The second pass's rounds and leaves. It scores a fifth of the pairs, so it can be larger than the first: train CV kv F1
+# (second pass fitted on the pairs over the floor, as in use) 150/15 0.429, 300/31 0.439, 400/31 0.442, 800/31 0.440,
+# 400/63 0.438 (`/work/scratch/formfit.py`).
+SECOND_SIZE = (400, 31)
+
+
+def _booster(
+    rows: list[tuple[list[dict[str, float]], list[int]]],
+    idx: Sequence[int],
+    features: list[str],
+    seed: int,
+    size: tuple[int, int] | None = None,
+):  # type: ignore[no-untyped-def]
     import lightgbm as lgb
 
     from model.learned.fit import ROUNDS, lgb_params
 
+    rounds, leaves = size or (ROUNDS, None)
+    params = lgb_params(seed) if leaves is None else {**lgb_params(seed), "num_leaves": leaves}
     x, y = _matrix([f for d in idx for f in rows[d][0]], features), [label for d in idx for label in rows[d][1]]
-    return lgb.train(lgb_params(seed), lgb.Dataset(x, y, feature_name=features), num_boost_round=ROUNDS)
+    return lgb.train(params, lgb.Dataset(x, y, feature_name=features), num_boost_round=rounds)
 
 
 def _matrix(feature_rows: list[dict[str, float]], features: list[str]):  # type: ignore[no-untyped-def]
@@ -178,25 +197,33 @@ def _two_passes(rows, pair_rows, features: list[str], folds: list[int], seed: in
             docs = [d for d, f in enumerate(folds) if f not in (j, k)]
             inner[(j, k)] = _predictor(_booster(pair_rows, docs, features, seed), features)
 
-    def context(d: int, prior: list[float]) -> list[dict[str, float]]:
-        return with_context(rows[d][1], prior)
+    def context(d: int, prior: list[float]) -> tuple[tuple[list[dict[str, float]], list[int]], list[int]]:
+        """The second pass's rows and labels of document d: the pairs the first pass gave a chance, as in use."""
+        keep = [i for i, s in enumerate(prior) if s >= SECOND_PASS_FLOOR]
+        labels = pair_rows[d][1]
+        return (with_context(rows[d][1], prior, keep), [labels[i] for i in keep]), keep
 
-    second = [(context(d, first_oof[d]), labels) for d, (_, labels) in enumerate(pair_rows)]
+    second, kept = [], []
+    for d in range(len(pair_rows)):
+        row, keep = context(d, first_oof[d])
+        second.append(row)
+        kept.append(keep)
     second_features = sorted({f for feats, _ in second for r in feats for f in r})
-    oof: list[list[float]] = [[] for _ in rows]
+    oof: list[list[float]] = [[0.0] * len(ys) for _, ys in pair_rows]
     for k in range(FOLDS):
         fit_rows = []
-        for d, (feats, labels) in enumerate(pair_rows):
-            if folds[d] == k:
+        for d, (feats, _labels) in enumerate(pair_rows):
+            if folds[d] == k or not feats:
                 fit_rows.append(([], []))
                 continue
             scorer = inner[tuple(sorted((folds[d], k)))]  # type: ignore[index]
-            fit_rows.append((context(d, scorer(feats)) if feats else [], labels))
-        booster = _booster(fit_rows, [d for d, f in enumerate(folds) if f != k], second_features, seed)
+            fit_rows.append(context(d, scorer(feats))[0])
+        booster = _booster(fit_rows, [d for d, f in enumerate(folds) if f != k], second_features, seed, SECOND_SIZE)
         predict = _predictor(booster, second_features)
         for d, f in enumerate(folds):
             if f == k and second[d][0]:
-                oof[d] = predict(second[d][0])
+                for i, score in zip(kept[d], predict(second[d][0]), strict=True):
+                    oof[d][i] = score
     entry = {
         "booster": _booster(pair_rows, range(len(rows)), features, seed),
         "features": features,
@@ -262,19 +289,13 @@ def fit_form_pairs(examples: Sequence[Any], docs: dict[str, Doc], seed: int) -> 
         **groups,
         PRIOR_KEY: first_entry,
         KEY: {
-            "booster": _booster(second_rows, range(len(rows)), second_features, seed),
+            "booster": _booster(second_rows, range(len(rows)), second_features, seed, SECOND_SIZE),
             "features": second_features,
             "calibration": isotonic(scores, correct),
             "figures": figures,
             "params": {"threshold": best_t},
         },
     }
-
-
-# First-pass probability under which a pair is not scored again. On FUNSD (dev 25 forms, 11,744 pairs; train 149,
-# 84,209) 18% of pairs reach it and no pair under it had a second-pass score at the link threshold
-# (`/work/scratch/prune.py`): forms cost ~10% less to read, with the same pairs chosen.
-SECOND_PASS_FLOOR = 0.01
 
 
 def apply_form(doc: Doc, data: Any, confidence: dict[str, float], model: Any) -> tuple[Any, dict[str, float]]:
