@@ -53,6 +53,11 @@ def eval_command(
     _print_report(report)
 
 
+def _share(value: float | None, digits: int) -> str:
+    """A share as the report prints it; '-' where there was nothing to count."""
+    return "-" if value is None else f"{value:.{digits}f}"
+
+
 def _print_report(report: dict[str, Any]) -> None:
     typer.echo(
         f"\n{report['documents']} documents, schema {report['schema']}, engine {report['engine']} ({report['model']})"
@@ -74,21 +79,19 @@ def _print_report(report: dict[str, Any]) -> None:
         )
     cal = report.get("calibration")
     if cal:
-        precision = "-" if cal["precision"] is None else f"{cal['precision']:.3f}"
+        precision = _share(cal["precision"], 3)
         ece = "-" if cal["ece"] is None else f"{cal['ece']:.3f}"
         typer.echo(
             f"at review threshold {cal['threshold']}: coverage {cal['coverage']:.3f}, precision {precision},"
             f" ECE {ece}, straight-through documents {cal['straight_through']:.3f}"
         )
         fields = ", ".join(
-            f"{name} {f['coverage']:.2f}/{'-' if f['precision'] is None else format(f['precision'], '.2f')}"
-            for name, f in cal.get("fields", {}).items()
+            f"{name} {f['coverage']:.2f}/{_share(f['precision'], 2)}" for name, f in cal.get("fields", {}).items()
         )
         if fields:
             typer.echo(f"  per field (coverage/precision): {fields}")
         sweep = "; ".join(
-            f"{row['threshold']}: {row['coverage']:.2f}/{'-' if row['precision'] is None else format(row['precision'], '.3f')}"
-            f"/{row['straight_through']:.2f}"
+            f"{row['threshold']}: {row['coverage']:.2f}/{_share(row['precision'], 3)}/{row['straight_through']:.2f}"
             for row in cal.get("by_threshold", [])
         )
         if sweep:

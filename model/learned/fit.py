@@ -129,7 +129,6 @@ def _folds(groups: list[str], k: int) -> list[int]:
 
 def _top(booster, data: FieldData, d: int) -> tuple[list[float], bool]:  # type: ignore[no-untyped-def]
     """The chosen candidate's confidence inputs (margin first) and whether it is right."""
-
     ex, candidates, _labels = data.docs[d]
     if not candidates or booster is None:
         return [-PLATT_RANGE] + [0.0] * (len(CONFIDENCE_INPUTS) - 1), False

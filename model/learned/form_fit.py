@@ -20,7 +20,7 @@ from model.learned.form import (
     units,
     word_entities,
 )
-from model.learned.form_context import with_context
+from model.learned.form_context import second_rows, spread
 from model.learned.form_groups import (
     ANSWER_KEY,
     CUT_KEY,
@@ -72,11 +72,6 @@ def _f1(counts: list[tuple[int, int, int]]) -> float:
     return 2 * m / (p + e) if p + e else 0.0
 
 
-# First-pass probability under which a pair is not scored again. On FUNSD (dev 25 forms, 11,744 pairs; train 149,
-# 84,209) 18% of pairs reach it and no pair under it had a second-pass score at the link threshold
-# (`/work/scratch/prune.py`): forms cost ~10% less to read, with the same pairs chosen. The second pass is fitted on
-# these pairs only.
-SECOND_PASS_FLOOR = 0.01
 # The second pass's rounds and leaves. It scores a fifth of the pairs, so it can be larger than the first: train CV kv F1
 # (second pass fitted on the pairs over the floor, as in use) 150/15 0.429, 300/31 0.439, 400/31 0.442, 800/31 0.440,
 # 400/63 0.438 (`/work/scratch/formfit.py`).
@@ -94,18 +89,14 @@ def _booster(
 
     from model.learned.fit import ROUNDS, lgb_params
 
-    rounds, leaves = size or (ROUNDS, None)
-    params = lgb_params(seed) if leaves is None else {**lgb_params(seed), "num_leaves": leaves}
-    x, y = _matrix([f for d in idx for f in rows[d][0]], features), [label for d in idx for label in rows[d][1]]
-    return lgb.train(params, lgb.Dataset(x, y, feature_name=features), num_boost_round=rounds)
-
-
-def _matrix(feature_rows: list[dict[str, float]], features: list[str]):  # type: ignore[no-untyped-def]
-    return feature_matrix(feature_rows, features)
+    params = {**lgb_params(seed), "num_leaves": size[1]} if size else lgb_params(seed)
+    x = feature_matrix([f for d in idx for f in rows[d][0]], features)
+    y = [label for d in idx for label in rows[d][1]]
+    return lgb.train(params, lgb.Dataset(x, y, feature_name=features), num_boost_round=size[0] if size else ROUNDS)
 
 
 def _predictor(booster, features: list[str]) -> Merge:  # type: ignore[no-untyped-def]
-    return lambda rows: [float(s) for s in booster.predict(_matrix(rows, features), num_threads=1)]
+    return lambda rows: [float(s) for s in booster.predict(feature_matrix(rows, features), num_threads=1)]
 
 
 def _oof(rows, features: list[str], folds: list[int], seed: int) -> list[Merge]:  # type: ignore[no-untyped-def]
@@ -198,10 +189,9 @@ def _two_passes(rows, pair_rows, features: list[str], folds: list[int], seed: in
             inner[(j, k)] = _predictor(_booster(pair_rows, docs, features, seed), features)
 
     def context(d: int, prior: list[float]) -> tuple[tuple[list[dict[str, float]], list[int]], list[int]]:
-        """The second pass's rows and labels of document d: the pairs the first pass gave a chance, as in use."""
-        keep = [i for i, s in enumerate(prior) if s >= SECOND_PASS_FLOOR]
-        labels = pair_rows[d][1]
-        return (with_context(rows[d][1], prior, keep), [labels[i] for i in keep]), keep
+        """The second pass's rows and labels of document d, and which pairs they are."""
+        feats, keep = second_rows(rows[d][1], prior)
+        return (feats, [pair_rows[d][1][i] for i in keep]), keep
 
     second, kept = [], []
     for d in range(len(pair_rows)):
@@ -222,8 +212,7 @@ def _two_passes(rows, pair_rows, features: list[str], folds: list[int], seed: in
         predict = _predictor(booster, second_features)
         for d, f in enumerate(folds):
             if f == k and second[d][0]:
-                for i, score in zip(kept[d], predict(second[d][0]), strict=True):
-                    oof[d][i] = score
+                oof[d] = spread(kept[d], predict(second[d][0]), len(oof[d]))
     entry = {
         "booster": _booster(pair_rows, range(len(rows)), features, seed),
         "features": features,
@@ -308,12 +297,8 @@ def apply_form(doc: Doc, data: Any, confidence: dict[str, float], model: Any) ->
     prior = model.fields.get(PRIOR_KEY)
     if prior is not None:
         first = _predictor(prior.booster, prior.features)([p.features for p in pairs]) if pairs else []
-        # the second pass reads only pairs the first gave a chance: the rest never reach the link threshold
-        keep = [i for i, s in enumerate(first) if s >= SECOND_PASS_FLOOR]
-        scores = [0.0] * len(pairs)
-        second = scorer.scores([_AsCandidate(f) for f in with_context(pairs, first, keep)])
-        for i, s in zip(keep, second, strict=True):
-            scores[i] = s
+        feats, keep = second_rows(pairs, first)  # the rest never reach the link threshold
+        scores = spread(keep, scorer.scores([_AsCandidate(f) for f in feats]), len(pairs))
     else:
         scores = scorer.scores([_AsCandidate(p.features) for p in pairs])
     threshold = model.manifest["fields"][KEY].get("params", {}).get("threshold", 0.5)
