@@ -64,7 +64,9 @@ def lgb_params(seed: int) -> dict[str, Any]:
     }
 
 
-ROUNDS = 150
+# Boosting rounds of each field's chooser. Receipt train CV (mean of 3 seeds, 5 folds by merchant): name 150 0.776,
+# 300 0.783, 500 0.785; address 0.711, 0.722, 0.720; total and date the same (`/work/scratch/rcv.py`).
+ROUNDS = 300
 OBJECTIVE = "lambdarank"
 
 

@@ -76,6 +76,7 @@ def _f1(counts: list[tuple[int, int, int]]) -> float:
 # (second pass fitted on the pairs over the floor, as in use) 150/15 0.429, 300/31 0.439, 400/31 0.442, 800/31 0.440,
 # 400/63 0.438 (`/work/scratch/formfit.py`).
 SECOND_SIZE = (400, 31)
+FIRST_SIZE = (150, 15)  # the first pass and the role scorers score every word and pair of a form
 
 
 def _booster(
@@ -87,12 +88,13 @@ def _booster(
 ):  # type: ignore[no-untyped-def]
     import lightgbm as lgb
 
-    from model.learned.fit import ROUNDS, lgb_params
+    from model.learned.fit import lgb_params
 
-    params = {**lgb_params(seed), "num_leaves": size[1]} if size else lgb_params(seed)
+    rounds, leaves = size or FIRST_SIZE
     x = feature_matrix([f for d in idx for f in rows[d][0]], features)
     y = [label for d in idx for label in rows[d][1]]
-    return lgb.train(params, lgb.Dataset(x, y, feature_name=features), num_boost_round=size[0] if size else ROUNDS)
+    params = {**lgb_params(seed), "num_leaves": leaves}
+    return lgb.train(params, lgb.Dataset(x, y, feature_name=features), num_boost_round=rounds)
 
 
 def _predictor(booster, features: list[str]) -> Merge:  # type: ignore[no-untyped-def]

@@ -381,6 +381,12 @@ MORE_STOP = re.compile(r"\b(?:roc|site|gst\s*id|gstid|sst\s*id|tei|te1|co\.?\s*n
 LEADING = re.compile(r"^\s*(?:\([A-Z]*\d[\w-]*\)|[A-Za-z]{2,8}\s*:\s*[A-Z]*\d+\b)\s*")
 
 
+# How an address's first row opens: a number, a lot, unit or floor ('NO.19', 'LOT 3', 'A-G-06', '2ND FLOOR').
+NUMBER_START = re.compile(
+    r"^\W*(?:\d|[A-Z]{1,2}-?\d|(?:no|lot|unit|blk|block|level|lvl|pt|ptd|g)\b|\w+\s+(?:floor|flr)\b)", re.I
+)
+
+
 # The states and federal territories of Malaysia (the official list, not words read off receipts): an address's last line.
 STATE = re.compile(
     r"\b(?:selangor|johor|kedah|kelantan|melaka|malacca|negeri\s*sembilan|pahang|perak|perlis|pulau\s*pinang|penang|"
@@ -465,6 +471,11 @@ def propose_address(doc: Doc) -> list[Candidate]:
                 "prev_legal": _flag(LEGAL_FORM, prev),
                 "prev_reg": float(bool(REG_LINE.match(prev.strip()) or REG_NUMBER.search(prev))),
                 "prev_is_name": float(s - 1 == name_index),
+                # the row above could have opened this address ('LOT 37636, JALAN 6/37A' above 'TAMAN ...')
+                "prev_address_like": _flag(ADDRESS_LIKE, prev),
+                "prev_piece": float(s > 0 and bool(pieces[s - 1][0]) and not pieces[s - 1][1]),
+                "prev_number_start": float(bool(NUMBER_START.match(prev))),
+                "number_start": float(bool(NUMBER_START.match(text))),
                 "first_legal": _flag(LEGAL_FORM, parts[0]),
                 "first_company": _flag(COMPANY_MARK, parts[0]),
                 "first_address_like": _flag(ADDRESS_LIKE, parts[0]),
