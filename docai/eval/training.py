@@ -51,9 +51,10 @@ def _read_cache(path: Path, sha: str) -> list[list[Word]] | None:
 
 
 def page_words(document: Path, cache_key: str, caches: Sequence[Path], own_cache: Path | None) -> list[list[Word]]:
-    """The words of each page as `docai process` reads them: from a cache when it holds this file, else OCR (cached)."""
+    """The words of each page as `docai process` reads them: from a cache when it holds this file (own_cache, where
+    an earlier run kept its OCR, included), else OCR, kept in own_cache."""
     sha = hashlib.sha256(document.read_bytes()).hexdigest()
-    for folder in caches:
+    for folder in [*caches, *([own_cache] if own_cache is not None else [])]:
         for name in (f"{cache_key}.json", f"{sha}.json"):
             words = _read_cache(folder / name, sha)
             if words is not None:

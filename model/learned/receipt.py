@@ -332,6 +332,9 @@ def propose_name(doc: Doc) -> list[Candidate]:
             "next_name_like": float(_name_like(below) and not ADDRESS_LIKE.search(below)),
             "height_vs_top": _word_stats(words, unit)["height"] / tallest if tallest else 0.0,
             "below_address": _flag(ADDRESS_LIKE, below) + _flag(STATE, below),
+            # whether the rows above and below read as the same name set over two rows: as tall, and close
+            **_continuation(header, i, "prev", -1),
+            **_continuation(header, i + span - 1, "next", 1),
             **_text_shape(name),
             **_word_stats(words, unit),
         }
@@ -360,6 +363,19 @@ def propose_name(doc: Doc) -> list[Candidate]:
         if header:
             add(rule_name, rules["name"].words, i, 1, 2.0)
     return _remembered(doc, with_corrections(doc, list(by_text.values())), "name", propose_from=REMEMBERED_NAME_FROM)
+
+
+def _continuation(header: list[Line], i: int, side: str, step: int) -> dict[str, float]:
+    """How row i + step sits against row i: its height over row i's, and the gap between them in row heights."""
+    j = i + step
+    if not 0 <= j < len(header):
+        return {f"{side}_height_ratio": 0.0, f"{side}_gap": 10.0}
+    a, b = (header[i], header[j]) if step > 0 else (header[j], header[i])
+    unit = max(header[i].height, 1e-6)
+    return {
+        f"{side}_height_ratio": header[j].height / unit,
+        f"{side}_gap": min(10.0, (b.bbox[1] - a.bbox[3]) / unit),
+    }
 
 
 def _bare(name: str) -> str:
