@@ -362,7 +362,36 @@ def propose_name(doc: Doc) -> list[Candidate]:
         i = max(0, min(rules["name_index"], len(header) - 1))
         if header:
             add(rule_name, rules["name"].words, i, 1, 2.0)
-    return _remembered(doc, with_corrections(doc, list(by_text.values())), "name", propose_from=REMEMBERED_NAME_FROM)
+    return _remembered(
+        doc, with_corrections(doc, _respelled_digits(by_text)), "name", propose_from=REMEMBERED_NAME_FROM
+    )
+
+
+def _respelled_digits(by_text: dict[str, Candidate]) -> list[Candidate]:
+    """The candidates, and beside each one with a digit read for a letter its respelled reading (a feature says how
+    many digits were respelled: the chooser learns when to trust it)."""
+    candidates = list(by_text.values())
+    for c in list(candidates):
+        c.features["digits_respelled"] = 0.0
+        text, n = _digits_as_letters(c.value)
+        if n and norm_text(text) not in by_text:
+            by_text[norm_text(text)] = Candidate(text, c.words, {**c.features, "digits_respelled": float(n)})
+            candidates.append(by_text[norm_text(text)])
+    return candidates
+
+
+# A lone digit OCR reads for a letter inside a word ('URBAN 1DEA', 'EKSLU5IF', '0ld Town'); digits beside digits or
+# a number's own letters ('10GRAM', '3RD', 'OLIVE9') are left alone.
+DIGIT_IN_WORD = re.compile(r"(?<![0-9])(?:(?<=[A-Za-z])[0158](?=[A-Za-z])|\b[0158](?=[A-Za-z]{2}))(?![0-9])")
+DIGIT_LETTER = {"0": "O", "1": "I", "5": "S", "8": "B"}
+
+
+def _digits_as_letters(text: str) -> tuple[str, int]:
+    def letter(m: re.Match[str]) -> str:
+        after = m.string[m.end() : m.end() + 1]
+        return DIGIT_LETTER[m.group(0)] if after.isupper() or not after.isalpha() else DIGIT_LETTER[m.group(0)].lower()
+
+    return DIGIT_IN_WORD.subn(letter, text)
 
 
 def _continuation(header: list[Line], i: int, side: str, step: int) -> dict[str, float]:

@@ -168,3 +168,13 @@ def test_eval_reports_the_models_train_cv_figures(docai_home: Path) -> None:
     assert figures is not None and 0.5 < figures["total"]["cv_accuracy"] <= 1.0
     assert "pairs" in train_figures("form", "docai-ocr-learned-v1")
     assert train_figures("receipt", "docai-layout-rules-v2") is None
+
+
+def test_a_digit_read_for_a_letter_in_a_name_is_proposed_respelled_beside_the_reading() -> None:
+    from model.learned.receipt import propose_name
+
+    words = [*_row(0.05, (0.1, "URBAN 1DEA SDN BHD")), *_row(0.08, (0.1, "10GRAM CAFE"))]
+    by_value = {c.value: c.features["digits_respelled"] for c in propose_name(Doc.from_pages([words]))}
+    assert by_value["URBAN 1DEA SDN BHD"] == 0.0  # the page's own reading stays a candidate
+    assert by_value["URBAN IDEA SDN BHD"] == 1.0
+    assert "10GRAM CAFE" in by_value and "IOGRAM CAFE" not in by_value  # a number's digits are not letters
