@@ -177,7 +177,7 @@ MARGIN_RANGE = 10.0  # margins are clipped to +-this before calibration
 # candidates said the same value, how much of it the fitted lexicon knows and whether the lexicon corrected it, and the
 # chooser's own score of it (how value-like it is, not only how far ahead). Pooled receipt train CV, 4 inputs -> 7:
 # ECE 0.026 -> 0.016, precision of the 70% surest values 0.949 -> 0.958 (`/work/scratch/calib.py`).
-CONFIDENCE_INPUTS = ("margin", "read_min", "read_mean", "agreeing", "known", "corrected", "score")
+CONFIDENCE_INPUTS = ("margin", "read_min", "read_mean", "agreeing", "known", "corrected", "score", "near_known")
 
 
 def confidence_inputs(candidates: list[Candidate], best: int, margin: float, score: float = 0.0) -> list[float]:
@@ -196,6 +196,7 @@ def confidence_inputs(candidates: list[Candidate], best: int, margin: float, sco
         candidates[best].features.get("known_share", 1.0),
         min(1.0, candidates[best].features.get("corrected", 0.0)),
         max(-MARGIN_RANGE, min(MARGIN_RANGE, score)),
+        min(3.0, candidates[best].features.get("_near_known", 0.0)),
     ]
 
 

@@ -98,7 +98,7 @@ def collect(spec: FieldSpec, examples: Sequence[Example], docs: dict[str, Doc]) 
         candidates = spec.propose(docs[ex.name])
         rows.append((ex, candidates, labelled(spec, candidates, truth)))
         for c in candidates:
-            names.update(c.features)
+            names.update(k for k in c.features if not k.startswith("_"))  # "_name": a confidence input only
     return FieldData(spec, sorted(names), rows)
 
 
@@ -297,15 +297,20 @@ def _write_model(out: Path, key: str, text: str) -> str:
 
 
 def _leave_one_out_context(examples: Sequence[Example], docs: dict[str, Doc]) -> Lexicon:
-    """Each receipt sees a vendor memory and a lexicon of the other receipts (its own merchant only through its other
-    receipts); returns the lexicon of them all."""
+    """Each receipt sees a vendor memory of the other receipts (its own merchant through its other receipts, as a
+    deployment remembers what it approved) and a lexicon of the other merchants' receipts (as a merchant never seen
+    reads: a lexicon that knew the merchant's own words made the fit trust them, and the confidence with it, more than
+    an unseen merchant's receipt bears out); returns the lexicon of them all."""
     receipts = [ex for ex in examples if ex.schema == "receipt"]
     own = {ex.name: Contribution.of(ex.truth, header_text(docs[ex.name])) for ex in receipts}
     lexicon = Lexicon.fit(own.values())
+    merchants: dict[str, Contribution] = {}
+    for ex in receipts:
+        merchants.setdefault(ex.group, Contribution()).add(own[ex.name])
     for ex in receipts:
         others = [o.truth for o in receipts if o is not ex]
         docs[ex.name].memo["vendor_memory"] = VendorMemory.from_examples(others)
-        docs[ex.name].memo["lexicon"] = lexicon.without(own[ex.name])
+        docs[ex.name].memo["lexicon"] = lexicon.without(merchants[ex.group])
     return lexicon
 
 

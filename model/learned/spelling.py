@@ -77,6 +77,10 @@ class Contribution:
     words: Counter[str] = field(default_factory=Counter)
     confusions: Counter[tuple[str, str]] = field(default_factory=Counter)
 
+    def add(self, other: Contribution) -> None:
+        self.words.update(other.words)
+        self.confusions.update(other.confusions)
+
     @classmethod
     def of(cls, truth: dict[str, Any], page_text: str | None) -> Contribution:
         out = cls()
@@ -100,6 +104,8 @@ class Lexicon:
                 self._subs.setdefault(seen, []).append(meant)
         self._known = {w for w, n in words.items() if n >= MIN_COUNT}
         self._cache: dict[str, str] = {}
+        self._near: set[str] | None = None
+        self._near_seen: dict[str, bool] = {}
 
     @classmethod
     def fit(cls, contributions: Iterable[Contribution]) -> Lexicon:
@@ -133,6 +139,24 @@ class Lexicon:
         """The share of the text's longer words the lexicon knows (how much it reads like names and addresses seen)."""
         tokens = [t for t in _upper_tokens(text) if len(t) >= MIN_LENGTH]
         return sum(t in self._known for t in tokens) / len(tokens) if tokens else 0.0
+
+    def near_known(self, text: str) -> int:
+        """How many of the text's words the lexicon does not know but knows a word one letter away from ('PERHAS' by
+        'PERMAS', 'Ibrahin' by 'IBRAHIM'): likely misreadings, where a word far from any known one is more likely a
+        name the lexicon never saw."""
+        return sum(self._near_one(t) for t in _upper_tokens(text))
+
+    def _near_one(self, token: str) -> bool:
+        if len(token) <= MIN_LENGTH or token in self._known:
+            return False
+        if self._near is None:
+            self._near = {w[:i] + "?" + w[i + 1 :] for w in self._known if len(w) > MIN_LENGTH for i in range(len(w))}
+        hit = self._near_seen.get(token)  # the overlapping spans of a header repeat its words many times
+        if hit is None:
+            hit = self._near_seen[token] = any(
+                token[:i] + "?" + token[i + 1 :] in self._near for i in range(len(token))
+            )
+        return hit
 
     def _fix(self, token: str) -> str:
         """The most frequent known word reachable by at most MAX_FIXES learned confusions; the token if none. Only a
@@ -194,10 +218,16 @@ def with_corrections(doc: Doc, candidates: list[Candidate]) -> list[Candidate]:
     out = list(candidates)
     for c in candidates:
         c.features["known_share"] = lexicon.known_share(str(c.value))
+        c.features["_near_known"] = float(lexicon.near_known(str(c.value)))
         c.features["corrected"] = 0.0
         text, fixed = lexicon.correct(str(c.value))
         if fixed and norm_text(text) not in seen:
             seen.add(norm_text(text))
-            features = {**c.features, "known_share": lexicon.known_share(text), "corrected": float(fixed)}
+            features = {
+                **c.features,
+                "known_share": lexicon.known_share(text),
+                "_near_known": float(lexicon.near_known(text)),
+                "corrected": float(fixed),
+            }
             out.append(Candidate(text, c.words, features))
     return out

@@ -52,9 +52,7 @@ def _form(k: int) -> tuple[list[Word], dict]:
         _entity(8, "answer", signed_a),
     ]
     links = [[1, 2], [3, 4], [5, 6], [7, 8]]
-    pairs = [
-        {"key": entities[a]["text"], "value": entities[b]["text"], "key_id": a, "value_id": b} for a, b in links
-    ]
+    pairs = [{"key": entities[a]["text"], "value": entities[b]["text"], "key_id": a, "value_id": b} for a, b in links]
     truth = {"entities": entities, "links": links, "key_value_pairs": pairs, "size": (SIZE, SIZE)}
     words = title + name_q + name_a + ref + remarks + answer + signed_q + signed_a
     return words, truth

@@ -34,26 +34,26 @@ def test_confidence_sees_how_well_the_chosen_words_were_read() -> None:
     rows, correct = [], []
     for _ in range(400):
         margin, read = rng.uniform(0, 6), rng.uniform(0.7, 1.0)
-        rows.append([margin, read, read, 0.0, 1.0, 0.0, 1.0])
+        rows.append([margin, read, read, 0.0, 1.0, 0.0, 1.0, 0.0])
         correct.append(rng.random() < (0.95 if read > 0.9 else 0.4))  # misreads make values wrong, whatever the lead
     fitted = logistic(rows, correct)
     assert len(fitted["coef"]) == len(CONFIDENCE_INPUTS)
     cal = Calibration(**fitted)
     assert (
-        cal.probability([3.0, 0.98, 0.98, 0.0, 1.0, 0.0, 1.0])
+        cal.probability([3.0, 0.98, 0.98, 0.0, 1.0, 0.0, 1.0, 0.0])
         > 0.85
         > 0.6
-        > cal.probability([3.0, 0.75, 0.75, 0.0, 1.0, 0.0, 1.0])
+        > cal.probability([3.0, 0.75, 0.75, 0.0, 1.0, 0.0, 1.0, 0.0])
     )
-    assert Calibration([0.0, 1.0], [0.2, 0.8]).probability([0.5, 0.1, 0.1, 0.0, 1.0, 0.0, 1.0]) == pytest.approx(
+    assert Calibration([0.0, 1.0], [0.2, 0.8]).probability([0.5, 0.1, 0.1, 0.0, 1.0, 0.0, 1.0, 0.0]) == pytest.approx(
         0.5
     )  # margin only
     unsure = [Word("SECT1ON", (0, 0, 0.1, 0.1), 0.71), Word("17", (0.1, 0, 0.2, 0.1), 0.99)]
     candidates = [Candidate("SECT1ON 17", unsure), Candidate("SECTION 17", []), Candidate("SECT1ON 17", unsure[:1])]
-    assert confidence_inputs(candidates, 0, 25.0) == pytest.approx([10.0, 0.71, 0.85, math.log(2), 1.0, 0.0, 0.0])
+    assert confidence_inputs(candidates, 0, 25.0) == pytest.approx([10.0, 0.71, 0.85, math.log(2), 1.0, 0.0, 0.0, 0.0])
     # a reading the fitted lexicon half knows, put right in two words: both are inputs too (not every field has them)
-    fixed = Candidate("SECTION 17", unsure, {"known_share": 0.5, "corrected": 2.0})
-    assert confidence_inputs([fixed], 0, 1.0, 2.5)[4:] == pytest.approx([0.5, 1.0, 2.5])
+    fixed = Candidate("SECTION 17", unsure, {"known_share": 0.5, "corrected": 2.0, "_near_known": 1.0})
+    assert confidence_inputs([fixed], 0, 1.0, 2.5)[4:] == pytest.approx([0.5, 1.0, 2.5, 1.0])
 
 
 def test_the_shipped_receipt_fields_calibrate_on_every_confidence_input() -> None:

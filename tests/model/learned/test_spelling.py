@@ -127,3 +127,10 @@ def test_a_three_letter_word_and_a_rare_copy_of_a_slip_are_put_right() -> None:
     assert lexicon.correct("NO 1, JIn DESA") == ("NO 1, JLN DESA", 1)
     # 'TAN' is a name as common as 'TMN': a known word is kept unless the other one is far more common
     assert lexicon.correct("TAN WOON YANN") == ("TAN WOON YANN", 0)
+
+
+def test_a_word_one_letter_from_a_known_one_counts_as_a_likely_misreading() -> None:
+    lexicon = Lexicon(Counter({"PERMAS": 5, "IBRAHIM": 3, "JOHOR": 9, "ONCE": 1}), Counter())
+    assert lexicon.near_known("JALAN PERHAS JOHOR") == 1  # PERHAS: one letter from PERMAS; JOHOR is known
+    assert lexicon.near_known("Ibrahin Sultan") == 1
+    assert lexicon.near_known("KEMBANGAN ONCF") == 0  # far from every known word; ONCE was seen once, not known
