@@ -43,6 +43,7 @@ from model.layout.values import (
 from model.learned.compare import norm_text, text_similarity
 from model.learned.core import Candidate, Doc, learned_field
 from model.learned.memory import Vendor
+from model.learned.receipt_text import NUMBER_START, STATE, address_piece, bare_name, continuation, respelled_digits
 from model.learned.spelling import with_corrections
 from model.types import Word
 
@@ -333,8 +334,8 @@ def propose_name(doc: Doc) -> list[Candidate]:
             "height_vs_top": _word_stats(words, unit)["height"] / tallest if tallest else 0.0,
             "below_address": _flag(ADDRESS_LIKE, below) + _flag(STATE, below),
             # whether the rows above and below read as the same name set over two rows: as tall, and close
-            **_continuation(header, i, "prev", -1),
-            **_continuation(header, i + span - 1, "next", 1),
+            **continuation(header, i, "prev", -1),
+            **continuation(header, i + span - 1, "next", 1),
             **_text_shape(name),
             **_word_stats(words, unit),
         }
@@ -349,116 +350,23 @@ def propose_name(doc: Doc) -> list[Candidate]:
                 continue
             text = _clean_name(" ".join(w.text for w in words))
             add(text, words, i, 1, variant)
-            bare = _bare(text)
+            bare = bare_name(text)
             if bare != text:
                 add(bare, words, i, 1, variant + 3.0)
             if i + 1 < len(header):
                 nxt = header[i + 1]
                 both = _clean_name(f"{text} {nxt.text}")
                 add(both, words + nxt.words, i, 2, variant)
-                if _bare(both) != both:
-                    add(_bare(both), words + nxt.words, i, 2, variant + 3.0)
+                if bare_name(both) != both:
+                    add(bare_name(both), words + nxt.words, i, 2, variant + 3.0)
     if rules["name"] is not None and norm_text(rule_name) not in by_text:
         i = max(0, min(rules["name_index"], len(header) - 1))
         if header:
             add(rule_name, rules["name"].words, i, 1, 2.0)
-    return _remembered(
-        doc, with_corrections(doc, _respelled_digits(by_text)), "name", propose_from=REMEMBERED_NAME_FROM
-    )
-
-
-def _respelled_digits(by_text: dict[str, Candidate]) -> list[Candidate]:
-    """The candidates, and beside each one with a digit read for a letter its respelled reading (a feature says how
-    many digits were respelled: the chooser learns when to trust it)."""
-    candidates = list(by_text.values())
-    for c in list(candidates):
-        c.features["digits_respelled"] = 0.0
-        text, n = _digits_as_letters(c.value)
-        if n and norm_text(text) not in by_text:
-            by_text[norm_text(text)] = Candidate(text, c.words, {**c.features, "digits_respelled": float(n)})
-            candidates.append(by_text[norm_text(text)])
-    return candidates
-
-
-# A lone digit OCR reads for a letter inside a word ('URBAN 1DEA', 'EKSLU5IF', '0ld Town'); digits beside digits or
-# a number's own letters ('10GRAM', '3RD', 'OLIVE9') are left alone.
-DIGIT_IN_WORD = re.compile(r"(?<![0-9])(?:(?<=[A-Za-z])[0158](?=[A-Za-z])|\b[0158](?=[A-Za-z]{2}))(?![0-9])")
-DIGIT_LETTER = {"0": "O", "1": "I", "5": "S", "8": "B"}
-
-
-def _digits_as_letters(text: str) -> tuple[str, int]:
-    def letter(m: re.Match[str]) -> str:
-        after = m.string[m.end() : m.end() + 1]
-        return DIGIT_LETTER[m.group(0)] if after.isupper() or not after.isalpha() else DIGIT_LETTER[m.group(0)].lower()
-
-    return DIGIT_IN_WORD.subn(letter, text)
-
-
-def _continuation(header: list[Line], i: int, side: str, step: int) -> dict[str, float]:
-    """How row i + step sits against row i: its height over row i's, and the gap between them in row heights."""
-    j = i + step
-    if not 0 <= j < len(header):
-        return {f"{side}_height_ratio": 0.0, f"{side}_gap": 10.0}
-    a, b = (header[i], header[j]) if step > 0 else (header[j], header[i])
-    unit = max(header[i].height, 1e-6)
-    return {
-        f"{side}_height_ratio": header[j].height / unit,
-        f"{side}_gap": min(10.0, (b.bbox[1] - a.bbox[3]) / unit),
-    }
-
-
-def _bare(name: str) -> str:
-    """A name without what often clings to it: a label before a colon ('Dimiliki: ...'), a trailing bracket or code
-    with figures ('(8199K)', '862725-U')."""
-    if ":" in name:
-        name = name.split(":")[-1]
-    name = re.sub(r"\s*\([^()]*\d[^()]*\)?\s*$", "", name)
-    name = re.sub(r"\s*\b[A-Z0-9]*\d[A-Z0-9]*-?[A-Z]?\s*$", "", name)
-    return name.strip(" -:,.")
+    return _remembered(doc, with_corrections(doc, respelled_digits(by_text)), "name", propose_from=REMEMBERED_NAME_FROM)
 
 
 # ---------------------------------------------------------------- merchant address
-
-
-# Labels OCR leaves unseparated or misreads ('GSTID:', 'TEI.03-', 'Site:2076', 'ROC No.'): an address ends there.
-MORE_STOP = re.compile(r"\b(?:roc|site|gst\s*id|gstid|sst\s*id|tei|te1|co\.?\s*no|company\s*no)\b|\(\s*gs[tli]\b", re.I)
-# What may open a row before the address proper: a bracketed registration number, 'Site:1046'.
-LEADING = re.compile(r"^\s*(?:\([A-Z]*\d[\w-]*\)|[A-Za-z]{2,8}\s*:\s*[A-Z]*\d+\b)\s*")
-
-
-# How an address's first row opens: a number, a lot, unit or floor ('NO.19', 'LOT 3', 'A-G-06', '2ND FLOOR').
-NUMBER_START = re.compile(
-    r"^\W*(?:\d|[A-Z]{1,2}-?\d|(?:no|lot|unit|blk|block|level|lvl|pt|ptd|g)\b|\w+\s+(?:floor|flr)\b)", re.I
-)
-
-
-# The states and federal territories of Malaysia (the official list, not words read off receipts): an address's last line.
-STATE = re.compile(
-    r"\b(?:selangor|johor|kedah|kelantan|melaka|malacca|negeri\s*sembilan|pahang|perak|perlis|pulau\s*pinang|penang|"
-    r"sabah|sarawak|terengganu|kuala\s*lumpur|putrajaya|labuan|malaysia)\b",
-    re.I,
-)
-
-
-def _address_piece(text: str) -> tuple[str, bool]:
-    """A header row as an address part: cut where a phone, tax number or other label starts."""
-    text = LEADING.sub("", text)
-    stops = [m.start() for m in (ADDRESS_STOP.search(text), MORE_STOP.search(text)) if m]
-    stop = min(stops) if stops else None
-    if stop is not None:
-        text, cut_here = text[:stop], True
-    else:
-        cut_here = False
-    piece, cut = _cut_phone(text)
-    return piece.strip(" ,:(") if cut_here else piece, cut or cut_here
-
-
-def _cut_phone(text: str) -> tuple[str, bool]:
-    cut = len(text)
-    phone = PHONE_IN_ADDRESS.search(text)
-    if phone and not re.fullmatch(r"\d{5}", phone.group(0).strip()):
-        cut = phone.start()
-    return (text[:cut].strip(" ,:(") if cut < len(text) else text.strip()), cut < len(text)
 
 
 @learned_field("receipt", "merchant_address", "text")
@@ -470,7 +378,7 @@ def propose_address(doc: Doc) -> list[Candidate]:
     name_index = rules["name_index"]
     rule_address = rules["address"].value if rules["address"] else ""
     unit = _median_height(doc)
-    pieces = [_address_piece(line.text) for line in header]
+    pieces = [address_piece(line.text) for line in header]
     out: dict[str, Candidate] = {}
     for s in range(len(header)):
         if not pieces[s][0]:
