@@ -296,7 +296,7 @@ def _write_model(out: Path, key: str, text: str) -> str:
     return name
 
 
-def _leave_one_out_context(examples: Sequence[Example], docs: dict[str, Doc]) -> Lexicon:
+def _held_out_context(examples: Sequence[Example], docs: dict[str, Doc]) -> Lexicon:
     """Each receipt sees a vendor memory of the other receipts (its own merchant through its other receipts, as a
     deployment remembers what it approved) and a lexicon of the other merchants' receipts (as a merchant never seen
     reads: a lexicon that knew the merchant's own words made the fit trust them, and the confidence with it, more than
@@ -327,7 +327,7 @@ def train_all(
     files already in out (the rules' calibration), are named by the version too."""
     out.mkdir(parents=True, exist_ok=True)
     docs = {ex.name: Doc.from_pages(ex.pages) for ex in examples}
-    lexicon = _leave_one_out_context(examples, docs)
+    lexicon = _held_out_context(examples, docs)
     # what a deployment remembers: the merchants its reviewers approved (training receipts only teach how to use it)
     memory = VendorMemory.from_examples([ex.truth for ex in examples if ex.source == APPROVED])
     sources: dict[str, int] = {}

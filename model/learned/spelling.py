@@ -109,12 +109,10 @@ class Lexicon:
 
     @classmethod
     def fit(cls, contributions: Iterable[Contribution]) -> Lexicon:
-        words: Counter[str] = Counter()
-        confusions: Counter[tuple[str, str]] = Counter()
+        total = Contribution()
         for c in contributions:
-            words.update(c.words)
-            confusions.update(c.confusions)
-        return cls(words, confusions)
+            total.add(c)
+        return cls(total.words, total.confusions)
 
     def without(self, own: Contribution) -> Lexicon:
         """The lexicon as if this receipt had not been seen (for honest cross-validation)."""
