@@ -53,8 +53,8 @@ def eval_command(
     _print_report(report)
 
 
-def _share(value: float | None, digits: int) -> str:
-    """A share as the report prints it; '-' where there was nothing to count."""
+def _figure(value: float | None, digits: int) -> str:
+    """A share or error as the report prints it; '-' where there was nothing to count."""
     return "-" if value is None else f"{value:.{digits}f}"
 
 
@@ -79,19 +79,19 @@ def _print_report(report: dict[str, Any]) -> None:
         )
     cal = report.get("calibration")
     if cal:
-        precision = _share(cal["precision"], 3)
-        ece = "-" if cal["ece"] is None else f"{cal['ece']:.3f}"
+        precision = _figure(cal["precision"], 3)
+        ece = _figure(cal["ece"], 3)
         typer.echo(
             f"at review threshold {cal['threshold']}: coverage {cal['coverage']:.3f}, precision {precision},"
             f" ECE {ece}, straight-through documents {cal['straight_through']:.3f}"
         )
         fields = ", ".join(
-            f"{name} {f['coverage']:.2f}/{_share(f['precision'], 2)}" for name, f in cal.get("fields", {}).items()
+            f"{name} {f['coverage']:.2f}/{_figure(f['precision'], 2)}" for name, f in cal.get("fields", {}).items()
         )
         if fields:
             typer.echo(f"  per field (coverage/precision): {fields}")
         sweep = "; ".join(
-            f"{row['threshold']}: {row['coverage']:.2f}/{_share(row['precision'], 3)}/{row['straight_through']:.2f}"
+            f"{row['threshold']}: {row['coverage']:.2f}/{_figure(row['precision'], 3)}/{row['straight_through']:.2f}"
             for row in cal.get("by_threshold", [])
         )
         if sweep:
@@ -99,7 +99,7 @@ def _print_report(report: dict[str, Any]) -> None:
     for entry in report.get("details", []):
         typer.echo(f"\n{entry['document']}" + (f" (error {entry['error']})" if entry.get("error") else ""))
         for name, f in entry["fields"].items():
-            conf = "-" if f["confidence"] is None else f"{f['confidence']:.2f}"
+            conf = _figure(f["confidence"], 2)
             mark = "ok " if f["correct"] else "MISS"
             typer.echo(f"  {mark} {name:<18} conf {conf}  expected {f['expected']!r}, got {f['got']!r}")
     if report["misses"]:
