@@ -28,17 +28,25 @@ class Settings(BaseSettings):
         "(deepseek-vl-1.3b-chat, deepseek-vl-7b-chat, deepseek-vl2-tiny, deepseek-vl2-small, deepseek-vl2).",
     )
     device: str = Field(default="auto", description="Torch device for the engine: auto, cpu, cuda, cuda:1.")
-    max_batch_pages: int = Field(default=8, description="Most pages in one DeepSeek-VL generation batch (raise on a GPU).")
+    max_batch_pages: int = Field(
+        default=8, description="Most pages in one DeepSeek-VL generation batch (raise on a GPU)."
+    )
     max_new_tokens: int = Field(default=512, description="Longest DeepSeek-VL answer, in tokens.")
     api_keys: Annotated[list[str], NoDecode] = Field(default_factory=list, description="Comma-separated API keys.")
     api_url: str = Field(default="http://127.0.0.1:8000", description="Where the UI finds the REST API.")
     api_host: str = Field(default="127.0.0.1", description="Address `docai api` listens on.")
     api_port: int = Field(default=8000, description="Port `docai api` listens on.")
     ui_port: int = Field(default=8501, description="Port `docai ui` listens on.")
-    ui_host: str = Field(default="127.0.0.1", description="Address `docai ui` listens on; any other than loopback asks for a login.")
-    ui_user: str | None = Field(default=None, description="User name that signs in to an exposed UI (with DOCAI_UI_PASSWORD).")
+    ui_host: str = Field(
+        default="127.0.0.1", description="Address `docai ui` listens on; any other than loopback asks for a login."
+    )
+    ui_user: str | None = Field(
+        default=None, description="User name that signs in to an exposed UI (with DOCAI_UI_PASSWORD)."
+    )
     ui_password: str | None = Field(default=None, description="Password of DOCAI_UI_USER; an API key signs in too.")
-    metrics_public: bool = Field(default=False, description="Serve /metrics without an API key (for a private network).")
+    metrics_public: bool = Field(
+        default=False, description="Serve /metrics without an API key (for a private network)."
+    )
 
     # queue, workers, reconciler, webhooks, watcher
     broker_key_prefix: str = Field(default="", description="Prefix of every Redis key the broker writes.")

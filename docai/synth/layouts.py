@@ -24,6 +24,7 @@ from docai.synth.render import (
     GREY,
     Box,
     Canvas,
+    block_rows,
     branded_title,
     classic,
     contact_rows,
@@ -94,7 +95,7 @@ def _vendor_foot(cv: Canvas, c: InvoiceContent, rng: random.Random, y: float) ->
 def bottom(cv: Canvas, c: InvoiceContent, rng: random.Random) -> None:
     """A logo on top, the vendor named only at the foot; totals' labels far left of their values."""
     logo(cv, c, 50, 40, rng)
-    party(cv, 57, 160, c.customer, "customer", 10, bold=False)
+    party(cv, 57, 160, c.customer, "customer", 10, bold=False, extra=block_rows(c, rng, "customer"))
     heading(cv, c, rng, 350, 136)
     my = 150
     for label, value, field in meta_rows(c, c.style["currency_display"] == "none"):
@@ -113,7 +114,7 @@ def sidebar(cv: Canvas, c: InvoiceContent, rng: random.Random) -> None:
     """The vendor in a right-hand column under its logo, the totals as labelled cells across the foot of the table."""
     logo(cv, c, 420, 40, rng, width=125)
     name_size = min(9.5, 9.5 * 125 / cv.width(c.vendor.name, 9.5, True))  # a long name is set smaller to fit
-    y = party(cv, 420, 100, c.vendor, "vendor", 8, name_size=name_size)
+    y = party(cv, 420, 100, c.vendor, "vendor", 8, name_size=name_size, extra=block_rows(c, rng, "vendor"))
     for row in contact_rows(c, rng):
         cv.text(420, y, row, 8)
         y += 10.8
@@ -125,7 +126,7 @@ def sidebar(cv: Canvas, c: InvoiceContent, rng: random.Random) -> None:
         y += 24
     cv.text(50, 60, c.label("title"), 22, True)
     cv.text(50, 110, c.label("bill_to"), 8, True, color=GREY)
-    cy = party(cv, 50, 124, c.customer, "customer", 9.5)
+    cy = party(cv, 50, 124, c.customer, "customer", 9.5, extra=block_rows(c, rng, "customer"))
     ty = table(
         cv, c, max(cy + 40, 250), 50, 400, rng, grid=False, band=(0.9, 0.9, 0.9), numbered=False, symbol_rows=False
     )
@@ -159,14 +160,16 @@ def statement(cv: Canvas, c: InvoiceContent, rng: random.Random) -> None:
         cv.text(50, my, label, 8.5, color=GREY)
         cv.text(160, my, value, 8.5, field=field)
         my += 12
-    y = party(cv, 50, my + 20, c.vendor, "vendor", 8.5, name_size=9)
+    y = party(cv, 50, my + 20, c.vendor, "vendor", 8.5, name_size=9, extra=block_rows(c, rng, "vendor"))
     for row in contact_rows(c, rng)[1:]:
         cv.text(50, y, row, 8.5)
         y += 11.5
     tax_line(cv, c, 50, y, 8.5)
     y += 11.5
     cv.text(250, my + 8, c.label("bill_to"), 8.5, True)
-    cy = party(cv, 250, my + 20, c.customer, "customer", 8.5, name_size=9, bold=False)
+    cy = party(
+        cv, 250, my + 20, c.customer, "customer", 8.5, name_size=9, bold=False, extra=block_rows(c, rng, "customer")
+    )
     due = c.date(c.due_date or c.invoice_date)
     cv.text(50, max(y, cy) + 30, f"{c.money(c.amount_due, True)} {_DUE_WORD[c.lang]} {due}", 14, True)
     ty = table(cv, c, max(y, cy) + 70, 50, 545, rng, grid=False, band=None, numbered=False, symbol_rows=False)

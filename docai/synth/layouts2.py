@@ -25,6 +25,7 @@ from docai.synth.layout_words import SHIP_VIA, WORDS
 from docai.synth.render import (
     GREY,
     Canvas,
+    block_rows,
     contact_rows,
     heading,
     logo,
@@ -109,7 +110,7 @@ def din(cv: Canvas, c: InvoiceContent, rng: random.Random) -> None:
             cv.mark("/vendor_name", (rect[0], rect[1], rect[0] + cv.width(c.legal_name, size), rect[3]))
         cv.mark("/vendor_address", (rect[0] + cv.width(f"{c.legal_name} · ", size), *rect[1:]))
         cv.rule(57, 141, rect[2], 0.3)
-    party(cv, 57, 160, c.customer, "customer", 10, bold=False)
+    party(cv, 57, 160, c.customer, "customer", 10, bold=False, extra=block_rows(c, rng, "customer"))
     person = _person(rng)
     info = meta_rows(c, c.style["currency_display"] != "symbol")
     info.insert(2, (w["delivery"], c.date(c.invoice_date - dt.timedelta(days=rng.randint(0, 6))), None))
@@ -142,7 +143,16 @@ def facture(cv: Canvas, c: InvoiceContent, rng: random.Random) -> None:
     """A French facture: brand block, numbered title, framed client block, framed totals, legal mentions."""
     w = WORDS[c.lang]
     logo(cv, c, 50, 35, rng)
-    y = party(cv, 50, 100, c.vendor, "vendor", 8.5, name_size=_fit(cv, c.vendor.name, 13, 230, True))
+    y = party(
+        cv,
+        50,
+        100,
+        c.vendor,
+        "vendor",
+        8.5,
+        name_size=_fit(cv, c.vendor.name, 13, 230, True),
+        extra=block_rows(c, rng, "vendor"),
+    )
     for row in contact_rows(c, rng)[:2]:
         cv.text(50, y, row, 8.5)
         y += 11.5
@@ -159,7 +169,7 @@ def facture(cv: Canvas, c: InvoiceContent, rng: random.Random) -> None:
     top = max(my + 15, 150)
     cv.fill((320, top, 545, top + 22 + 12.2 * (1 + len(c.customer.address_lines))), (0.97, 0.97, 0.97), True)
     cv.text(330, top + 14, c.label("bill_to"), 8, True, color=GREY)
-    cy = party(cv, 330, top + 28, c.customer, "customer", 9)
+    cy = party(cv, 330, top + 28, c.customer, "customer", 9, extra=block_rows(c, rng, "customer"))
     y = table(
         cv, c, max(y, cy) + 35, 50, 545, rng, grid=True, band=(0.85, 0.85, 0.85), numbered=False, symbol_rows=False
     )
@@ -187,7 +197,7 @@ def service(cv: Canvas, c: InvoiceContent, rng: random.Random) -> None:
     w = WORDS[c.lang]
     _with_due_row(c)
     name = _fit(cv, c.vendor.name, 13, 260, True)
-    y = party(cv, 50, 58, c.vendor, "vendor", 8.5, name_size=name)
+    y = party(cv, 50, 58, c.vendor, "vendor", 8.5, name_size=name, extra=block_rows(c, rng, "vendor"))
     cv.text(50, y, contact_rows(c, rng)[0], 8.5)
     tax_line(cv, c, 50, y + 11.5, 8.5)
     accent = (rng.uniform(0.1, 0.4), rng.uniform(0.2, 0.5), rng.uniform(0.4, 0.7))
@@ -197,7 +207,7 @@ def service(cv: Canvas, c: InvoiceContent, rng: random.Random) -> None:
     for x, head in ((50.0, c.label("bill_to")), (300.0, w["ship_to"])):
         cv.fill((x, band - 10, x + 230, band + 4), accent)
         cv.text(x + 5, band, head, 8.5, True, color=(1, 1, 1))
-    by = party(cv, 55, band + 18, c.customer, "customer", 9)
+    by = party(cv, 55, band + 18, c.customer, "customer", 9, extra=block_rows(c, rng, "customer"))
     party(cv, 305, band + 18, c.customer, None, 9, bold=False)
     cells: list[Row] = [(w["ship_via"], rng.choice(SHIP_VIA[c.lang]), None)]
     if c.purchase_order:
@@ -260,7 +270,7 @@ def banner(cv: Canvas, c: InvoiceContent, rng: random.Random) -> None:
         x += lw + vw + 22
     cv.rule(50, y + 8, 545, 0.4)
     cv.text(50, y + 30, c.label("bill_to"), 8, True, color=GREY)
-    y = party(cv, 50, y + 44, c.customer, "customer", 9.5)
+    y = party(cv, 50, y + 44, c.customer, "customer", 9.5, extra=block_rows(c, rng, "customer"))
     y = table(cv, c, y + 30, 50, 545, rng, grid=False, band=None, numbered=rng.random() < 0.3, symbol_rows=False)
     cv.text(58, y + 16, WORDS[c.lang]["summary"], 9, True)
     rows = len(total_rows(c, False))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import re
+from collections.abc import Sequence
 from decimal import Decimal
 
 import pymupdf
@@ -94,13 +95,52 @@ def party(
     name_size: float | None = None,
     bold: bool = True,
     align: str = "left",
+    extra: Sequence[str] = (),
 ) -> float:
-    """Name then address rows; returns the y under the block."""
+    """Name then address rows, then the block's other rows (phone, registration, bank: `block_rows`); returns the y
+    under the block."""
     cv.text(x, y, p.name, name_size or size, bold, align, field=f"/{field}_name" if field else None)
     for row in p.address_lines:
         y += size * 1.35
         cv.text(x, y, row, size, False, align, field=f"/{field}_address" if field else None)
+    for row in extra:
+        y += size * 1.3
+        cv.text(x, y, row, size * 0.9, False, align)
     return y + size * 1.35
+
+
+COUNTRY = {"en": "GB", "de": "DE", "fr": "FR", "nl": "NL"}
+# a company's registration as its own block prints it, by language ({n}: digits)
+REGISTRATION = {
+    "en": ("Company No. {n}", "Registered in England No. {n}", "Reg. No. {n}"),
+    "de": ("Amtsgericht München HRB {n}", "HRB {n}", "Registergericht Berlin HRB {n}"),
+    "fr": ("SIRET {n} 00012", "RCS Paris B {n}", "SIREN {n}"),
+    "nl": ("KvK {n}", "KvK-nummer {n}", "KvK Amsterdam {n}"),
+}
+
+
+def block_rows(c: InvoiceContent, rng: random.Random, who: str) -> list[str]:
+    """The rows a party's block may carry under its address. A seller's: phone, mail, web, its registration, tax
+    number and bank (half of the blocks, 1 to 3 of them); a buyer's, now and then: its own tax number or phone. So
+    such rows under a name tell a seller only as much as they do on real invoices."""
+    if who == "customer":
+        if rng.random() > 0.2:
+            return []
+        tax = f"{c.label('tax_id')}: {COUNTRY[c.lang]}{rng.randint(100000000, 999999999)}"
+        return [rng.choice((tax, f"{c.label('phone')} +{rng.randint(30, 49)} {rng.randint(100000, 9999999)}"))]
+    if rng.random() > 0.5:
+        return []
+    contact = contact_rows(c, rng)
+    options = [
+        contact[0],
+        contact[1],
+        contact[2],
+        rng.choice(REGISTRATION[c.lang]).format(n=rng.randint(10000, 99999999)),
+        f"{c.label('tax_id')}: {c.vendor.tax_id}",
+        f"IBAN {COUNTRY[c.lang]}{rng.randint(10, 99)} {rng.randint(1000, 9999)} {rng.randint(1000, 9999)} "
+        f"{rng.randint(1000, 9999)}",
+    ]
+    return rng.sample(options, rng.randint(1, 3))
 
 
 def branded_title(c: InvoiceContent, rng: random.Random, title: str) -> str:
@@ -336,7 +376,7 @@ def footer(cv: Canvas, c: InvoiceContent, rng: random.Random, columns: bool) -> 
 
 def classic(cv: Canvas, c: InvoiceContent, rng: random.Random) -> None:
     """Vendor top left, title and header fields top right, customer under, gridded table, totals right."""
-    y = party(cv, 50, 70, c.vendor, "vendor", 9, name_size=15)
+    y = party(cv, 50, 70, c.vendor, "vendor", 9, name_size=15, extra=block_rows(c, rng, "vendor"))
     cv.text(50, y, f"{c.label('tax_id')}: {c.vendor.tax_id}", 8)
     cv.mark(
         "/vendor_tax_id",
@@ -356,7 +396,7 @@ def classic(cv: Canvas, c: InvoiceContent, rng: random.Random) -> None:
         my += 13
     cy = max(y, my) + 30
     cv.text(50, cy, c.label("bill_to"), 9, True, color=GREY)
-    y = party(cv, 50, cy + 14, c.customer, "customer", 9.5)
+    y = party(cv, 50, cy + 14, c.customer, "customer", 9.5, extra=block_rows(c, rng, "customer"))
     y = table(
         cv, c, max(y, cy + 60) + 25, 50, 545, rng, grid=True, band=(0.88, 0.88, 0.88), numbered=False, symbol_rows=False
     )
@@ -372,7 +412,7 @@ def letter(cv: Canvas, c: InvoiceContent, rng: random.Random) -> None:
     sender = f"{c.vendor.name} · {' · '.join(c.vendor.address_lines[:2])}"
     cv.text(57, 140, sender, 7, color=GREY)
     cv.rule(57, 143, 57 + cv.width(sender, 7), 0.3)
-    party(cv, 57, 165, c.customer, "customer", 10, bold=False)
+    party(cv, 57, 165, c.customer, "customer", 10, bold=False, extra=block_rows(c, rng, "customer"))
     heading(cv, c, rng, 360, 136)
     my = 150
     for label, value, field in meta_rows(c, c.style["currency_display"] == "none"):
@@ -394,9 +434,9 @@ def modern(cv: Canvas, c: InvoiceContent, rng: random.Random) -> None:
     cv.text(50, 100, f"{c.label('number')} {c.invoice_id}", 9)
     w = cv.width(f"{c.label('number')} ", 9)
     cv.mark("/invoice_id", (50 + w, 100 - 7, 50 + w + cv.width(c.invoice_id, 9), 102))
-    party(cv, 545, 60, c.vendor, "vendor", 8.5, name_size=11, align="right")
+    party(cv, 545, 60, c.vendor, "vendor", 8.5, name_size=11, align="right", extra=block_rows(c, rng, "vendor"))
     cv.text(50, 150, c.label("bill_to").upper(), 8, True, color=GREY)
-    y = party(cv, 50, 165, c.customer, "customer", 9.5)
+    y = party(cv, 50, 165, c.customer, "customer", 9.5, extra=block_rows(c, rng, "customer"))
     heading(cv, c, rng, 330, 136)
     my = 150
     for label, value, field in meta_rows(c, c.style["currency_display"] == "none")[1:]:
@@ -435,7 +475,7 @@ def grid(cv: Canvas, c: InvoiceContent, rng: random.Random) -> None:
     cv.text(50, 170, c.label("from") + ":", 8, True, color=GREY)
     party(cv, 50, 184, c.vendor, None, 9)
     cv.text(310, 170, c.label("bill_to") + ":", 8, True, color=GREY)
-    y = party(cv, 310, 184, c.customer, "customer", 9)
+    y = party(cv, 310, 184, c.customer, "customer", 9, extra=block_rows(c, rng, "customer"))
     y = table(cv, c, y + 40, 50, 545, rng, grid=True, band=None, numbered=True, symbol_rows=False)
     totals(cv, c, y + 12, 330, 545, with_symbol=True)
     footer(cv, c, rng, columns=rng.random() < 0.5)
@@ -455,7 +495,7 @@ def plain(cv: Canvas, c: InvoiceContent, rng: random.Random) -> None:
         y += 12
     y += 14
     cv.text(50, y, f"{c.label('bill_to').rstrip(':')}:", 9, True)
-    y = party(cv, 50, y + 13, c.customer, "customer", 9, bold=False)
+    y = party(cv, 50, y + 13, c.customer, "customer", 9, bold=False, extra=block_rows(c, rng, "customer"))
     y = table(cv, c, y + 24, 50, 545, rng, grid=False, band=None, numbered=rng.random() < 0.3, symbol_rows=False)
     cv.rule(50, y - 6, 545, 0.4)
     totals(cv, c, y + 10, 360, 545, with_symbol=False)

@@ -101,6 +101,7 @@ def field_specs(schema: str | None = None) -> list[FieldSpec]:
 def _load_builtin() -> None:
     import model.learned.form  # noqa: F401
     import model.learned.invoice  # noqa: F401
+    import model.learned.invoice_vendor  # noqa: F401
     import model.learned.receipt  # noqa: F401
 
 

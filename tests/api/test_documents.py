@@ -246,9 +246,7 @@ def test_health_metrics_and_openapi(api) -> None:  # type: ignore[no-untyped-def
 def test_xrechnung_xml_uploaded_on_its_own_is_read_and_has_a_page(api) -> None:  # type: ignore[no-untyped-def]
     from tests.ingest.test_einvoice import UBL
 
-    response = api.client.post(
-        "/v1/documents", files={"file": ("rechnung.xml", UBL, "application/xml")}, headers=AUTH
-    )
+    response = api.client.post("/v1/documents", files={"file": ("rechnung.xml", UBL, "application/xml")}, headers=AUTH)
     assert response.status_code == 202, response.text
     doc_id = response.json()["id"]
     run_queued_jobs(api.settings)

@@ -50,7 +50,9 @@ def test_reasons_stay_current_and_approving_errors_needs_a_confirmed_note(api) -
     client = api.client
     doc = post(client, receipt_pdf(1, total="7.70"), schema="receipt")
     run_queued_jobs(api.settings)
-    broken = patch(client, doc, merchant_name="CAFE NUMBER 1", items=[], subtotal="14.10", total_tax="0.80", total="14.10")
+    broken = patch(
+        client, doc, merchant_name="CAFE NUMBER 1", items=[], subtotal="14.10", total_tax="0.80", total="14.10"
+    )
     assert [i["code"] for i in broken["issues"]] == ["total_mismatch"]
     assert [(r["reason"], r["field"], r["label"]) for r in broken["reasons"]] == [
         ("validation_issue", "/total", "Total")

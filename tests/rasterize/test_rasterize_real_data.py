@@ -83,4 +83,3 @@ def test_a_picture_on_a_page_with_a_text_layer_is_read_too(shared_data):
     assert all(w.bbox[1] > 0.85 for w in read)  # mapped to where the picture sits: the foot of the page
     assert {w.line for w in read}.isdisjoint({w.line for w in page.words if w.confidence == 1})
     assert "VF1005193039" in page.text  # the text layer is kept
-

@@ -178,6 +178,7 @@ def test_https_pinned_to_the_checked_address_still_checks_the_host_name(tmp_path
     import ssl
 
     ca, chain = _certificates(tmp_path, certified)
+
     class Receiver(_Receiver):  # calls of its own: a slow call of another test may still arrive at _Receiver
         calls: ClassVar[list[dict[str, str]]] = []
         delay: ClassVar[float] = 0.0

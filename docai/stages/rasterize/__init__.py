@@ -18,6 +18,7 @@ from docai.stages.rasterize.common import (
 )
 from docai.stages.rasterize.image import _image_pages, frame_count
 from docai.stages.rasterize.pdf import _open_mupdf, _pdf_pages, _poppler_page_count
+from model.types import Word
 
 __all__ = ["RasterPage", "RasterizeOptions", "count_pages", "encode_png", "fit_size", "iter_pages", "rasterize"]
 
@@ -55,6 +56,9 @@ def iter_pages(
     index = 0
     try:
         for page in pages:
+            # words as the pipeline stores them (`Word.to_json`: boxes to 5 places): `docai eval`, `docai train` and
+            # a worker then read one document alike (a box differing in its 6th place once changed an invoice total)
+            page.words = [Word.from_json(w.to_json()) for w in page.words]
             yield page
             index += 1
     except DocaiError:
