@@ -188,3 +188,31 @@ def test_a_vendor_is_not_an_item_line_nor_a_word_inside_its_domain() -> None:
     assert features["Room Charges"]["item_description"] == 1.0 and features["Room Charges"]["own_domain"] == 0.0
     assert features["OYO"]["own_domain"] == 1.0 and features["OYO"]["after_label"] == 1.0
     assert "Kopie" not in features and "Kopie factuur" not in features
+
+
+def test_a_vendor_block_says_what_stands_under_the_name() -> None:
+    """A seller's block goes on under its address with a phone, a registration and a tax number; a buyer's window
+    address (no label over it) stops at its address; a row in another column is not part of the block."""
+    from docai.stages.ingest import MediaType
+    from docai.stages.rasterize import RasterizeOptions, rasterize
+    from tests.model.test_invoice_layout import _draw
+
+    rows = [
+        (50, 60, "Tulpenhof Drukwerk B.V."),
+        (50, 74, "Keizersgracht 12"),
+        (50, 88, "1015 CX Amsterdam"),
+        (50, 102, "Tel. +31 20 555 0101"),
+        (50, 116, "KvK 12345678"),
+        (50, 130, "BTW NL001234567B01"),
+        (50, 234, "Bakkerij de Vries"),
+        (50, 248, "Dorpsstraat 4"),
+        (50, 262, "3511 AB Utrecht"),
+        (400, 276, "Factuurdatum 12-03-2024"),
+    ]
+    doc = Doc.from_pages([p.words for p in rasterize(_draw(rows), MediaType.PDF, RasterizeOptions(ocr=None))])
+    [vendor] = [s for s in field_specs("invoice") if s.name == "vendor_name"]
+    features = {c.value: c.features for c in vendor.propose(doc)}
+    seller, buyer = features["Tulpenhof Drukwerk B.V."], features["Bakkerij de Vries"]
+    assert seller["block_rows"] == 5.0 and seller["block_contact"] == seller["block_register"] == 1.0
+    assert seller["block_tax"] == 1.0
+    assert buyer["block_rows"] == 2.0 and buyer["block_contact"] == buyer["block_register"] == buyer["block_tax"] == 0.0
