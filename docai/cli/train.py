@@ -65,6 +65,14 @@ def train_command(
         ),
     ] = True,
     as_json: Annotated[bool, typer.Option("--json", help="Print the manifest's figures as JSON.")] = False,
+    pack_words: Annotated[
+        Path | None,
+        typer.Option(
+            "--pack-words",
+            help="Also write the words read from the training split to this file (gzipped JSON), as the package "
+            "ships them in model/learned/train_words.json.gz so a first refit need not OCR the split.",
+        ),
+    ] = None,
 ) -> None:
     """Fit the learned chooser (LightGBM per field, isotonic calibration out of fold) and write it where engines read it."""
     from docai.errors import DocaiError
@@ -81,6 +89,12 @@ def train_command(
     except (FileNotFoundError, DocaiError) as err:
         typer.echo(f"error: {err}", err=True)
         raise typer.Exit(2) from err
+    if pack_words is not None:
+        from docai.eval.training import write_pack
+
+        say(
+            f"{write_pack(data, pack_words, ocr_cache or [], settings.home / 'cache' / 'ocr')} files' words written to {pack_words}"
+        )
     if not examples and not invoices:
         typer.echo(f"error: no labelled documents under {data}/sroie or {data}/funsd.", err=True)
         raise typer.Exit(2)

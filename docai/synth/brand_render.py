@@ -5,7 +5,8 @@ from __future__ import annotations
 import random
 
 from docai.synth.content import InvoiceContent
-from docai.synth.render import GREY, Canvas, contact_rows
+from docai.synth.party_rows import contact_rows
+from docai.synth.render import GREY, Canvas
 
 BRAND_SENTENCES = {
     "en": ("Thank you for shopping at {brand}!", "Thanks for choosing {brand}.", "Your team at {brand}"),

@@ -18,16 +18,15 @@ from docai.synth.brand_render import brand_sentence, slogan
 from docai.synth.brand_vocabulary import MADE_WITH, SERVICE_LINES
 from docai.synth.content import InvoiceContent
 from docai.synth.layouts2 import TEMPLATES2
+from docai.synth.party_rows import block_rows, contact_rows
 from docai.synth.render import (
     A4,
     FAMILIES,
     GREY,
     Box,
     Canvas,
-    block_rows,
     branded_title,
     classic,
-    contact_rows,
     grid,
     heading,
     letter,

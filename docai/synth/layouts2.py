@@ -22,11 +22,10 @@ from decimal import Decimal
 
 from docai.synth.content import InvoiceContent, Party
 from docai.synth.layout_words import SHIP_VIA, WORDS
+from docai.synth.party_rows import block_rows, contact_rows
 from docai.synth.render import (
     GREY,
     Canvas,
-    block_rows,
-    contact_rows,
     heading,
     logo,
     meta_rows,
