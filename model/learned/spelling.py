@@ -30,6 +30,8 @@ MIN_COUNT = 2  # a word seen once may be a one-off
 MIN_CONFUSIONS = 5  # letter<->digit confusions seen this often are taken as OCR's
 OFTEN = 15  # letter<->letter confusions need to be this common
 RARER_BY = 5  # a known word is read as another one confusion away only when that one is this much more common
+NEAR_LENGTH = 5  # an unknown word this long or longer may be read as the known word one letter away ('SELANGUR')
+NEAR_COUNT = 8  # ... when that word was seen this often, and this many times as often as any other one letter away
 
 
 def _plausible(seen: str, meant: str, count: int) -> bool:
@@ -106,6 +108,8 @@ class Lexicon:
         self._cache: dict[str, str] = {}
         self._near: set[str] | None = None
         self._near_seen: dict[str, bool] = {}
+        self._near_words: dict[str, list[str]] | None = None
+        self._near_fixes: dict[str, str] = {}
 
     @classmethod
     def fit(cls, contributions: Iterable[Contribution]) -> Lexicon:
@@ -155,6 +159,47 @@ class Lexicon:
                 token[:i] + "?" + token[i + 1 :] in self._near for i in range(len(token))
             )
         return hit
+
+    def _near_fix(self, token: str) -> str:
+        """The known word one letter away from an unknown one ('SELANGUR' -> 'SELANGOR', 'PERHAS' -> 'PERMAS'), where
+        one such word is clearly the commonest; the token if none. Any letter may be the one misread, unlike `_fix`,
+        so the chooser is told (a feature) and learns how far to trust it."""
+        upper = token.upper()
+        if len(upper) < NEAR_LENGTH or upper in self._known or not upper.isalpha():
+            return upper
+        if upper in self._near_fixes:
+            return self._near_fixes[upper]
+        if self._near_words is None:
+            self._near_words = {}
+            for w in self._known:
+                if len(w) >= NEAR_LENGTH:
+                    for i in range(len(w)):
+                        self._near_words.setdefault(w[:i] + "?" + w[i + 1 :], []).append(w)
+        near = sorted(
+            {w for i in range(len(upper)) for w in self._near_words.get(upper[:i] + "?" + upper[i + 1 :], ())},
+            key=lambda w: -self.words[w],
+        )
+        best = upper
+        if near and self.words[near[0]] >= NEAR_COUNT:
+            if len(near) == 1 or self.words[near[0]] >= NEAR_COUNT * self.words[near[1]]:
+                best = near[0]
+        self._near_fixes[upper] = best
+        return best
+
+    def respell_near(self, text: str) -> tuple[str, int]:
+        """The text with each unknown word read as the known word one letter away (`_near_fix`); how many were."""
+        fixed = 0
+
+        def swap(m: re.Match[str]) -> str:
+            nonlocal fixed
+            token = m.group(0)
+            better = self._near_fix(token)
+            if better == token.upper():
+                return token
+            fixed += 1
+            return better if not token.islower() else better.lower()
+
+        return TOKEN.sub(swap, text), fixed
 
     def _fix(self, token: str) -> str:
         """The most frequent known word reachable by at most MAX_FIXES learned confusions; the token if none. Only a
@@ -217,7 +262,7 @@ def with_corrections(doc: Doc, candidates: list[Candidate]) -> list[Candidate]:
     for c in candidates:
         c.features["known_share"] = lexicon.known_share(str(c.value))
         c.features["_near_known"] = float(lexicon.near_known(str(c.value)))
-        c.features["corrected"] = 0.0
+        c.features["corrected"] = c.features["respelled_near"] = 0.0
         text, fixed = lexicon.correct(str(c.value))
         if fixed and norm_text(text) not in seen:
             seen.add(norm_text(text))
@@ -228,4 +273,15 @@ def with_corrections(doc: Doc, candidates: list[Candidate]) -> list[Candidate]:
                 "corrected": float(fixed),
             }
             out.append(Candidate(text, c.words, features))
+        near, respelled = lexicon.respell_near(text)
+        if respelled and norm_text(near) not in seen:
+            seen.add(norm_text(near))
+            features = {
+                **c.features,
+                "known_share": lexicon.known_share(near),
+                "_near_known": float(lexicon.near_known(near)),
+                "corrected": float(fixed),
+                "respelled_near": float(respelled),
+            }
+            out.append(Candidate(near, c.words, features))
     return out

@@ -134,3 +134,22 @@ def test_a_word_one_letter_from_a_known_one_counts_as_a_likely_misreading() -> N
     assert lexicon.near_known("JALAN PERHAS JOHOR") == 1  # PERHAS: one letter from PERMAS; JOHOR is known
     assert lexicon.near_known("Ibrahin Sultan") == 1
     assert lexicon.near_known("KEMBANGAN ONCF") == 0  # far from every known word; ONCE was seen once, not known
+
+
+def test_an_unknown_word_one_letter_from_a_common_one_is_respelled_as_a_candidate() -> None:
+    """'SELANGUR' is no confusion the lexicon counted, but 'SELANGOR' (seen 8 times or more, and far commoner than any
+    other word one letter away) is one letter off: the address read that way is one more candidate, marked; a rarer
+    word one letter away ('PERMAS', seen 3 times) and a short word are left alone."""
+    lexicon = _lexicon(times=12)
+    assert lexicon.words["SELANGOR"] >= 8 > lexicon.words["PERMAS"] >= 2
+    text, fixed = lexicon.respell_near("NO 3, JALAN SECTION 9, 40150 SHAH ALAM, SELANGUR")
+    assert (text, fixed) == ("NO 3, JALAN SECTION 9, 40150 SHAH ALAM, SELANGOR", 1)
+    assert lexicon.respell_near("NO 8, JALAN PERHAS, 81750 MASAI") == ("NO 8, JALAN PERHAS, 81750 MASAI", 0)
+    assert lexicon.respell_near("LOT 5, SHAX ALAM") == ("LOT 5, SHAX ALAM", 0)  # four letters: too short
+    row = "NO 3, JALAN SHAH ALAM, SELANGUR".split()
+    words = [Word(t, (0.1 + 0.1 * i, 0.2, 0.18 + 0.1 * i, 0.22), 0.9) for i, t in enumerate(row)]
+    doc = Doc.from_pages([words])
+    doc.memo["lexicon"] = lexicon
+    [spec] = [s for s in field_specs("receipt") if s.name == "merchant_address"]
+    respelled = [c for c in spec.propose(doc) if c.features.get("respelled_near")]
+    assert respelled and all("SELANGOR" in c.value for c in respelled)
