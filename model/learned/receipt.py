@@ -125,9 +125,12 @@ def _vendor(doc: Doc) -> tuple[Vendor, float, int] | None:
     return doc.once("vendor_match", lambda: memory.match([line.text for line in _header(doc, 12)]))
 
 
-def _remembered(doc: Doc, candidates: list[Candidate], attr: str, propose_from: float = 0.0) -> list[Candidate]:
+def _remembered(
+    doc: Doc, candidates: list[Candidate], attr: str, propose_from: float = 0.0, max_unprinted: float = 1.0
+) -> list[Candidate]:
     """Features saying how close each candidate is to what was approved for this merchant, and the approved value
-    itself as a candidate (its features those of the closest reading on the page)."""
+    itself as a candidate (its features those of the closest reading on the page) where the page is close to it and
+    prints at most max_unprinted of its words nowhere."""
     match = _vendor(doc)
     value = getattr(match[0], attr) if match else None
     for c in candidates:
@@ -139,10 +142,32 @@ def _remembered(doc: Doc, candidates: list[Candidate], attr: str, propose_from: 
         c.features["memory_page_sim"] = (
             page_sim  # how well the page prints what was approved (a chain's branch may not)
         )
-    if value and candidates and page_sim >= propose_from and not any(c.features["memory_value"] for c in candidates):
+    proposed = page_sim >= propose_from and (max_unprinted >= 1.0 or _unprinted(doc, value or "") <= max_unprinted)
+    if value and candidates and proposed and not any(c.features["memory_value"] for c in candidates):
         closest = max(candidates, key=lambda c: c.features["memory_sim"])
         candidates.append(Candidate(value, closest.words, {**closest.features, "memory_sim": 1.0, "memory_value": 1.0}))
     return candidates
+
+
+# an approved address is proposed only where the page prints nearly all of its words (a chain's other branch does
+# not); names are not held to it: a merchant's name is printed in many forms ('SDN BHD', 'S/B') and train CV fell
+# 0.806 -> 0.783 when they were
+ADDRESS_UNPRINTED_MAX = 0.15
+
+
+def _unprinted(doc: Doc, value: str) -> float:
+    """The share of the approved value's words the page prints nowhere, not even misread or glued to the next word:
+    OCR slips leave every word close to one on the page, another branch of a chain prints other words ('1320-TMN
+    BATU' where 'TRILLIUM S6 BESI' was approved)."""
+    from rapidfuzz.fuzz import ratio
+
+    words = [w for w in re.findall(r"[A-Z0-9]+", value.upper()) if len(w) >= 3]
+    if not words:
+        return 0.0
+    page = doc.once("page_tokens", lambda: re.findall(r"[A-Z0-9]+", " ".join(ln.text for ln in doc.lines).upper()))
+    glued = doc.once("page_glued", lambda: "".join(page))
+    missing = sum(1 for w in words if w not in glued and not any(ratio(w, t) >= 75 for t in page))
+    return missing / len(words)
 
 
 # ---------------------------------------------------------------- total
@@ -447,4 +472,6 @@ def propose_address(doc: Doc) -> list[Candidate]:
             out[key] = Candidate(text, list(words), f)
             if cut:
                 break
-    return _remembered(doc, with_corrections(doc, list(out.values())), "address", propose_from=REMEMBERED_ADDRESS_FROM)
+    return _remembered(
+        doc, with_corrections(doc, list(out.values())), "address", REMEMBERED_ADDRESS_FROM, ADDRESS_UNPRINTED_MAX
+    )

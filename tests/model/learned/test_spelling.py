@@ -153,3 +153,36 @@ def test_an_unknown_word_one_letter_from_a_common_one_is_respelled_as_a_candidat
     [spec] = [s for s in field_specs("receipt") if s.name == "merchant_address"]
     respelled = [c for c in spec.propose(doc) if c.features.get("respelled_near")]
     assert respelled and all("SELANGOR" in c.value for c in respelled)
+
+
+def _header_doc(rows: list[str]) -> Doc:
+    words = []
+    for r, row in enumerate(rows):
+        x = 0.1
+        for t in row.split():
+            words.append(Word(t, (x, 0.05 + 0.03 * r, x + 0.02 * len(t), 0.07 + 0.03 * r), 0.95))
+            x += 0.02 * len(t) + 0.015
+    return Doc.from_pages([words])
+
+
+def test_an_approved_address_is_proposed_where_the_page_prints_it_not_at_another_branch() -> None:
+    """Learning bench's X51006619496: the same chain approved at its branch '1317 TRILLIUM S6 BESI'; a receipt of
+    branch '1320-TMN BATU' prints the same street and other words, so the approved address is no candidate there; a
+    receipt of the approved branch with OCR slips ('BERKELEV', glued 'LOTP.T.2811') still gets it."""
+    from model.learned.memory import Vendor, VendorMemory
+
+    approved = "LOT P.T. 2811, JALAN ANGSA, TAMAN BERKELEY 41150 KLANG, SELANGOR 1317 TRILLIUM S6 BESI"
+    memory = VendorMemory([Vendor("99speedmartsb", "99 SPEED MART S/B", approved)])
+    [spec] = [s for s in field_specs("receipt") if s.name == "merchant_address"]
+    head = ["99 SPEED MART S/B (519537-X)"]
+    tail = ["GST ID NO: 000181747712", "INVOICE NO: 17881/102/T0298", "MI SEDAAP RM3.79", "TOTAL RM3.79"]
+    other = _header_doc(
+        [*head, "LOT P.T.2811, JALAN ANGSA,", "TAMAN BERKELEY", "41150 KLANG,SELANGOR", "1320-TMN BATU", *tail]
+    )
+    same = _header_doc(
+        [*head, "LOTP.T.2811, JALAN ANGSA,", "TAMAN BERKELEV", "41150 KLANG,SELANGOR", "1317 TRILLIUM S6 BESI", *tail]
+    )
+    for doc in (other, same):
+        doc.memo["vendor_memory"] = memory
+    assert approved not in [c.value for c in spec.propose(other)]
+    assert approved in [c.value for c in spec.propose(same)]
