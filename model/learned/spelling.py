@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -188,18 +188,7 @@ class Lexicon:
 
     def respell_near(self, text: str) -> tuple[str, int]:
         """The text with each unknown word read as the known word one letter away (`_near_fix`); how many were."""
-        fixed = 0
-
-        def swap(m: re.Match[str]) -> str:
-            nonlocal fixed
-            token = m.group(0)
-            better = self._near_fix(token)
-            if better == token.upper():
-                return token
-            fixed += 1
-            return better if not token.islower() else better.lower()
-
-        return TOKEN.sub(swap, text), fixed
+        return _swap_words(text, self._near_fix)
 
     def _fix(self, token: str) -> str:
         """The most frequent known word reachable by at most MAX_FIXES learned confusions; the token if none. Only a
@@ -233,18 +222,24 @@ class Lexicon:
 
     def correct(self, text: str) -> tuple[str, int]:
         """The text with each unknown word put right where a known one is within reach; and how many were changed."""
-        fixed = 0
+        return _swap_words(text, self._fix)
 
-        def swap(m: re.Match[str]) -> str:
-            nonlocal fixed
-            token = m.group(0)
-            better = self._fix(token)
-            if better == token.upper():
-                return token
-            fixed += 1
-            return better if not token.islower() else better.lower()
 
-        return TOKEN.sub(swap, text), fixed
+def _swap_words(text: str, fix: Callable[[str], str]) -> tuple[str, int]:
+    """The text with each word replaced by fix's reading of it (upper case, kept lower where the word was); how many
+    words changed."""
+    fixed = 0
+
+    def swap(m: re.Match[str]) -> str:
+        nonlocal fixed
+        token = m.group(0)
+        better = fix(token)
+        if better == token.upper():
+            return token
+        fixed += 1
+        return better if not token.islower() else better.lower()
+
+    return TOKEN.sub(swap, text), fixed
 
 
 def header_text(doc: Doc, rows: int = 20) -> str:
@@ -264,24 +259,17 @@ def with_corrections(doc: Doc, candidates: list[Candidate]) -> list[Candidate]:
         c.features["_near_known"] = float(lexicon.near_known(str(c.value)))
         c.features["corrected"] = c.features["respelled_near"] = 0.0
         text, fixed = lexicon.correct(str(c.value))
-        if fixed and norm_text(text) not in seen:
-            seen.add(norm_text(text))
-            features = {
-                **c.features,
-                "known_share": lexicon.known_share(text),
-                "_near_known": float(lexicon.near_known(text)),
-                "corrected": float(fixed),
-            }
-            out.append(Candidate(text, c.words, features))
         near, respelled = lexicon.respell_near(text)
-        if respelled and norm_text(near) not in seen:
-            seen.add(norm_text(near))
+        for reading, changes in ((text, {"corrected": float(fixed)}), (near, {"respelled_near": float(respelled)})):
+            if reading == c.value or norm_text(reading) in seen or not any(changes.values()):
+                continue
+            seen.add(norm_text(reading))
             features = {
                 **c.features,
-                "known_share": lexicon.known_share(near),
-                "_near_known": float(lexicon.near_known(near)),
+                "known_share": lexicon.known_share(reading),
+                "_near_known": float(lexicon.near_known(reading)),
                 "corrected": float(fixed),
-                "respelled_near": float(respelled),
+                **changes,
             }
-            out.append(Candidate(near, c.words, features))
+            out.append(Candidate(reading, c.words, features))
     return out
