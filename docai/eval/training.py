@@ -137,15 +137,18 @@ def page_words(
     return [list(p.words) for p in pages]
 
 
-def write_pack(root: Path, out: Path, caches: Sequence[Path] = (), own_cache: Path | None = None) -> int:
-    """Write the words of every labelled document under root/sroie and root/funsd as a words pack (what PACK ships);
-    returns how many files it holds."""
+def write_pack(
+    root: Path, out: Path, caches: Sequence[Path] = (), own_cache: Path | None = None, pack: Path | None = PACK
+) -> int:
+    """Write the words of every labelled document under root/sroie and root/funsd as a words pack (what PACK ships),
+    read as `page_words` reads them (a pack made by this reader included: its words are what OCR gives here); returns
+    how many files it holds."""
     files: dict[str, Any] = {}
     for folder in TRAIN_SETS:
         for sample in find_samples(root / folder) if (root / folder).is_dir() else []:
             if not sample.document.with_suffix(".json").exists():
                 continue
-            pages = page_words(sample.document, f"{root.name}_{folder}__{sample.name}", caches, own_cache, pack=None)
+            pages = page_words(sample.document, f"{root.name}_{folder}__{sample.name}", caches, own_cache, pack)
             sha = hashlib.sha256(sample.document.read_bytes()).hexdigest()
             files[sha] = {
                 "name": f"{folder}/{sample.document.name}",

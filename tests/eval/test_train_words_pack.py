@@ -43,7 +43,7 @@ def test_a_refit_reads_the_pack_and_ocrs_only_what_it_lacks(shared_data: Path, t
         (train / "sroie" / src.with_suffix(".json").name).write_bytes(src.with_suffix(".json").read_bytes())
     pack = tmp_path / "words.json.gz"
     own = tmp_path / "first"
-    assert write_pack(train, pack, own_cache=own) == 2
+    assert write_pack(train, pack, own_cache=own, pack=None) == 2
     assert len(list(own.glob("*.json"))) == 2  # OCR'd once, kept
     again = tmp_path / "again"
     for src in sources:
