@@ -12,6 +12,12 @@ from schemas.invoice import Invoice
 from schemas.receipt import Receipt
 
 CENT = Decimal("0.01")
+# Cash is paid to the nearest 5 cents where the smallest coins are gone (Malaysia, Switzerland, Australia, Canada, the
+# Netherlands): a receipt's final total may be its items' sum so rounded ('Rounding -0.02'), which is no mismatch.
+CASH_STEP = Decimal("0.05")
+# VAT, GST and sales-tax rates in use around the world, in percent: a receipt whose prices include tax prints the tax
+# its total contains (Malaysia's 'GST 6% included 5.94' under a total of 105.00)
+TAX_RATES = tuple(Decimal(r) for r in "5 6 7 8 9 10 12 13 14 15 16 17 18 19 20 21 22 23 24 25".split())
 # A date before this or more than a year in the future is implausible on a business document.
 EARLIEST = dt.date(1990, 1, 1)
 
@@ -72,11 +78,16 @@ def _total_check(
     extra: Decimal | None,
     total: Decimal | None,
     field: str,
+    cash_step: Decimal | None = None,
 ) -> list[Issue]:
     if subtotal is None or total is None:
         return []
     expected = subtotal + (tax or 0) - abs(discount or 0) + (extra or 0)
-    if _off(expected, total):
+    if (
+        _off(expected, total)
+        and not (cash_step is not None and _cash_rounded(expected, total, cash_step))
+        and not (cash_step is not None and _tax_included(subtotal, tax, discount, extra, total))
+    ):
         parts = [f"subtotal {subtotal}"]
         if tax is not None:
             parts.append(f"+ tax {tax}")
@@ -93,6 +104,24 @@ def _total_check(
             )
         ]
     return []
+
+
+def _cash_rounded(expected: Decimal, total: Decimal, step: Decimal) -> bool:
+    """total is expected rounded to the nearest step, as a till rounds what a customer pays in cash."""
+    try:
+        return total % step == 0 and abs(expected - total) * 2 <= step
+    except decimal.InvalidOperation:
+        return False
+
+
+def _tax_included(
+    subtotal: Decimal, tax: Decimal | None, discount: Decimal | None, extra: Decimal | None, total: Decimal
+) -> bool:
+    """A receipt whose prices include tax: the subtotal already is the total, and the tax is the share of it that a
+    common rate makes (105.00 at 6% holds 5.94), so adding it again is no check."""
+    if not tax or discount or extra or _off(subtotal, total, Decimal(0)):
+        return False
+    return any(not _off(total * r / (100 + r), tax, CENT) for r in TAX_RATES)
 
 
 def _negative(values: dict[str, Decimal | None]) -> list[Issue]:
@@ -146,7 +175,7 @@ def validate_invoice(doc: Invoice, today: dt.date) -> list[Issue]:
 def validate_receipt(doc: Receipt, today: dt.date) -> list[Issue]:
     issues: list[Issue] = []
     issues += _sum_check([it.amount for it in doc.items], doc.subtotal, "/subtotal", "items", doc.total)
-    issues += _total_check(doc.subtotal, doc.total_tax, None, doc.tip, doc.total, "/total")
+    issues += _total_check(doc.subtotal, doc.total_tax, None, doc.tip, doc.total, "/total", CASH_STEP)
     issues += _plausible_date(doc.transaction_date, "/transaction_date", today)
     issues += _negative({"/total": doc.total, "/subtotal": doc.subtotal})
     return issues

@@ -19,6 +19,7 @@ from docai.synth.vocabulary import (
     LABELS,
     LAST,
     MONTHS,
+    NO_TAX,
     PRODUCTS,
     RATES,
     STREETS,
@@ -142,8 +143,10 @@ class InvoiceContent:
                 }
                 for ln in self.lines
             ],
-            "subtotal": num(self.subtotal) if self.style.get("net_row", True) else None,
-            "total_tax": num(self.total_tax),
+            # an untaxed invoice's net amount is its total whether or not a net row repeats it (invoice2data's
+            # amount_untaxed); it prints no tax amount, so it has none
+            "subtotal": num(self.subtotal) if self.style.get("net_row", True) or self.style.get("no_tax") else None,
+            "total_tax": None if self.style.get("no_tax") else num(self.total_tax),
             "total_discount": num(self.discount),
             "invoice_total": num(self.total),
             "amount_due": num(self.amount_due)
@@ -292,7 +295,9 @@ def make_content(rng: random.Random, lang: str | None = None) -> InvoiceContent:
         customer = Party(_company(rng, lang), _address(rng, lang))
     else:
         customer = Party(f"{rng.choice(FIRST)} {rng.choice(LAST)}", _address(rng, lang))
-    rates = RATES[lang]
+    # one invoice in twelve charges no tax and prints why instead of a tax row (QualityHosting's reverse charge)
+    no_tax = rng.random() < 1 / 12
+    rates = ("0",) if no_tax else RATES[lang]
     main_rate = Decimal(rng.choice(rates))
     lines = []
     for description in rng.sample(PRODUCTS[lang], rng.randint(1, 7) if rng.random() < 0.85 else rng.randint(8, 12)):
@@ -321,7 +326,7 @@ def make_content(rng: random.Random, lang: str | None = None) -> InvoiceContent:
                 note,
             )
         )
-    gross = rng.random() < 0.15
+    gross = not no_tax and rng.random() < 0.15
     shipping = _money(Decimal(rng.choice(("4.90", "5.95", "9.90", "14.50", "25.00")))) if rng.random() < 0.2 else None
     if gross:
         subtotal, discount, tax_by_rate, total = _gross_totals(lines, shipping, main_rate)
@@ -334,7 +339,7 @@ def make_content(rng: random.Random, lang: str | None = None) -> InvoiceContent:
             base = amount * (1 - (discount or 0) / subtotal) if discount else amount
             net_by_rate[rate] = net_by_rate.get(rate, Decimal(0)) + base
         net_by_rate = {rate: _money(v) for rate, v in sorted(net_by_rate.items())}
-        tax_by_rate = {rate: _money(v * rate / 100) for rate, v in net_by_rate.items()}
+        tax_by_rate = {rate: _money(v * rate / 100) for rate, v in net_by_rate.items()} if not no_tax else {}
         total = subtotal - (discount or 0) + sum(tax_by_rate.values(), Decimal(0))
     total_tax = sum(tax_by_rate.values(), Decimal(0))
     paid = _money(total * Decimal("0.5")) if rng.random() < 0.05 else Decimal(0)
@@ -352,18 +357,21 @@ def make_content(rng: random.Random, lang: str | None = None) -> InvoiceContent:
         "currency_display": rng.choice(("symbol", "code", "none")),
         "currency_before": rng.random() < (0.7 if lang == "en" else 0.3),
         "unit_col": any(ln.unit for ln in lines) and rng.random() < 0.7,
-        "vat_col": rng.random() < 0.6,
+        "vat_col": not no_tax and rng.random() < 0.6,
         "due_row": rng.choice(("none", "none", "extra", "only")),
         "date_format": rng.choice(("num", "num", "named", "iso") + (("us",) if lang == "en" else ())),
-        "net_row": not gross or rng.random() < 0.6,  # a gross invoice need not print its net amount
+        "net_row": (not gross and not no_tax) or rng.random() < 0.6,  # a gross or untaxed one need not print its net
+        "no_tax": rng.choice(NO_TAX[lang]) if no_tax else None,  # the sentence printed in place of a tax row
         "pay_sentence": rng.random() < 0.3,
         "furniture": rng.random() < 0.6,
         "tax_base": rng.random() < 0.2,  # 'VAT 19% on 100.00': the net amount inside the tax row's label
-        "tax_table": rng.random() < 0.2,  # a rate | net | tax | gross breakdown under the totals
+        "tax_table": not no_tax and rng.random() < 0.2,  # a rate | net | tax | gross breakdown under the totals
         "qty_decimals": rng.random() < 0.25,  # '1,00 Stk.': quantities that look like amounts
         "rate_decimals": rng.random() < 0.25,  # '19,00 %'
         "tax_total_row": rng.random() < 0.5,
-        "fx_rate": Decimal(rng.randint(7000, 14000)) / 10000 if rng.random() < 0.1 else None,  # tax and total converted
+        "fx_rate": Decimal(rng.randint(7000, 14000)) / 10000
+        if rng.random() < 0.1 and not no_tax
+        else None,  # tax and total converted
         "summary_row": rng.random() < 0.3,  # the amount due repeated among the header fields ('Balance Due $1,234.00')
         "total_size": rng.choice((0.0, 0.0, 2.0, 4.0)),  # the total printed larger than the other totals
         "item_head": rng.random() < 0.8,  # a short table may go without a header row, its columns unnamed

@@ -234,6 +234,8 @@ def total_rows(c: InvoiceContent, with_symbol: bool) -> list[TotalRow]:
     if len(c.tax_by_rate) > 1 and c.style.get("tax_total_row", True):  # several rates: the sum may go unprinted
         word = {"en": "total", "de": "gesamt", "fr": "totale", "nl": "totaal"}[c.lang]
         taxes.append((f"{c.label('vat')} {word}", c.money(c.total_tax, with_symbol), "/total_tax", False))
+    if c.style.get("no_tax"):
+        taxes.append((c.style["no_tax"], "", None, False))  # why no tax is charged, where the tax row would stand
     due_row = c.style["due_row"]
     ends: list[TotalRow] = []
     if c.amount_due != c.total or due_row != "only":
@@ -269,7 +271,9 @@ def totals(
     """The totals rows, labels at label_x and values right-aligned at value_x; returns the y under them."""
     for label, value, field, strong in total_rows(c, with_symbol):
         grow = c.style.get("total_size", 0.0) if strong else 0.0  # a total set larger than its neighbours
-        cv.text(label_x, y + grow / 2, label, size + grow, strong)
+        # a sentence with no amount (why no tax is charged) ends where the amounts do, so a long one stays on the page
+        x = min(label_x, value_x - cv.width(label, size)) if label == c.style.get("no_tax") else label_x
+        cv.text(x, y + grow / 2, label, size + grow, strong)
         rect = cv.text(value_x, y + grow / 2, value, size + grow, strong, "right", field=field) if value else None
         if rect and field in ("/invoice_total", "/amount_due") and c.style["currency_display"] != "none":
             cv.mark("/currency", rect)

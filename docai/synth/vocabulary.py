@@ -379,6 +379,18 @@ CURRENCIES = {
     "nl": ("EUR",),
 }
 RATES = {"en": ("20", "0", "8.25", "5", "10"), "de": ("19", "7"), "fr": ("20", "5.5", "10"), "nl": ("21", "9")}
+# Why an invoice charges no tax at all, printed in place of a tax row: a small business exempt from VAT, a reverse-charge
+# or export sale, an exempt supply. The page prints no tax amount, so the invoice has none (total_tax unset).
+NO_TAX = {
+    "en": ("Reverse charge: VAT to be accounted for by the recipient.", "VAT exempt supply", "No sales tax charged."),
+    "de": (
+        "Gemäß § 19 UStG wird keine Umsatzsteuer berechnet.",
+        "Steuerschuldnerschaft des Leistungsempfängers (Reverse Charge)",
+        "Steuerfreie innergemeinschaftliche Lieferung",
+    ),
+    "fr": ("TVA non applicable, art. 293 B du CGI", "Autoliquidation", "Exonération de TVA, art. 262 ter I du CGI"),
+    "nl": ("BTW verlegd", "Vrijgesteld van BTW", "Geen BTW (KOR)"),
+}
 SYMBOL = {"EUR": "€", "USD": "$", "GBP": "£", "CHF": "CHF", "CAD": "C$", "AUD": "A$", "SGD": "S$"}
 MONTHS = {
     "en": (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from model.layout.common import Pick, _phrases
 from model.layout.lines import Line, Segment
@@ -27,12 +28,14 @@ def _letters(text: str) -> int:
     return sum(c.isalpha() for c in text)
 
 
+@lru_cache(maxsize=1 << 14)
 def _is_label(text: str) -> bool:
     """A printed label: ends in a colon or question mark."""
     text = text.rstrip()
     return text.endswith((":", "?", "#")) and _letters(text) >= 2
 
 
+@lru_cache(maxsize=1 << 14)
 def _soft_label(text: str) -> bool:
     """Looks like a label without a colon: a few words of upper-case or title-case print, no digits."""
     words = text.split()

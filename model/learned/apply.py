@@ -24,7 +24,7 @@ def apply_learned(
         if scorer is None:
             continue
         chosen = scorer.choose(spec.propose(doc))
-        if chosen is None:
+        if chosen is None or chosen[0].value is None:  # nothing proposed, or the page prints none (no tax row)
             update[spec.name] = None
             confidence.pop(f"/{spec.name}", None)
             continue

@@ -71,6 +71,9 @@ class FieldSpec:
     name: str
     kind: str  # text, amount, date: how the truth is compared
     propose: Proposer
+    # a field a document may lack (an invoice's tax or net amount): documents without it are fitted too, where the
+    # proposer's empty candidate (value None) is the right one to choose
+    optional: bool = False
 
     @property
     def key(self) -> str:
@@ -80,11 +83,11 @@ class FieldSpec:
 _FIELDS: dict[str, FieldSpec] = {}
 
 
-def learned_field(schema: str, name: str, kind: str) -> Callable[[Proposer], Proposer]:
+def learned_field(schema: str, name: str, kind: str, optional: bool = False) -> Callable[[Proposer], Proposer]:
     """Register a proposer for one field; a duplicate registration raises."""
 
     def decorate(propose: Proposer) -> Proposer:
-        spec = FieldSpec(schema, name, kind, propose)
+        spec = FieldSpec(schema, name, kind, propose, optional)
         if spec.key in _FIELDS:
             raise ValueError(f"learned field {spec.key!r} is already registered")
         _FIELDS[spec.key] = spec

@@ -70,9 +70,16 @@ ROUNDS = 300
 OBJECTIVE = "lambdarank"
 
 
+def right(spec: FieldSpec, value: Any, truth: Any) -> bool:
+    """Whether a chosen value is the true one; for an optional field a document lacks, only the empty choice is."""
+    if spec.optional and truth in (None, ""):
+        return value is None
+    return same_value(spec.kind, value, truth)
+
+
 def labelled(spec: FieldSpec, candidates: list[Candidate], truth: Any) -> list[int]:
     """1 for each candidate equal to the truth; when none is, the closest text at least SOFT_MATCH similar."""
-    labels = [int(same_value(spec.kind, c.value, truth)) for c in candidates]
+    labels = [int(right(spec, c.value, truth)) for c in candidates]
     if not any(labels) and spec.kind == "text" and candidates:
         sims = [text_similarity(c.value, truth) for c in candidates]
         best = max(range(len(sims)), key=sims.__getitem__)
@@ -93,7 +100,7 @@ def collect(spec: FieldSpec, examples: Sequence[Example], docs: dict[str, Doc]) 
     names: set[str] = set()
     for ex in examples:
         truth = ex.truth.get(spec.name)
-        if ex.schema != spec.schema or truth in (None, ""):
+        if ex.schema != spec.schema or (truth in (None, "") and not spec.optional):
             continue
         candidates = spec.propose(docs[ex.name])
         rows.append((ex, candidates, labelled(spec, candidates, truth)))
@@ -139,14 +146,15 @@ def _top(booster, data: FieldData, d: int) -> tuple[list[float], bool]:  # type:
     best, margin = best_and_margin(candidates, scores)
     # right as `docai eval` scores it: a near reading the fit learned from (an OCR slip) is still wrong for a
     # reviewer, so neither the CV accuracy nor the calibration counts it
-    right = same_value(data.spec.kind, candidates[best].value, ex.truth.get(data.spec.name))
-    return confidence_inputs(candidates, best, margin, scores[best]), right
+    return confidence_inputs(candidates, best, margin, scores[best]), right(
+        data.spec, candidates[best].value, ex.truth.get(data.spec.name)
+    )
 
 
 def _exact_reachable(data: FieldData, d: int) -> bool:
     """Whether some candidate equals the truth exactly (the soft labels aside): the most a perfect choice could score."""
     ex, candidates, _ = data.docs[d]
-    return any(same_value(data.spec.kind, c.value, ex.truth.get(data.spec.name)) for c in candidates)
+    return any(right(data.spec, c.value, ex.truth.get(data.spec.name)) for c in candidates)
 
 
 def isotonic(scores: list[float], correct: list[bool]) -> dict[str, list[float]]:

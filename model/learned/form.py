@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from functools import cached_property
+from functools import cached_property, lru_cache
+from types import MappingProxyType
 from typing import Any
 
 from model.layout.form import (
@@ -145,24 +147,28 @@ def units(lines: list[Line], cut: Merge | None = None) -> tuple[list[Unit], list
     return whole, inline, atoms
 
 
-def _text_features(prefix: str, text: str) -> dict[str, float]:
+@lru_cache(maxsize=1 << 14)
+def _text_features(prefix: str, text: str) -> Mapping[str, float]:
+    """What a unit's text says of it as a key or a value (cached: read-only, shared by every pair it is in)."""
     letters = sum(c.isalpha() for c in text)
     stripped = text.rstrip()
-    return {
-        f"{prefix}_colon_end": float(stripped.endswith(":")),
-        f"{prefix}_question_end": float(stripped.endswith("?")),
-        f"{prefix}_colon": float(":" in text),
-        f"{prefix}_letters": float(letters),
-        f"{prefix}_digits": float(sum(c.isdigit() for c in text)),
-        f"{prefix}_upper": sum(c.isupper() for c in text) / max(1, letters),
-        f"{prefix}_lower_start": float(bool(text) and text[0].islower()),
-        f"{prefix}_words": float(len(text.split())),
-        f"{prefix}_label": float(_is_label(text)),
-        f"{prefix}_soft_label": float(_soft_label(text)),
-        f"{prefix}_check": float(bool(CHECKED.match(text) or UNCHECKED.match(text))),
-        f"{prefix}_blank": float("_" in text),
-        f"{prefix}_number": float(bool(re.fullmatch(r"[\s$€£\d.,%()/+-]+", text)) and bool(re.search(r"\d", text))),
-    }
+    return MappingProxyType(
+        {
+            f"{prefix}_colon_end": float(stripped.endswith(":")),
+            f"{prefix}_question_end": float(stripped.endswith("?")),
+            f"{prefix}_colon": float(":" in text),
+            f"{prefix}_letters": float(letters),
+            f"{prefix}_digits": float(sum(c.isdigit() for c in text)),
+            f"{prefix}_upper": sum(c.isupper() for c in text) / max(1, letters),
+            f"{prefix}_lower_start": float(bool(text) and text[0].islower()),
+            f"{prefix}_words": float(len(text.split())),
+            f"{prefix}_label": float(_is_label(text)),
+            f"{prefix}_soft_label": float(_soft_label(text)),
+            f"{prefix}_check": float(bool(CHECKED.match(text) or UNCHECKED.match(text))),
+            f"{prefix}_blank": float("_" in text),
+            f"{prefix}_number": float(bool(re.fullmatch(r"[\s$€£\d.,%()/+-]+", text)) and bool(re.search(r"\d", text))),
+        }
+    )
 
 
 def _rule_pairs(doc: Doc) -> set[tuple[str, str]]:

@@ -3,8 +3,10 @@ or answer (FUNSD answers are often paragraphs wrapped over rows, questions too),
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
+from types import MappingProxyType
 from typing import Any
 
 from model.layout.form import _is_label, _soft_label
@@ -33,20 +35,24 @@ class Stages:
     answer: Merge | None = None
 
 
-def _side(prefix: str, text: str) -> dict[str, float]:
+@lru_cache(maxsize=1 << 14)
+def _side(prefix: str, text: str) -> Mapping[str, float]:
+    """What a unit's text says of it (cached: a page's units are compared pairwise, each text many times over)."""
     letters = sum(c.isalpha() for c in text)
     stripped = text.rstrip()
-    return {
-        f"{prefix}_colon_end": float(stripped.endswith(":")),
-        f"{prefix}_stop_end": float(stripped.endswith((".", "?", "!"))),
-        f"{prefix}_comma_end": float(stripped.endswith((",", ";", "-", "&"))),
-        f"{prefix}_label": float(_is_label(text)),
-        f"{prefix}_soft_label": float(_soft_label(text)),
-        f"{prefix}_lower_start": float(bool(text) and text[0].islower()),
-        f"{prefix}_upper": sum(c.isupper() for c in text) / max(1, letters),
-        f"{prefix}_digits": sum(c.isdigit() for c in text) / max(1, len(text)),
-        f"{prefix}_words": float(len(text.split())),
-    }
+    return MappingProxyType(
+        {
+            f"{prefix}_colon_end": float(stripped.endswith(":")),
+            f"{prefix}_stop_end": float(stripped.endswith((".", "?", "!"))),
+            f"{prefix}_comma_end": float(stripped.endswith((",", ";", "-", "&"))),
+            f"{prefix}_label": float(_is_label(text)),
+            f"{prefix}_soft_label": float(_soft_label(text)),
+            f"{prefix}_lower_start": float(bool(text) and text[0].islower()),
+            f"{prefix}_upper": sum(c.isupper() for c in text) / max(1, letters),
+            f"{prefix}_digits": sum(c.isdigit() for c in text) / max(1, len(text)),
+            f"{prefix}_words": float(len(text.split())),
+        }
+    )
 
 
 def link_candidates(lines: list[Line], atoms: list[Any]) -> list[tuple[Any, Any, dict[str, float]]]:

@@ -280,11 +280,41 @@ def propose_total(doc: Doc) -> list[Candidate]:
     return doc.once("invoice_amounts", lambda: _amount_candidates(doc))
 
 
-@learned_field("invoice", "subtotal", "amount")
+@learned_field("invoice", "subtotal", "amount", optional=True)
 def propose_subtotal(doc: Doc) -> list[Candidate]:
-    return doc.once("invoice_amounts", lambda: _amount_candidates(doc))
+    return [*doc.once("invoice_amounts", lambda: _amount_candidates(doc)), _absent(doc, "subtotal")]
 
 
-@learned_field("invoice", "total_tax", "amount")
+@learned_field("invoice", "total_tax", "amount", optional=True)
 def propose_tax(doc: Doc) -> list[Candidate]:
-    return doc.once("invoice_amounts", lambda: _amount_candidates(doc))
+    return [*doc.once("invoice_amounts", lambda: _amount_candidates(doc)), _absent(doc, "total_tax")]
+
+
+# A sentence saying why no tax is charged (a small business's exemption, a reverse-charge or export sale, an exempt
+# supply), in the invoice languages the generator writes; a feature of the empty choice, which the fit weighs
+NO_TAX = re.compile(
+    r"reverse[\s-]*charge|steuerschuldnerschaft|§\s*19\s*UStG|kleinunternehmer|steuerfrei|non\s+applicable|"
+    r"autoliquidation|exon[ée]r|verlegd|vrijgesteld|\bKOR\b|(?:vat|tax)[\s-]*exempt|exempt\s+supply|no\s+(?:sales\s+)?"
+    r"(?:tax|vat)\s+charged|zero[\s-]*rated",
+    re.I,
+)
+
+
+def _absent(doc: Doc, name: str) -> Candidate:
+    """The empty choice for a field a page may not print (no tax, no net amount): what the page shows of it at all."""
+    amounts = doc.once("invoice_amounts", lambda: _amount_candidates(doc))
+    rule = getattr(_rules(doc)[0], name)
+    f = {
+        "absent": 1.0,
+        "doc_tax_rows": float(sum(1 for c in amounts if c.features.get("row_tax") or c.features.get("head_tax"))),
+        "doc_sub_rows": float(sum(1 for c in amounts if c.features.get("row_sub") or c.features.get("head_sub"))),
+        "doc_tax_shares": float(
+            sum(1 for c in amounts if c.features.get("tax_of_net") or c.features.get("tax_in_gross"))
+        ),
+        "doc_no_tax_note": float(any(NO_TAX.search(line.text) for line in doc.lines)),
+        # a tax printed beside the net amount it is levied on, and their sum printed too: the net amount is on the page
+        "doc_net_and_tax": float(any(c.features.get("tax_of_net") and c.features.get("is_addend") for c in amounts)),
+        "doc_rule_none": float(rule is None),
+        "doc_amount_values": float(len({c.value for c in amounts})),
+    }
+    return Candidate(None, [], f)

@@ -19,6 +19,7 @@ from model.layout.invoice_labels import (
     OTHER_PARTY,
     PAYEE,
     SENDER_LINE,
+    TAX_ID,
     VENDOR_LABEL,
 )
 from model.layout.items import read_items
@@ -39,18 +40,20 @@ def _segments(doc: Doc) -> list[tuple[Line, Any, str]]:
             continue
         for seg in line.segments:
             text = seg.text.strip(" ,")
-            if line.bbox[1] < 0.4 or line.bbox[1] > 0.85:
-                out.append((line, seg, text))
-            sender = SENDER_LINE.match(seg.text)
-            if sender or seg.text.count("·") >= 2 or seg.text.count(" | ") >= 2:
-                name = re.split(r"\s+[·|•–-]\s+", seg.text)[0].strip()
-                out.append((line, seg, name))
+            labelled = []  # what follows a seller's label ('Sold By : X' proposes X, never the label with it)
             for pattern in (VENDOR_LABEL, PAYEE):
                 match = pattern.search(seg.text)
                 if match:
                     rest = seg.text[match.end() :].lstrip(" :").strip(" .")
                     if rest:
-                        out.append((line, seg, rest))
+                        labelled.append((line, seg, rest))
+            if (line.bbox[1] < 0.4 or line.bbox[1] > 0.85) and not labelled:
+                out.append((line, seg, text))
+            sender = SENDER_LINE.match(seg.text)
+            if sender or seg.text.count("·") >= 2 or seg.text.count(" | ") >= 2:
+                name = re.split(r"\s+[·|•–-]\s+", seg.text)[0].strip()
+                out.append((line, seg, name))
+            out += labelled
     return out
 
 
@@ -169,7 +172,6 @@ REGISTER_ROW = re.compile(
     r"|registered|reg\.?\s*no|handelsregister)\b",
     re.I,
 )
-TAX_ROW = re.compile(r"\b(?:vat|btw|tva|ust|gst|abn|ein|tax\s*id|steuer\w*)\b", re.I)
 
 
 def _block_below(doc: Doc, line: Line, seg: Any) -> dict[str, float]:
@@ -195,7 +197,7 @@ def _block_below(doc: Doc, line: Line, seg: Any) -> dict[str, float]:
         "block_rows": float(len(rows)),
         "block_contact": float(any(CONTACT_ROW.search(r) for r in rows)),
         "block_register": float(any(REGISTER_ROW.search(r) for r in rows)),
-        "block_tax": float(any(TAX_ROW.search(r) for r in rows)),
+        "block_tax": float(any(TAX_ID.search(r) for r in rows)),
     }
 
 

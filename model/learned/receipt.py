@@ -324,23 +324,42 @@ def propose_name(doc: Doc) -> list[Candidate]:
     tallest = max((_word_stats(ln.words, unit)["height"] for ln in header), default=0.0)
     by_text: dict[str, Candidate] = {}
 
-    def add(name: str, words: list[Word], i: int, span: int, variant: float) -> None:
-        name = _reopen(name)
-        key = norm_text(name)
-        if len(key) < 2:
-            return
+    rows: dict[tuple[int, int], dict[str, float]] = {}  # what the rows around a name say, once per (row, span)
+
+    def around(i: int, span: int) -> dict[str, float]:
         line = header[i]
         below = header[i + span].text.strip() if i + span < len(header) else ""
-        f = {
+        return {
             "row": float(i),
             "y": line.bbox[1],
             "span": float(span),
-            "variant": variant,
             "first_name_like": float(i == first_like),
-            "legal_form": _flag(LEGAL_FORM, name),
-            "company_mark": _flag(COMPANY_MARK, name),
             "reg_on_row": float(bool(REG_NUMBER.search(line.text)) and bool(re.search(r"\d{5,}", line.text))),
             "reg_below": float(bool(REG_LINE.match(below))),
+            "prev_name_like": float(
+                i > 0 and _name_like(header[i - 1].text) and not LEGAL_FORM.search(header[i - 1].text)
+            ),
+            "next_name_like": float(_name_like(below) and not ADDRESS_LIKE.search(below)),
+            "below_address": _flag(ADDRESS_LIKE, below) + _flag(STATE, below),
+            # whether the rows above and below read as the same name set over two rows: as tall, and close
+            **continuation(header, i, "prev", -1),
+            **continuation(header, i + span - 1, "next", 1),
+        }
+
+    def add(name: str, words: list[Word], i: int, span: int, variant: float) -> None:
+        name = _reopen(name)
+        key = norm_text(name)
+        old = by_text.get(key)
+        if len(key) < 2 or old is not None and old.features["row"] <= i:
+            return  # the same reading from this row or one above it is kept
+        line = header[i]
+        if (i, span) not in rows:
+            rows[i, span] = around(i, span)
+        f = {
+            **rows[i, span],
+            "variant": variant,
+            "legal_form": _flag(LEGAL_FORM, name),
+            "company_mark": _flag(COMPANY_MARK, name),
             "not_name": _flag(NOT_NAME, name),
             "address_like": _flag(ADDRESS_LIKE, name),
             "address_stop": _flag(ADDRESS_STOP, name),
@@ -352,21 +371,11 @@ def propose_name(doc: Doc) -> list[Candidate]:
             "width": line.bbox[2] - line.bbox[0],
             "eq_rule": float(key == norm_text(rule_name)),
             "sim_rule": text_similarity(name, rule_name),
-            "prev_name_like": float(
-                i > 0 and _name_like(header[i - 1].text) and not LEGAL_FORM.search(header[i - 1].text)
-            ),
-            "next_name_like": float(_name_like(below) and not ADDRESS_LIKE.search(below)),
             "height_vs_top": _word_stats(words, unit)["height"] / tallest if tallest else 0.0,
-            "below_address": _flag(ADDRESS_LIKE, below) + _flag(STATE, below),
-            # whether the rows above and below read as the same name set over two rows: as tall, and close
-            **continuation(header, i, "prev", -1),
-            **continuation(header, i + span - 1, "next", 1),
             **_text_shape(name),
             **_word_stats(words, unit),
         }
-        old = by_text.get(key)
-        if old is None or old.features["row"] > f["row"]:
-            by_text[key] = Candidate(name, words, f)
+        by_text[key] = Candidate(name, words, f)
 
     for i, line in enumerate(header):
         sure = [w for w in line.words if w.confidence >= 0.7]
@@ -394,6 +403,22 @@ def propose_name(doc: Doc) -> list[Candidate]:
 # ---------------------------------------------------------------- merchant address
 
 
+def _address_row(text: str) -> dict[str, float]:
+    """What one header row says to an address that ends above it or starts below it."""
+    bare = text.strip()
+    return {
+        "state": _flag(STATE, text),
+        "stop": _flag(ADDRESS_STOP, text) + _flag(PHONE_IN_ADDRESS, text),
+        "address_like": _flag(ADDRESS_LIKE, text),
+        "reg": float(bool(REG_LINE.match(bare))),
+        "reg_or_tax": float(bool(REG_LINE.match(bare) or TAX_LINE.match(bare))),
+        "reg_or_number": float(bool(REG_LINE.match(bare) or REG_NUMBER.search(text))),
+        "date": float(bool(find_dates(text))),
+        "legal": _flag(LEGAL_FORM, text),
+        "number_start": float(bool(NUMBER_START.match(text))),
+    }
+
+
 @learned_field("receipt", "merchant_address", "text")
 def propose_address(doc: Doc) -> list[Candidate]:
     header = _header(doc, 16)
@@ -403,7 +428,10 @@ def propose_address(doc: Doc) -> list[Candidate]:
     name_index = rules["name_index"]
     rule_address = rules["address"].value if rules["address"] else ""
     unit = _median_height(doc)
-    pieces = [address_piece(line.text) for line in header]
+    texts = [line.text for line in header]
+    pieces = [address_piece(text) for text in texts]
+    rows = [_address_row(text) for text in texts]  # what each row says, read once, not once per span through it
+    none = _address_row("")
     out: dict[str, Candidate] = {}
     for s in range(len(header)):
         if not pieces[s][0]:
@@ -424,8 +452,7 @@ def propose_address(doc: Doc) -> list[Candidate]:
                 continue
             span = header[s : e + 1]
             gaps = [(b.bbox[1] - a.bbox[3]) / max(a.height, 1e-6) for a, b in zip(span, span[1:], strict=False)]
-            nxt = header[e + 1].text if e + 1 < len(header) else ""
-            prev = header[s - 1].text if s > 0 else ""
+            after, before = rows[e + 1] if e + 1 < len(header) else none, rows[s - 1] if s > 0 else none
             f = {
                 "start": float(s),
                 "length": float(e - s + 1),
@@ -438,28 +465,28 @@ def propose_address(doc: Doc) -> list[Candidate]:
                 ),
                 "state": _flag(STATE, text),
                 "state_last": _flag(STATE, piece),
-                "state_next": _flag(STATE, nxt),
+                "state_next": after["state"],
                 "state_end": float(bool(re.search(STATE.pattern + r"[\W_]*$", text, re.I))),
                 "last_cut": float(cut),
                 "any_cut": float(any(pieces[k][1] for k in range(s, e + 1))),
-                "next_stop": _flag(ADDRESS_STOP, nxt) + _flag(PHONE_IN_ADDRESS, nxt),
-                "next_address_like": _flag(ADDRESS_LIKE, nxt),
-                "next_reg": float(bool(REG_LINE.match(nxt.strip()) or TAX_LINE.match(nxt.strip()))),
-                "next_date": float(bool(find_dates(nxt))),
-                "prev_legal": _flag(LEGAL_FORM, prev),
-                "prev_reg": float(bool(REG_LINE.match(prev.strip()) or REG_NUMBER.search(prev))),
+                "next_stop": after["stop"],
+                "next_address_like": after["address_like"],
+                "next_reg": after["reg_or_tax"],
+                "next_date": after["date"],
+                "prev_legal": before["legal"],
+                "prev_reg": before["reg_or_number"],
                 "prev_is_name": float(s - 1 == name_index),
                 # the row above could have opened this address ('LOT 37636, JALAN 6/37A' above 'TAMAN ...')
-                "prev_address_like": _flag(ADDRESS_LIKE, prev),
+                "prev_address_like": before["address_like"],
                 "prev_piece": float(s > 0 and bool(pieces[s - 1][0]) and not pieces[s - 1][1]),
-                "prev_number_start": float(bool(NUMBER_START.match(prev))),
+                "prev_number_start": before["number_start"],
                 "number_start": float(bool(NUMBER_START.match(text))),
                 "first_legal": _flag(LEGAL_FORM, parts[0]),
                 "first_company": _flag(COMPANY_MARK, parts[0]),
                 "first_address_like": _flag(ADDRESS_LIKE, parts[0]),
                 "first_name_like": float(_name_like(parts[0])),
                 "n_address_like": float(sum(1 for p in parts if ADDRESS_LIKE.search(p))),
-                "has_reg": float(any(REG_LINE.match(ln.text.strip()) for ln in span)),
+                "has_reg": float(any(rows[k]["reg"] for k in range(s, e + 1))),
                 "has_date": float(bool(find_dates(text))),
                 "has_amount": float(bool(find_amounts(text))),
                 "not_name": _flag(NOT_NAME, text),

@@ -153,3 +153,30 @@ def test_validation_accepts_consistent_documents():
 def test_implausible_dates_are_flagged():
     receipt = get_schema("receipt")(transaction_date="1970-01-01")
     assert [i.code for i in validate(receipt, today=dt.date(2024, 1, 1))] == ["implausible_date"]
+
+
+def test_a_receipts_cash_rounded_total_is_no_mismatch_but_a_misread_one_is():
+    def issues(total: str, kind: str = "receipt") -> set[str]:
+        fields = {"subtotal": "29.69", "total_tax": "1.78"}
+        if kind == "receipt":
+            doc = get_schema("receipt")(**fields, total=total)
+        else:
+            doc = get_schema("invoice")(**fields, invoice_total=total)
+        return {i.code for i in validate(doc, today=dt.date(2024, 1, 1))}
+
+    assert issues("31.47") == set()
+    assert issues("31.45") == set()  # 'Rounding -0.02': paid to the nearest 5 cents
+    assert issues("31.40") == {"total_mismatch"}  # more than half a step away: a misread, not rounding
+    assert issues("31.49") == {"total_mismatch"}  # two cents off and no multiple of 5 cents
+    assert issues("31.45", "invoice") == {"total_mismatch"}  # an invoice is paid to the cent
+
+
+def test_a_receipts_tax_included_in_its_total_is_no_mismatch_but_a_tax_of_no_rate_is():
+    def issues(subtotal: str, tax: str, total: str) -> set[str]:
+        doc = get_schema("receipt")(subtotal=subtotal, total_tax=tax, total=total)
+        return {i.code for i in validate(doc, today=dt.date(2024, 1, 1))}
+
+    assert issues("105.00", "5.94", "105.00") == set()  # GST 6% included in the prices
+    assert issues("62.00", "3.51", "62.00") == set()
+    assert issues("105.00", "9.00", "105.00") == {"total_mismatch"}  # 9.00 is no common rate's share of 105.00
+    assert issues("100.00", "6.00", "105.00") == {"total_mismatch"}
