@@ -156,7 +156,7 @@ def _totals(t: Tape, c: ReceiptContent, rng: random.Random, upper: bool) -> None
     if c.service is not None:
         t.pair(lab("Service Charge 10%"), _amt(c, c.service))
     if c.tax_mode == "excl":
-        label = rng.choice(("{l} {r}%", "{l} @{r}%", "Total {l}", "{l} ({r}%)", "{l}"))
+        label = rng.choice(("{l} {r}%", "{l} @{r}%", "Total {l}", "{l} ({r}%)", "{l}", "{l}{r}%"))  # 'GST6%' glued
         t.pair(label.format(l=c.tax_label, r=c.tax_rate), _amt(c, c.tax))
     if c.rounding or c.currency == "MYR" and rng.random() < 0.3:
         t.pair(lab(rng.choice(("Rounding Adj", "Rounding", "Round Adj"))), _amt(c, c.rounding))

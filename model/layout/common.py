@@ -11,6 +11,7 @@ from model.layout.lines import Line, Segment
 from model.layout.values import (
     CASH,
     CHANGE,
+    GLUED_TAX,
     NOT_TOTAL,
     ROUNDED_TOTAL,
     SUBTOTAL,
@@ -160,7 +161,7 @@ def _role(label: str) -> str | None:
         return "net"  # the final total on many receipts, the total before tax on many invoices
     # 'Montant TVA', 'BTW bedrag', 'Tax amount': an amount word beside a tax word still names the tax
     plain = re.sub(r"\b(?:montant|importe|amount|bedrag|betrag|jumlah)\b", "", label, flags=re.I)
-    if TAX.search(label) and (not TOTAL.search(plain) or TOTAL_TAX.search(label)):
+    if (TAX.search(label) or GLUED_TAX.search(label)) and (not TOTAL.search(plain) or TOTAL_TAX.search(label)):
         return "base" if TAX_BASE.search(label) else "tax"
     if TOTAL.search(label) and ROUNDED_TOTAL.search(label):
         return "strong"

@@ -13,7 +13,7 @@ from itertools import product
 
 from model.layout.common import Pick
 from model.layout.lines import Line
-from model.layout.values import SUBTOTAL, TAX, TOTAL, find_amounts
+from model.layout.values import GLUED_TAX, SUBTOTAL, TAX, TOTAL, find_amounts
 from model.types import Word
 
 CENT = Decimal("0.01")
@@ -24,11 +24,6 @@ GROSS = re.compile(
 )
 RATE = re.compile(r"\d\s*%")
 # a tax label OCR ran into its rate ('BTW21%', 'TVA20%') has no word boundary after it
-GLUED_TAX = re.compile(
-    r"(?:vat|btw|tva|mwst|ust|gst|iva|tax)\.?\d|"  # 'BTW21%'
-    r"(?:umsatz)?steuer(?:betrag|summe)|(?:mwst|ust)\.?-?betrag|btw-?bedrag|montant\s*tva",  # compounds
-    re.I,
-)
 SUB_EXTRA = re.compile(r"summe\s*positionen|positionssumme|warenwert|total\s*lines|nettosumme", re.I)
 
 

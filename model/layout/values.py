@@ -35,6 +35,13 @@ TAX = re.compile(
     r"\b(?:tax|vat|btw|mwst|ust|tva|iva|gst|sst|igst|cgst|sgst|umsatzsteuer|mehrwertsteuer|steuer|taxe|cukai|impuesto)\b",
     re.I,
 )
+# a tax word run into its rate or into the word for amount ('BTW21%', 'GST6%', 'Steuerbetrag'), which TAX's word
+# boundaries miss
+GLUED_TAX = re.compile(
+    r"(?:vat|btw|tva|mwst|ust|gst|iva|tax)\.?\d|"  # 'BTW21%'
+    r"(?:umsatz)?steuer(?:betrag|summe)|(?:mwst|ust)\.?-?betrag|btw-?bedrag|montant\s*tva",  # compounds
+    re.I,
+)
 NOT_TOTAL = re.compile(
     r"qty|quantity|items?\b|count|saving|discount|korting|rabatt|remise|descuento|change|kembali|tendered|cash\b|"
     r"point|excl|exkl|before|\bht\b|sub\s*-?\s*tot|untaxed|nett?o|weight",

@@ -212,6 +212,36 @@ def test_receipt_rounded_total_currency_and_items() -> None:
     assert 0.0 <= result.confidence["/total"] <= 1.0
 
 
+# A till that prints each rate's net amount and tax on rows of their own, the tax word run into its rate ('GST6%'):
+# the 0% rows add up too (14.10 + 0.00), so they must not stand in for the 6% tax.
+GLUED_GST_RECEIPT = [
+    (40, 30, "KEDAI RUNCIT MAJU SDN BHD", 11),
+    (40, 56, "NO 5, JALAN MAJU, 81200 JOHOR BAHRU", 8),
+    (40, 80, "DATE: 12/03/2018", 8),
+    (40, 100, "SUGAR 1KG", 8),
+    (200, 100, "14.10", 8),
+    (40, 115, "TAX AMT (S) 6% RM", 8),
+    (200, 115, "13.30", 8),
+    (40, 128, "GST6% RM", 8),
+    (200, 128, "0.80", 8),
+    (40, 141, "TAX AMT (Z) 0% RM", 8),
+    (200, 141, "0.00", 8),
+    (40, 154, "GST0% RM", 8),
+    (200, 154, "0.00", 8),
+    (40, 170, "TOTAL RM", 9),
+    (200, 170, "14.10", 9),
+    (40, 183, "CASH RM", 8),
+    (200, 183, "20.00", 8),
+    (40, 196, "CHANGE RM", 8),
+    (200, 196, "5.90", 8),
+]
+
+
+def test_receipt_tax_on_a_row_with_its_rate_glued_on() -> None:
+    r = _extract(_pdf(GLUED_GST_RECEIPT, 260, 220), "receipt").data
+    assert (r.total, r.total_tax, r.subtotal) == (Decimal("14.10"), Decimal("0.80"), Decimal("13.30"))
+
+
 @pytest.mark.slow
 def test_receipt_photo_goes_through_ocr() -> None:
     import pymupdf
