@@ -19,7 +19,6 @@ from model.layout.receipt import (
     PHONE_IN_ADDRESS,
     REG_LINE,
     REG_NUMBER,
-    TAX_LINE,
     _address,
     _clean_name,
     _merchant,
@@ -43,7 +42,16 @@ from model.layout.values import (
 from model.learned.compare import norm_text, text_similarity
 from model.learned.core import Candidate, Doc, learned_field
 from model.learned.memory import Vendor
-from model.learned.receipt_text import NUMBER_START, STATE, address_piece, bare_name, continuation, respelled_digits
+from model.learned.receipt_text import (
+    NUMBER_START,
+    STATE,
+    _flag,
+    address_piece,
+    address_row,
+    bare_name,
+    continuation,
+    respelled_digits,
+)
 from model.learned.spelling import with_corrections
 from model.types import Word
 
@@ -100,10 +108,6 @@ def _text_shape(text: str) -> dict[str, float]:
         "words": len(text.split()),
         "commas": text.count(","),
     }
-
-
-def _flag(pattern: re.Pattern[str], text: str) -> float:
-    return 1.0 if pattern.search(text) else 0.0
 
 
 # ---------------------------------------------------------------- vendor memory
@@ -403,22 +407,6 @@ def propose_name(doc: Doc) -> list[Candidate]:
 # ---------------------------------------------------------------- merchant address
 
 
-def _address_row(text: str) -> dict[str, float]:
-    """What one header row says to an address that ends above it or starts below it."""
-    bare = text.strip()
-    return {
-        "state": _flag(STATE, text),
-        "stop": _flag(ADDRESS_STOP, text) + _flag(PHONE_IN_ADDRESS, text),
-        "address_like": _flag(ADDRESS_LIKE, text),
-        "reg": float(bool(REG_LINE.match(bare))),
-        "reg_or_tax": float(bool(REG_LINE.match(bare) or TAX_LINE.match(bare))),
-        "reg_or_number": float(bool(REG_LINE.match(bare) or REG_NUMBER.search(text))),
-        "date": float(bool(find_dates(text))),
-        "legal": _flag(LEGAL_FORM, text),
-        "number_start": float(bool(NUMBER_START.match(text))),
-    }
-
-
 @learned_field("receipt", "merchant_address", "text")
 def propose_address(doc: Doc) -> list[Candidate]:
     header = _header(doc, 16)
@@ -430,8 +418,8 @@ def propose_address(doc: Doc) -> list[Candidate]:
     unit = _median_height(doc)
     texts = [line.text for line in header]
     pieces = [address_piece(text) for text in texts]
-    rows = [_address_row(text) for text in texts]  # what each row says, read once, not once per span through it
-    none = _address_row("")
+    rows = [address_row(text) for text in texts]  # what each row says, read once, not once per span through it
+    none = address_row("")
     out: dict[str, Candidate] = {}
     for s in range(len(header)):
         if not pieces[s][0]:

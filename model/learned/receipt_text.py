@@ -6,7 +6,16 @@ from __future__ import annotations
 import re
 
 from model.layout.lines import Line
-from model.layout.receipt import ADDRESS_STOP, PHONE_IN_ADDRESS
+from model.layout.receipt import (
+    ADDRESS_LIKE,
+    ADDRESS_STOP,
+    LEGAL_FORM,
+    PHONE_IN_ADDRESS,
+    REG_LINE,
+    REG_NUMBER,
+    TAX_LINE,
+)
+from model.layout.values import find_dates
 from model.learned.compare import norm_text
 from model.learned.core import Candidate
 
@@ -100,3 +109,23 @@ def _cut_phone(text: str) -> tuple[str, bool]:
     if phone and not re.fullmatch(r"\d{5}", phone.group(0).strip()):
         cut = phone.start()
     return (text[:cut].strip(" ,:(") if cut < len(text) else text.strip()), cut < len(text)
+
+
+def _flag(pattern: re.Pattern[str], text: str) -> float:
+    return 1.0 if pattern.search(text) else 0.0
+
+
+def address_row(text: str) -> dict[str, float]:
+    """What one header row says to an address that ends above it or starts below it."""
+    bare = text.strip()
+    return {
+        "state": _flag(STATE, text),
+        "stop": _flag(ADDRESS_STOP, text) + _flag(PHONE_IN_ADDRESS, text),
+        "address_like": _flag(ADDRESS_LIKE, text),
+        "reg": float(bool(REG_LINE.match(bare))),
+        "reg_or_tax": float(bool(REG_LINE.match(bare) or TAX_LINE.match(bare))),
+        "reg_or_number": float(bool(REG_LINE.match(bare) or REG_NUMBER.search(text))),
+        "date": float(bool(find_dates(text))),
+        "legal": _flag(LEGAL_FORM, text),
+        "number_start": float(bool(NUMBER_START.match(text))),
+    }
