@@ -295,7 +295,7 @@ def make_content(rng: random.Random, lang: str | None = None) -> InvoiceContent:
         customer = Party(_company(rng, lang), _address(rng, lang))
     else:
         customer = Party(f"{rng.choice(FIRST)} {rng.choice(LAST)}", _address(rng, lang))
-    # one invoice in twelve charges no tax and prints why instead of a tax row (QualityHosting's reverse charge)
+    # one invoice in twelve charges no tax (a reverse-charge, export or exempt sale) and prints why instead of a tax row
     no_tax = rng.random() < 1 / 12
     rates = ("0",) if no_tax else RATES[lang]
     main_rate = Decimal(rng.choice(rates))
