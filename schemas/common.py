@@ -10,6 +10,10 @@ from typing import Annotated, Any, ClassVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer
 
+# VAT, GST and sales-tax rates printed somewhere in the world, in percent: a tax is this share of a net amount or of a
+# gross one (the invoice chooser's features; a receipt's tax included in its total, schemas/validate.py)
+TAX_RATES = tuple(Decimal(r) for r in "5 5.5 6 7 8 8.1 8.25 9 10 12 13 14 15 16 17 18 19 20 21 22 23 24 25".split())
+
 # ISO 4217 active codes (the list changes rarely; kept here so schemas import nothing heavy).
 ISO_4217 = frozenset(
     """AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BRL BSD BTN BWP BYN BZD

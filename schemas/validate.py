@@ -7,7 +7,7 @@ import decimal
 from collections.abc import Callable
 from decimal import Decimal
 
-from schemas.common import DocSchema, Issue, Severity
+from schemas.common import TAX_RATES, DocSchema, Issue, Severity
 from schemas.invoice import Invoice
 from schemas.receipt import Receipt
 
@@ -15,9 +15,6 @@ CENT = Decimal("0.01")
 # Cash is paid to the nearest 5 cents where the smallest coins are gone (Malaysia, Switzerland, Australia, Canada, the
 # Netherlands): a receipt's final total may be its items' sum so rounded ('Rounding -0.02'), which is no mismatch.
 CASH_STEP = Decimal("0.05")
-# VAT, GST and sales-tax rates in use around the world, in percent: a receipt whose prices include tax prints the tax
-# its total contains (Malaysia's 'GST 6% included 5.94' under a total of 105.00)
-TAX_RATES = tuple(Decimal(r) for r in "5 6 7 8 9 10 12 13 14 15 16 17 18 19 20 21 22 23 24 25".split())
 # A date before this or more than a year in the future is implausible on a business document.
 EARLIEST = dt.date(1990, 1, 1)
 
@@ -78,15 +75,15 @@ def _total_check(
     extra: Decimal | None,
     total: Decimal | None,
     field: str,
-    cash_step: Decimal | None = None,
+    receipt: bool = False,  # paid at a till: cash rounding and prices that include tax are no mismatch
 ) -> list[Issue]:
     if subtotal is None or total is None:
         return []
     expected = subtotal + (tax or 0) - abs(discount or 0) + (extra or 0)
     if (
         _off(expected, total)
-        and not (cash_step is not None and _cash_rounded(expected, total, cash_step))
-        and not (cash_step is not None and _tax_included(subtotal, tax, discount, extra, total))
+        and not (receipt and _cash_rounded(expected, total, CASH_STEP))
+        and not (receipt and _tax_included(subtotal, tax, discount, extra, total))
     ):
         parts = [f"subtotal {subtotal}"]
         if tax is not None:
@@ -175,7 +172,7 @@ def validate_invoice(doc: Invoice, today: dt.date) -> list[Issue]:
 def validate_receipt(doc: Receipt, today: dt.date) -> list[Issue]:
     issues: list[Issue] = []
     issues += _sum_check([it.amount for it in doc.items], doc.subtotal, "/subtotal", "items", doc.total)
-    issues += _total_check(doc.subtotal, doc.total_tax, None, doc.tip, doc.total, "/total", CASH_STEP)
+    issues += _total_check(doc.subtotal, doc.total_tax, None, doc.tip, doc.total, "/total", receipt=True)
     issues += _plausible_date(doc.transaction_date, "/transaction_date", today)
     issues += _negative({"/total": doc.total, "/subtotal": doc.subtotal})
     return issues

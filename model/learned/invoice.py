@@ -27,7 +27,7 @@ from model.layout.lines import Line
 from model.layout.values import SUBTOTAL, TAX, TOTAL, find_amounts, find_dates
 from model.learned.core import Candidate, Doc, learned_field
 from model.types import Word
-from schemas.common import ISO_4217
+from schemas.common import ISO_4217, TAX_RATES
 
 GROSS = re.compile(r"incl|inkl|brutto|ttc|gesamt|grand|endbetrag|rechnungsbetrag|factuurbedrag|invoice\s*total", re.I)
 PAID = re.compile(r"paid|bezahlt|betaald|acompte|vers[ée]|anzahlung|prepaid", re.I)
@@ -176,8 +176,6 @@ def _rule_sums(rule: dict[str, Decimal | None], printed: set[Decimal]) -> list[C
 
 
 RULE_KEYS = {"total": "invoice_total", "sub": "subtotal", "tax": "total_tax"}
-# VAT and sales-tax rates printed somewhere in the world: a tax is this share of a net amount or of a gross one
-RATES = tuple(Decimal(r) for r in "5 5.5 6 7 8 8.1 8.25 9 10 12 13 14 15 16 17 18 19 20 21 22 23 24 25".split())
 
 
 CURRENCY_MARK = re.compile(r"[$€£¥₹]")
@@ -200,8 +198,8 @@ def _layout(doc: Doc, cells: list[dict[str, Any]], item_rows: set[int]) -> dict[
         "last": last,
         "below": below,
         "column": rights[len(rights) // 2] if rights else None,
-        "net_of": {v * r / 100 for v in values for r in RATES},
-        "gross_of": {v * r / (100 + r) for v in values for r in RATES},
+        "net_of": {v * r / 100 for v in values for r in TAX_RATES},
+        "gross_of": {v * r / (100 + r) for v in values for r in TAX_RATES},
         "currency": _rules(doc)[0].currency,
         "rate_rows": [ln.index for ln in doc.lines if EXCHANGE.search(ln.text)],
         "tallest": max((_height(c, unit) for c in cells), default=1.0),
