@@ -151,13 +151,26 @@ def _totals(t: Tape, c: ReceiptContent, rng: random.Random, upper: bool) -> None
 
     mark_total = rng.random() < 0.6
     if c.style["subtotal_printed"]:
-        label = rng.choice(("Sub Total", "Subtotal", "Sub-Total", "Sub Total", "Total Sales (Excluding GST)", "Amount"))
+        label = rng.choice(
+            ("Sub Total", "Subtotal", "Sub-Total", "Sub Total", "Total Sales (Excluding GST)", "Amount")
+            + ("Total (Excluding GST):", "Total Excl GST")
+        )
         t.pair(lab(label.replace("GST", c.tax_label)), _amt(c, c.subtotal))
     if c.service is not None:
-        t.pair(lab("Service Charge 10%"), _amt(c, c.service))
+        label = rng.choice(
+            ("Service Charge 10%", "Service Charge 10%", "Serv.Charge(10%):", "SVC CHG 10%", "Service Chrg")
+        )
+        t.pair(lab(label), _amt(c, c.service))
     if c.tax_mode == "excl":
-        label = rng.choice(("{l} {r}%", "{l} @{r}%", "Total {l}", "{l} ({r}%)", "{l}", "{l}{r}%"))  # 'GST6%' glued
+        label = rng.choice(
+            ("{l} {r}%", "{l} @{r}%", "Total {l}", "{l} ({r}%)", "{l}", "{l}{r}%")  # 'GST6%' glued
+            + ("{l} Payable:", "{l} payable({r}%):", "Total{l}:")  # as Malaysian GST tills print them
+        )
         t.pair(label.format(l=c.tax_label, r=c.tax_rate), _amt(c, c.tax))
+        if c.rounding and rng.random() < 0.5:
+            # the total before rounding on its own row, then the adjustment, then what was paid
+            label = rng.choice(("Total (Inclusive of {l}):", "Total Sales (Inclusive {l})", "Total Incl. {l}"))
+            t.pair(lab(label.format(l=c.tax_label)), _amt(c, c.raw_total))
     if c.rounding or c.currency == "MYR" and rng.random() < 0.3:
         t.pair(lab(rng.choice(("Rounding Adj", "Rounding", "Round Adj"))), _amt(c, c.rounding))
     label = rng.choice(("TOTAL", "Total", "GRAND TOTAL", "Total Amount", "NETT TOTAL", "Total Sales (Inclusive GST)"))
@@ -189,16 +202,38 @@ def _payment(t: Tape, c: ReceiptContent, rng: random.Random, lab: Callable[[str]
         t.row((f"APPROVAL CODE: {rng.randrange(1000000):06d}", 0, "left"))
 
 
-def _summary(t: Tape, c: ReceiptContent) -> None:
+def _summary(t: Tape, c: ReceiptContent, rng: random.Random) -> None:
     """The GST summary table many Malaysian tills print: code, rate, net amount, tax."""
     if c.tax_mode == "none" or c.tax is None:
         return
-    t.row((f"{c.tax_label} Summary", 0, "left"), ("Amount", 0.75, "right"), ("Tax", 1.0, "right"))
     zero = sum((i.amount for i in c.items if i.code == "ZR"), Decimal("0.00"))
     taxed = c.taxable - (c.tax if c.tax_mode == "incl" else 0)
-    t.row((f"SR @ {c.tax_rate}%", 0, "left"), (_amt(c, taxed), 0.75, "right"), (_amt(c, c.tax), 1.0, "right"))
+    if rng.random() < 0.5:
+        t.row((f"{c.tax_label} Summary", 0, "left"), ("Amount", 0.75, "right"), ("Tax", 1.0, "right"))
+        t.row((f"SR @ {c.tax_rate}%", 0, "left"), (_amt(c, taxed), 0.75, "right"), (_amt(c, c.tax), 1.0, "right"))
+        if zero:
+            t.row(("ZR @ 0%", 0, "left"), (_amt(c, zero), 0.75, "right"), ("0.00", 1.0, "right"))
+        return
+    # code, rate, net, tax and gross per rate, then a row that adds them up
+    head = ("Code", 0, "left"), ("%", 0.3, "right"), ("Net Amt", 0.55, "right"), (c.tax_label, 0.75, "right")
+    t.row(*head, ("Total", 1.0, "right"))
+    t.row(
+        ("SR", 0, "left"),
+        (str(c.tax_rate), 0.3, "right"),
+        (_amt(c, taxed), 0.55, "right"),
+        (_amt(c, c.tax), 0.75, "right"),
+        (_amt(c, taxed + c.tax), 1.0, "right"),
+    )
     if zero:
-        t.row(("ZR @ 0%", 0, "left"), (_amt(c, zero), 0.75, "right"), ("0.00", 1.0, "right"))
+        cells = (_amt(c, zero), 0.55, "right"), ("0.00", 0.75, "right"), (_amt(c, zero), 1.0, "right")
+        t.row(("ZR", 0, "left"), ("0", 0.3, "right"), *cells)
+    net, gross = taxed + zero, taxed + c.tax + zero
+    t.row(
+        ("Total", 0, "left"),
+        (_amt(c, net), 0.55, "right"),
+        (_amt(c, c.tax), 0.75, "right"),
+        (_amt(c, gross), 1.0, "right"),
+    )
 
 
 def _meta(c: ReceiptContent, rng: random.Random) -> list[tuple[str, str]]:
@@ -220,7 +255,7 @@ def thermal(t: Tape, c: ReceiptContent, rng: random.Random) -> None:
     _totals(t, c, rng, upper=True)
     t.rule()
     if rng.random() < 0.6 and c.tax is not None:
-        _summary(t, c)
+        _summary(t, c, rng)
         t.rule()
     t.center(c.thanks.upper())
 
@@ -234,14 +269,11 @@ def columns(t: Tape, c: ReceiptContent, rng: random.Random) -> None:
     for label, value in _meta(c, rng):
         t.pair(f"{label}:", value)
     t.rule("=")
-    t.row(
-        ("Qty", 0, "left"),
-        ("Item", 0.1, "left"),
-        ("Price", 0.75, "right"),
-        (f"Amt ({c.mark})", 1.0, "right"),
-        bold=True,
-    )
-    _items(t, c, "columns", codes=False)
+    # some tills head the amount column 'Total' and add a tax-code column ('Description Qty U.price Total TAX')
+    codes = c.tax_mode != "none" and rng.random() < 0.3
+    amount = "Total   Tax" if codes else f"Amt ({c.mark})"
+    t.row(("Qty", 0, "left"), ("Item", 0.1, "left"), ("Price", 0.75, "right"), (amount, 1.0, "right"), bold=True)
+    _items(t, c, "columns", codes=codes)
     t.rule("=")
     _totals(t, c, rng, upper=False)
     t.rule("=")
@@ -272,7 +304,7 @@ def market(t: Tape, c: ReceiptContent, rng: random.Random) -> None:
     t.pair(f"TOTAL ITEMS: {sum(i.quantity for i in c.items)}", "")
     _totals(t, c, rng, upper=True)
     t.rule()
-    _summary(t, c)
+    _summary(t, c, rng)
     t.center(c.thanks.upper())
 
 

@@ -132,7 +132,19 @@ def row_amount(lines: list[Line], line: Line, allow_int: bool = False) -> tuple[
     return None
 
 
-TOTAL_TAX = re.compile(r"total\s*(?:tax|vat|gst|btw|mwst|tva|iva|sst)|(?:tax|vat|gst|sst)\s*total", re.I)
+# 'Total GST', 'VAT total', 'GST payable': a total word that names the tax itself
+TOTAL_TAX = re.compile(
+    r"total\s*(?:tax|vat|gst|btw|mwst|tva|iva|sst)|(?:tax|vat|gst|sst|tva|btw|mwst|iva)\s*(?:total|payable|amount\s*payable)",
+    re.I,
+)
+# an item table's header row: a quantity column beside a price, amount or description column
+ITEM_COLUMNS = re.compile(r"\b(?:qty|quantity)\b.*\b(?:price|amount|amt|descr)|\bdescr.*\b(?:qty|quantity)\b", re.I)
+INCLUDED = re.compile(r"\bincludes?\b|\bincluded\b", re.I)
+ITEM_HEADER = re.compile(
+    r"\b(?:qty|quantit|qt[ée]|menge|anzahl|aantal|descr|d[ée]signation|bezeichnung|omschrijving|"
+    r"u\.?\s*price|unit\s*price|price\b|prix|einzelpreis|prijs)",
+    re.I,
+)
 TAX_BASE = re.compile(r"\b(?:amt|taxable|basis|base|grondslag|bemessungsgrundlage)\b", re.I)
 
 
@@ -174,6 +186,17 @@ def _role(label: str) -> str | None:
     return None
 
 
+def _included_taxes(by_role: dict[str, list[_Cell]]) -> None:
+    """'Total includes GST 6%': the total on some tills, the tax inside it on others; a tax when another total is
+    more than twice it (moved into by_role's taxes in place)."""
+    totals = [c for role in ("strong", "total", "net") for c in by_role.get(role, [])]
+    for role in ("strong", "total"):
+        for cell in list(by_role.get(role, [])):
+            if INCLUDED.search(cell.label) and TAX.search(cell.label) and any(t.value > 2 * cell.value for t in totals):
+                by_role[role].remove(cell)
+                by_role.setdefault("tax", []).append(cell)
+
+
 def _cells(lines: list[Line], line: Line, allow_int: bool) -> list[_Cell]:
     """(label, amount) pairs of a row: each amount with the text left of it since the previous amount."""
     cells: list[_Cell] = []
@@ -210,6 +233,8 @@ def _column_cells(lines: list[Line], allow_int: bool) -> tuple[list[_Cell], set[
             continue
         if len({_role(w.text) for w in head.words} - {None}) + len([s for s in head.segments if _role(s.text)]) < 3:
             continue
+        if ITEM_HEADER.search(head.text):
+            continue  # 'Description Qty U.price Total TAX': the item table's columns, a row per item under them
         for nxt in lines[i + 1 : i + 6]:
             if nxt.page != head.page or nxt.bbox[1] - head.bbox[3] > 8 * head.height:
                 break
@@ -262,9 +287,10 @@ def find_totals(lines: list[Line], allow_int: bool = False) -> Totals:
     rows = [c for line in lines if line.index not in headers for c in _cells(lines, line, allow_int)]
     for cell in column + rows:
         role = _role(cell.label)
-        if role is None or (cell.value <= 0 and role not in ("tax", "change")):
-            continue
+        if role is None or (cell.value <= 0 and role not in ("tax", "change")) or ITEM_COLUMNS.search(cell.label):
+            continue  # an amount after 'Item Qty S/Price Amount Tax' is the first item's
         by_role.setdefault(role, []).append(cell)
+    _included_taxes(by_role)
     cash = by_role.get("cash", [None])[0]
     change = by_role.get("change", [None])[0]
     strong, plain = by_role.get("strong", []), by_role.get("total", []) + by_role.get("net", [])
@@ -281,11 +307,17 @@ def find_totals(lines: list[Line], allow_int: bool = False) -> Totals:
         best = max(plain, key=lambda c: c.value)
         total = Pick(best.value, best.words, 0.8)
     subtotals, taxes = by_role.get("subtotal", []), by_role.get("tax", [])
+    if total is not None:
+        # a tax is a share of what was paid: no rate makes it half the total ('5 Item(s) ... GST(MYR)' columns)
+        taxes = [t for t in taxes if t.value < total.value / 2]
+    taxes.sort(key=lambda t: t.value <= 0)  # a zero-rated row pairs only where no positive tax does
     subtotals += [c for c in by_role.get("net", []) if total is None or c.value != total.value]
     subtotal = tax = None
     if total is not None:
-        for sub in subtotals:
-            for tx in taxes:
+        # 'TAX AMT (S) 6% 13.30': the amount a rate was charged on, a subtotal where its tax makes the total;
+        # taxes outside, positive ones first, so a zero-rated row pairs only where no charged tax does
+        for tx in taxes:
+            for sub in subtotals + by_role.get("base", []):
                 if abs(sub.value + tx.value - total.value) <= CENT:
                     subtotal, tax = Pick(sub.value, sub.words, 0.9), Pick(tx.value, tx.words, 0.9)
                     break

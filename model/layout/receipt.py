@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from model.layout.common import Pick, find_totals, first_date, labelled_date
+from model.layout.common import ITEM_COLUMNS, Pick, find_totals, first_date, labelled_date, row_amount
 from model.layout.lexicon import respell
 from model.layout.lines import Line, Segment
 from model.layout.values import (
@@ -97,7 +97,10 @@ def extract_receipt(lines: list[Line]) -> tuple[Receipt, dict[str, float]]:
     picks["transaction_date"] = labelled_date(lines, DATE_LABEL) or first_date(lines)
     picks["transaction_time"] = _time(lines)
     totals = find_totals(lines)
-    picks["total"], picks["subtotal"], picks["total_tax"] = totals.total, totals.subtotal, totals.tax
+    # a subtotal the till does not print (total minus tax) is no reading: nothing on the page to check it against
+    subtotal = totals.subtotal if totals.subtotal is not None and totals.subtotal.words else None
+    picks["total"], picks["subtotal"], picks["total_tax"] = totals.total, subtotal, totals.tax
+    picks["tip"] = _tip(lines)
     picks["payment_method"] = _payment(lines)
     currency = find_currency([line.text for line in lines])
     data = {k: p.value for k, p in picks.items() if p is not None}
@@ -300,6 +303,21 @@ def _time(lines: list[Line]) -> Pick | None:
     return None
 
 
+# a service charge or tip added to the bill ('Service Charge 10%', 'Serv.Charge(10%):', 'SVC CHG', 'Gratuity')
+SERVICE = re.compile(r"\bserv(?:ice)?\.?\s*(?:charge|chrg|chg)|\bsvc\.?\s*(?:charge|chg)|\btips?\b|gratuity", re.I)
+
+
+def _tip(lines: list[Line]) -> Pick | None:
+    """The service charge or tip the till adds: the amount at the end of its row (none when it is 0.00)."""
+    for line in lines:
+        if not SERVICE.search(line.text):
+            continue
+        found = row_amount(lines, line)
+        if found and found[0] > 0:
+            return Pick(found[0], found[1], 0.8)
+    return None
+
+
 def _payment(lines: list[Line]) -> Pick | None:
     for line in lines:
         if TOTAL.search(line.text) and not CASH.search(line.text):
@@ -329,6 +347,8 @@ def _items(lines: list[Line], name_index: int) -> tuple[list[ReceiptItem], dict[
     name_row: Line | None = None  # a row of text alone: an item's name when 'qty x price' follows
     for line in lines[max(name_index, 0) + 1 :]:
         text = line.text
+        if ITEM_COLUMNS.search(text) and not find_amounts(text):
+            continue  # the item table's header ('Qty Item Price Total Tax'): its 'Total' heads a column
         if TOTAL.search(text) or re.search(r"sub\s*-?\s*total", text, re.I):
             break
         above, name_row = name_row, None

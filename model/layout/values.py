@@ -24,7 +24,7 @@ TOTAL_WORDS = (
 )
 TOTAL = re.compile(rf"\b(?:{TOTAL_WORDS})", re.I)
 SUBTOTAL = re.compile(
-    r"sub\s*-?\s*tota[l]?|subtotaal|zwischensumme|sous[\s-]*total|total\s*(?:excl|exkl|ex\b|excluding|before|h\.?t|net)|"
+    r"sub\s*-?\s*tota[l]?|subtotaal|zwischensumme|sous[\s-]*total|total\s*\(?\s*(?:excl|exkl|ex\b|excluding|before|h\.?t|net)|"
     r"totaal\s*excl|netto\s*(?:amount|betrag|bedrag)|net\s*amount|nettobetrag|untaxed|base\s*imponible|total\s*sales\s*\(?excl|"
     r"amount\s*before|bedrag\s*excl|excl\.?\s*(?:btw|vat|tax|gst)|hors\s*taxes?|total\s*ht\b|\bht\b|"
     r"exclusi[e]?[fv]e?\s*(?:btw|vat|tax|mwst|gst)|exklusive|ohne\s*mwst|grondslag|bemessungsgrundlage|taxable\s*(?:amount|value)|"
@@ -38,7 +38,7 @@ TAX = re.compile(
 # a tax word run into its rate or into the word for amount ('BTW21%', 'GST6%', 'Steuerbetrag'), which TAX's word
 # boundaries miss
 GLUED_TAX = re.compile(
-    r"(?:vat|btw|tva|mwst|ust|gst|iva|tax)\.?\d|"  # 'BTW21%'
+    r"(?:vat|btw|tva|mwst|ust|gst|iva|tax)\.?\d|total(?:gst|sst|vat|tax)\b|"  # 'BTW21%', 'TotalGST'
     r"(?:umsatz)?steuer(?:betrag|summe)|(?:mwst|ust)\.?-?betrag|btw-?bedrag|montant\s*tva",  # compounds
     re.I,
 )

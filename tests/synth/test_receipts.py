@@ -27,6 +27,7 @@ SCALARS = (
     "currency",
     "subtotal",
     "total_tax",
+    "tip",
     "total",
     "payment_method",
 )
@@ -88,6 +89,8 @@ def test_the_receipt_rules_read_most_fields_of_generated_receipts() -> None:
                 misses[name] = misses.get(name, 0) + 1
     assert right / total >= 0.8, misses
     assert misses.get("total", 0) <= 2 and misses.get("transaction_date", 0) <= 2, misses
+    # net, tax and service charge as tills print them ('Total (Excluding GST):', 'GST payable(6%):', 'Serv.Charge(10%):')
+    assert not {"subtotal", "total_tax", "tip"} & misses.keys(), misses
 
 
 def test_a_small_fit_writes_the_receipt_rules_calibration(examples, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
