@@ -121,6 +121,25 @@ def _tax_included(
     return any(not _off(total * r / (100 + r), tax, CENT) for r in TAX_RATES)
 
 
+# The largest share of a total a tax takes: 27% (Hungary's VAT, the highest standard rate) of the net, 21.3% of the
+# gross; a tax above it is a misread tax or total.
+MAX_TAX_SHARE = Decimal("0.22")
+
+
+def _tax_share(tax: Decimal | None, total: Decimal | None, field: str) -> list[Issue]:
+    if tax is None or total is None or tax <= 0 or total <= 0 or tax <= total * MAX_TAX_SHARE:
+        return []
+    return [
+        Issue(
+            code="tax_exceeds_rate",
+            field=field,
+            message=f"The tax {tax} is {tax / total:.0%} of the total {total}; no tax rate takes more than "
+            f"{MAX_TAX_SHARE:.0%} of a total, so the tax or the total is misread.",
+            severity=Severity.ERROR,
+        )
+    ]
+
+
 def _negative(values: dict[str, Decimal | None]) -> list[Issue]:
     return [
         Issue(code="negative_amount", field=path, message=f"The amount {value} is negative; check for a misread sign.")
@@ -134,6 +153,7 @@ def validate_invoice(doc: Invoice, today: dt.date) -> list[Issue]:
     lines = [li.amount for li in doc.line_items]
     issues += _sum_check(lines, doc.subtotal, "/subtotal", "line items", doc.invoice_total)
     issues += _total_check(doc.subtotal, doc.total_tax, doc.total_discount, None, doc.invoice_total, "/invoice_total")
+    issues += _tax_share(doc.total_tax, doc.invoice_total, "/total_tax")
     if doc.invoice_date and doc.due_date and doc.due_date < doc.invoice_date:
         issues.append(
             Issue(
@@ -173,6 +193,7 @@ def validate_receipt(doc: Receipt, today: dt.date) -> list[Issue]:
     issues: list[Issue] = []
     issues += _sum_check([it.amount for it in doc.items], doc.subtotal, "/subtotal", "items", doc.total)
     issues += _total_check(doc.subtotal, doc.total_tax, None, doc.tip, doc.total, "/total", receipt=True)
+    issues += _tax_share(doc.total_tax, doc.total, "/total_tax")
     issues += _plausible_date(doc.transaction_date, "/transaction_date", today)
     issues += _negative({"/total": doc.total, "/subtotal": doc.subtotal})
     return issues

@@ -137,8 +137,21 @@ TOTAL_TAX = re.compile(
     r"total\s*(?:tax|vat|gst|btw|mwst|tva|iva|sst)|(?:tax|vat|gst|sst|tva|btw|mwst|iva)\s*(?:total|payable|amount\s*payable)",
     re.I,
 )
-# an item table's header row: a quantity column beside a price, amount or description column
-ITEM_COLUMNS = re.compile(r"\b(?:qty|quantity)\b.*\b(?:price|amount|amt|descr)|\bdescr.*\b(?:qty|quantity)\b", re.I)
+# the words an item table's header row is made of ('Item Qty S/Price Amount Tax', 'Description Qty U.price Total TAX')
+ITEM_COLUMNS = re.compile(
+    r"\b(?P<item>item|article|descr\w*)|\b(?P<qty>qty|quantity)|(?P<price>price)\b|\b(?P<amount>amount|amt)\b|"
+    r"\b(?P<tax>tax|gst)\b|\b(?P<uom>uom|disc)",
+    re.I,
+)
+
+
+def item_header(text: str) -> bool:
+    """A row that heads an item table: a quantity column and two more of item, price, amount, tax code, unit or
+    discount ('Total Qty: 3 Total Amount:' names two, and is no header)."""
+    kinds = {k for m in ITEM_COLUMNS.finditer(text) for k, v in m.groupdict().items() if v}
+    return "qty" in kinds and len(kinds) >= 3
+
+
 INCLUDED = re.compile(r"\bincludes?\b|\bincluded\b", re.I)
 ITEM_HEADER = re.compile(
     r"\b(?:qty|quantit|qt[ée]|menge|anzahl|aantal|descr|d[ée]signation|bezeichnung|omschrijving|"
@@ -287,7 +300,7 @@ def find_totals(lines: list[Line], allow_int: bool = False) -> Totals:
     rows = [c for line in lines if line.index not in headers for c in _cells(lines, line, allow_int)]
     for cell in column + rows:
         role = _role(cell.label)
-        if role is None or (cell.value <= 0 and role not in ("tax", "change")) or ITEM_COLUMNS.search(cell.label):
+        if role is None or (cell.value <= 0 and role not in ("tax", "change")) or item_header(cell.label):
             continue  # an amount after 'Item Qty S/Price Amount Tax' is the first item's
         by_role.setdefault(role, []).append(cell)
     _included_taxes(by_role)

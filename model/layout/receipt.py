@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from model.layout.common import ITEM_COLUMNS, Pick, find_totals, first_date, labelled_date, row_amount
+from model.layout.common import Pick, find_totals, first_date, item_header, labelled_date, row_amount
 from model.layout.lexicon import respell
 from model.layout.lines import Line, Segment
 from model.layout.values import (
@@ -347,7 +347,7 @@ def _items(lines: list[Line], name_index: int) -> tuple[list[ReceiptItem], dict[
     name_row: Line | None = None  # a row of text alone: an item's name when 'qty x price' follows
     for line in lines[max(name_index, 0) + 1 :]:
         text = line.text
-        if ITEM_COLUMNS.search(text) and not find_amounts(text):
+        if item_header(text) and not find_amounts(text):
             continue  # the item table's header ('Qty Item Price Total Tax'): its 'Total' heads a column
         if TOTAL.search(text) or re.search(r"sub\s*-?\s*total", text, re.I):
             break

@@ -180,3 +180,15 @@ def test_a_receipts_tax_included_in_its_total_is_no_mismatch_but_a_tax_of_no_rat
     assert issues("62.00", "3.51", "62.00") == set()
     assert issues("105.00", "9.00", "105.00") == {"total_mismatch"}  # 9.00 is no common rate's share of 105.00
     assert issues("100.00", "6.00", "105.00") == {"total_mismatch"}
+
+
+def test_a_tax_no_rate_charges_is_a_misreading():
+    def issues(kind: str, tax: str, total: str) -> set[str]:
+        doc = get_schema(kind)(total_tax=tax, **({"total": total} if kind == "receipt" else {"invoice_total": total}))
+        return {i.code for i in validate(doc, today=dt.date(2024, 1, 1))}
+
+    assert issues("receipt", "1.20", "21.20") == set()
+    assert issues("invoice", "2157.08", "12428.88") == set()  # 21% VAT on the net is 17% of the gross
+    assert issues("receipt", "20.00", "21.20") == {"tax_exceeds_rate"}  # the net amount read as the tax
+    assert issues("invoice", "2157.08", "6214.44") == {"tax_exceeds_rate"}  # a total misread
+    assert issues("receipt", "0.00", "0.00") == set()

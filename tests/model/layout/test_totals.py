@@ -113,3 +113,14 @@ def test_a_service_charge_is_the_tip_and_squares_the_total() -> None:
     assert "/tip" in confidence
     # 61.80 + 6.18 = 67.98, rounded to 68.00 at the till: no mismatch (before, with no tip read, 61.80 against 68.00)
     assert not [i for i in validate(receipt) if i.code == "total_mismatch"]
+
+
+def test_an_item_tables_header_is_told_from_a_totals_row() -> None:
+    from model.layout.common import item_header
+
+    for header in ("Item Qty S/Price Amount Tax", "Description Qty U.price Total TAX", "Qty Item Price Total Tax"):
+        assert item_header(header), header
+    for row in ("Total Qty: 3 Total Amount:", "Qty: 4 Total Excl GST RM", "Total Qty : 5 Sub-Total :", "Amount"):
+        assert not item_header(row), row
+    rows = [[(0.05, "Total Qty: 3 Total Amount:"), (0.75, "45.00")], [(0.05, "CASH"), (0.75, "50.00")]]
+    assert _totals(rows)[0] == Decimal("45.00")
