@@ -114,11 +114,12 @@ def _cash_rounded(expected: Decimal, total: Decimal, step: Decimal) -> bool:
 def _tax_included(
     subtotal: Decimal, tax: Decimal | None, discount: Decimal | None, extra: Decimal | None, total: Decimal
 ) -> bool:
-    """A receipt whose prices include tax: the subtotal already is the total, and the tax is the share of it that a
-    common rate makes (105.00 at 6% holds 5.94), so adding it again is no check."""
-    if not tax or discount or extra or _off(subtotal, total, Decimal(0)):
+    """A receipt whose prices include tax: the subtotal already is the total (or the total before cash rounding), and
+    the tax is the share of it that a common rate makes (105.00 at 6% holds 5.94), so adding it again is no check.
+    A service charge read beside such a subtotal is inside it too (extra is not added)."""
+    if not tax or discount or (_off(subtotal, total, Decimal(0)) and not _cash_rounded(subtotal, total, CASH_STEP)):
         return False
-    return any(not _off(total * r / (100 + r), tax, CENT) for r in TAX_RATES)
+    return any(not _off(subtotal * r / (100 + r), tax, CENT) for r in TAX_RATES)
 
 
 # The largest share of a total a tax takes: 27% (Hungary's VAT, the highest standard rate) of the net, 21.3% of the

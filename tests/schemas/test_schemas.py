@@ -180,6 +180,11 @@ def test_a_receipts_tax_included_in_its_total_is_no_mismatch_but_a_tax_of_no_rat
     assert issues("62.00", "3.51", "62.00") == set()
     assert issues("105.00", "9.00", "105.00") == {"total_mismatch"}  # 9.00 is no common rate's share of 105.00
     assert issues("100.00", "6.00", "105.00") == {"total_mismatch"}
+    assert issues("88.97", "5.04", "88.95") == set()  # tax included, then the total rounded to 5 cents
+    assert issues("88.97", "5.04", "88.90") == {"total_mismatch"}  # more than half a step: no rounding
+    # a service charge beside a subtotal that already is the total is inside it (96.20 at 6% holds 5.45)
+    with_tip = get_schema("receipt")(subtotal="96.20", total_tax="5.45", tip="8.25", total="96.20")
+    assert not validate(with_tip, today=dt.date(2024, 1, 1))
 
 
 def test_a_tax_no_rate_charges_is_a_misreading():
