@@ -39,6 +39,7 @@ TAX = re.compile(
 # boundaries miss
 GLUED_TAX = re.compile(
     r"(?:vat|btw|tva|mwst|ust|gst|iva|tax)\.?\d|total(?:gst|sst|vat|tax)\b|"  # 'BTW21%', 'TotalGST'
+    r"gov(?:t|ernment)?\.?\s*tax|(?:gst|sst)(?:sr|zr)\b|"  # 'GOVTAX', 'GSTSR 6%' (a standard-rated row)
     r"(?:umsatz)?steuer(?:betrag|summe)|(?:mwst|ust)\.?-?betrag|btw-?bedrag|montant\s*tva",  # compounds
     re.I,
 )

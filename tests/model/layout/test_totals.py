@@ -124,3 +124,19 @@ def test_an_item_tables_header_is_told_from_a_totals_row() -> None:
         assert not item_header(row), row
     rows = [[(0.05, "Total Qty: 3 Total Amount:"), (0.75, "45.00")], [(0.05, "CASH"), (0.75, "50.00")]]
     assert _totals(rows)[0] == Decimal("45.00")
+
+
+def test_tax_words_run_into_their_neighbours_still_name_the_tax() -> None:
+    govtax = [
+        [(0.05, "SUBTOTAL:"), (0.75, "13.00")],
+        [(0.05, "GOVTAX:"), (0.75, "0.78")],
+        [(0.05, "ROUNDING:"), (0.75, "0.02")],
+        [(0.05, "TOTAL:"), (0.75, "13.80")],
+    ]
+    assert _totals(govtax)[2] == Decimal("0.78")
+    standard_rated = [
+        [(0.05, "Total RM Including GST 6%"), (0.75, "99.80")],
+        [(0.05, "GSTSR 6%"), (0.5, "99.80"), (0.75, "5.64")],
+        [(0.05, "Amt.Excl.GST"), (0.75, "94.16")],
+    ]
+    assert _totals(standard_rated) == (Decimal("99.80"), Decimal("94.16"), Decimal("5.64"))
