@@ -158,7 +158,14 @@ def _totals(t: Tape, c: ReceiptContent, rng: random.Random, upper: bool) -> None
         t.pair(lab(label.replace("GST", c.tax_label)), _amt(c, c.subtotal))
     if c.service is not None:
         label = rng.choice(
-            ("Service Charge 10%", "Service Charge 10%", "Serv.Charge(10%):", "SVC CHG 10%", "Service Chrg")
+            (
+                "Service Charge 10%",
+                "Service Charge 10%",
+                "Serv.Charge(10%):",
+                "SVC CHG 10%",
+                "Service Chrg",
+                "10% Srv Chg",
+            )
         )
         t.pair(lab(label), _amt(c, c.service))
     if c.tax_mode == "excl":

@@ -303,8 +303,9 @@ def _time(lines: list[Line]) -> Pick | None:
     return None
 
 
-# a service charge or tip added to the bill ('Service Charge 10%', 'Serv.Charge(10%):', 'SVC CHG', 'Gratuity')
-SERVICE = re.compile(r"\bserv(?:ice)?\.?\s*(?:charge|chrg|chg)|\bsvc\.?\s*(?:charge|chg)|\btips?\b|gratuity", re.I)
+# a service charge or tip added to the bill ('Service Charge 10%', 'Serv.Charge(10%):', 'SVC CHG', '10% Srv Chg',
+# 'Svr Chrg', 'Gratuity'); 'Service Tax' is a tax
+SERVICE = re.compile(r"\bs(?:erv(?:ice)?|rv|vr|vc)\.?\s*(?:charge|chrg|chg)|\btips?\b|gratuity", re.I)
 
 
 def _tip(lines: list[Line]) -> Pick | None:

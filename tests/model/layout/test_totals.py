@@ -113,6 +113,9 @@ def test_a_service_charge_is_the_tip_and_squares_the_total() -> None:
     assert "/tip" in confidence
     # 61.80 + 6.18 = 67.98, rounded to 68.00 at the till: no mismatch (before, with no tip read, 61.80 against 68.00)
     assert not [i for i in validate(receipt) if i.code == "total_mismatch"]
+    short = [[(0.05, "10% Srv Chg"), (0.75, "8.78")], [(0.05, "Service Tax 6%"), (0.75, "5.81")]]
+    receipt, _ = extract_receipt(build_lines(_page(short)))
+    assert receipt.tip == Decimal("8.78")  # 'Service Tax' is a tax, not the service charge
 
 
 def test_an_item_tables_header_is_told_from_a_totals_row() -> None:
