@@ -23,10 +23,11 @@ TOTAL_WORDS = (
     r"to\s*pay|payable"
 )
 TOTAL = re.compile(rf"\b(?:{TOTAL_WORDS})", re.I)
+# ('(?<!\")\bht\b': HT, hors taxes, but not a size in inches, '6"HT', a hand-tossed pizza on an item row)
 SUBTOTAL = re.compile(
     r"sub\s*-?\s*tota[l]?|subtotaal|zwischensumme|sous[\s-]*total|total\s*\(?\s*(?:excl|exkl|ex\b|excluding|before|h\.?t|net)|"
     r"totaal\s*excl|netto\s*(?:amount|betrag|bedrag)|net\s*amount|nettobetrag|untaxed|base\s*imponible|total\s*sales\s*\(?excl|"
-    r"amount\s*before|bedrag\s*excl|excl\.?\s*(?:btw|vat|tax|gst)|hors\s*taxes?|total\s*ht\b|\bht\b|"
+    r"amount\s*before|bedrag\s*excl|excl\.?\s*(?:btw|vat|tax|gst)|hors\s*taxes?|total\s*ht\b|(?<!\")\bht\b|"
     r"exclusi[e]?[fv]e?\s*(?:btw|vat|tax|mwst|gst)|exklusive|ohne\s*mwst|grondslag|bemessungsgrundlage|taxable\s*(?:amount|value)|"
     r"montant\s*(?:eur\s*)?ht|total\s*net\b|netto\s*(?:bedrag|betrag|summe)|summe\s*netto|nettosumme",
     re.I,

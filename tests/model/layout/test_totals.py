@@ -143,3 +143,17 @@ def test_tax_words_run_into_their_neighbours_still_name_the_tax() -> None:
         [(0.05, "Amt.Excl.GST"), (0.75, "94.16")],
     ]
     assert _totals(standard_rated) == (Decimal("99.80"), Decimal("94.16"), Decimal("5.64"))
+
+
+def test_an_item_sized_in_inches_is_no_net_amount() -> None:
+    rows = [
+        [(0.05, '1 6"HT (KC) LVD1P-PS'), (0.75, "14.30")],
+        [(0.05, "Sub-Total"), (0.75, "21.60")],
+        [(0.05, "Voucher"), (0.75, "9.20")],
+        [(0.05, "Grand Total"), (0.75, "12.40")],
+    ]
+    # 'HT' here is no 'hors taxes' (before, the item's 14.30 was read as the subtotal)
+    assert _totals(rows)[:2] == (Decimal("12.40"), Decimal("21.60"))
+    assert _totals([[(0.05, "Montant HT"), (0.75, "100.00")], [(0.05, "Total TTC"), (0.75, "120.00")]])[1] == Decimal(
+        "100.00"
+    )
