@@ -153,6 +153,9 @@ def item_header(text: str) -> bool:
 
 
 INCLUDED = re.compile(r"\bincludes?\b|\bincluded\b", re.I)
+# Any word of an item column: over amounts it says item rows follow, not a summary table's totals. Looser than
+# item_header on purpose (a summary table never names a price or description); with item_header's test instead, 28 of
+# 460 generated invoices read differently and 23 of their subtotals were lost.
 ITEM_HEADER = re.compile(
     r"\b(?:qty|quantit|qt[ée]|menge|anzahl|aantal|descr|d[ée]signation|bezeichnung|omschrijving|"
     r"u\.?\s*price|unit\s*price|price\b|prix|einzelpreis|prijs)",
