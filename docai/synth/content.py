@@ -387,6 +387,8 @@ def make_content(rng: random.Random, lang: str | None = None) -> InvoiceContent:
         # a tagline printed large near the top (brands mostly): a sentence that is not a name
         "slogan": rng.choice(SLOGANS[lang]) if rng.random() < (0.45 if brand else 0.1) else None,
     }
+    # drawn apart from rng, so every other draw (and every other generated invoice) stays as it was
+    style["tax_table_total"] = random.Random(f"{style['web_other']}{total}").random() < 0.5  # its rates' sum row
     if style["slogan"] and rng.random() < 0.4:
         style["slogan"] = style["slogan"].rstrip(" .!")  # many taglines go without a full stop
     return InvoiceContent(

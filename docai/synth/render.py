@@ -299,6 +299,14 @@ def tax_table(cv: Canvas, c: InvoiceContent, y: float, x0: float, x1: float, siz
         row = (_rate(c, rate), c.money(base), c.money(tax), c.money(base + tax))
         for x, text in zip(edges, row, strict=True):
             cv.text(x, y, text, size, align="right")
+    if len(c.tax_by_rate) > 1 and c.style.get("tax_table_total"):  # 'Total | 1 230,00 | 130,50 | 1 360,50'
+        y += size * 1.5
+        base = sum(c.net_by_rate.values(), Decimal(0))
+        word = {"en": "Total", "de": "Summe", "fr": "Total", "nl": "Totaal"}[c.lang]
+        for x, text in zip(
+            edges, (word, c.money(base), c.money(c.total_tax), c.money(base + c.total_tax)), strict=True
+        ):
+            cv.text(x, y, text, size, True, "right")
     return y + size * 1.6
 
 

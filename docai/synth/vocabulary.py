@@ -68,7 +68,7 @@ LABELS: dict[str, dict[str, tuple[str, ...]]] = {
         "price": ("Einzelpreis", "E-Preis", "Preis"),
         "vat": ("MwSt.", "USt.", "Steuer"),
         "amount": ("Gesamtpreis", "Betrag", "Gesamt"),
-        "subtotal": ("Zwischensumme", "Nettobetrag", "Summe netto"),
+        "subtotal": ("Zwischensumme", "Nettobetrag", "Summe netto", "Gesamtbetrag netto"),
         "tax": ("zzgl. {rate}% MwSt.", "USt. {rate}%", "MwSt. {rate}%"),
         "discount": ("Rabatt", "abzgl. Rabatt"),
         "total": ("Gesamtbetrag", "Rechnungsbetrag", "Bruttobetrag", "Endbetrag"),

@@ -241,9 +241,10 @@ def _cells(lines: list[Line], line: Line, allow_int: bool) -> list[_Cell]:
 
 
 def _column_cells(lines: list[Line], allow_int: bool) -> tuple[list[_Cell], set[int]]:
-    """Summary tables: a header row of labels (net, VAT, total) over a row of amounts in the same columns."""
+    """Summary tables: a header row of labels (net, VAT, total) over rows of amounts in the same columns. Of several
+    rows (one per tax rate), the row labelled as their total is read; with no such row, the rate rows' sums."""
     cells: list[_Cell] = []
-    headers: set[int] = set()
+    used: set[int] = set()
     for i, head in enumerate(lines):
         if find_amounts(head.text, allow_int=allow_int) or sum(1 for s in head.segments if _role(s.text)) < 1:
             continue
@@ -251,21 +252,52 @@ def _column_cells(lines: list[Line], allow_int: bool) -> tuple[list[_Cell], set[
             continue
         if ITEM_HEADER.search(head.text):
             continue  # 'Description Qty U.price Total TAX': the item table's columns, a row per item under them
-        for nxt in lines[i + 1 : i + 6]:
-            if nxt.page != head.page or nxt.bbox[1] - head.bbox[3] > 8 * head.height:
-                break
-            valued = [s for s in nxt.segments if find_amounts(s.text, allow_int=allow_int)]
-            if len(valued) < 2:
+        body = _table_rows(lines, i, allow_int)
+        if not body:
+            continue
+        total_row = next((r for r in body if _total_row(r.text)), None)
+        if total_row is not None:
+            body = [total_row]
+        elif len(body) > 1 and not all(RATE_IN_ROW.search(r.text) for r in body):
+            body = body[:1]  # rows that are no rate rows: the first one, as before
+        for phrase in _phrases(head.words):
+            label = " ".join(w.text for w in phrase)
+            if not _role(label):
                 continue
-            for phrase in _phrases(head.words):
-                label = " ".join(w.text for w in phrase)
-                cell = _under(phrase, nxt.segments)
-                amounts = find_amounts(cell.text, allow_int=allow_int) if cell else []
-                if _role(label) and amounts:
-                    cells.append(_Cell(label, amounts[-1][0], cell.words, f"{head.text} / {nxt.text}"))
-                    headers.add(head.index)
+            found = [_under(phrase, r.segments) for r in body]
+            amounts = [find_amounts(c.text, allow_int=allow_int) if c else [] for c in found]
+            if all(amounts):
+                value = sum((a[-1][0] for a in amounts), Decimal(0))
+                words = [w for c in found if c is not None for w in c.words]
+                cells.append(_Cell(label, value, words, f"{head.text} / {' / '.join(r.text for r in body)}"))
+                used.add(head.index)
+                if total_row is not None:
+                    used.add(total_row.index)  # read here: its own label is the table's, not each amount's
+    return cells, used
+
+
+RATE_IN_ROW = re.compile(r"\d\s*%")
+TABLE_TOTAL = re.compile(r"^\W*(?:total|totaal|summe|gesamt|sum|totale?)\b", re.I)
+
+
+def _total_row(text: str) -> bool:
+    """A summary table's last row: 'Total 1 230,00 130,50', no rate of its own."""
+    return bool(TABLE_TOTAL.search(text)) and not RATE_IN_ROW.search(text)
+
+
+def _table_rows(lines: list[Line], i: int, allow_int: bool) -> list[Line]:
+    """The rows of amounts under header row i: from the first with two amounts on to the last in a run of them."""
+    head, body = lines[i], []
+    for k, nxt in enumerate(lines[i + 1 : i + 12]):
+        if nxt.page != head.page or not body and (k >= 5 or nxt.bbox[1] - head.bbox[3] > 8 * head.height):
             break
-    return cells, headers
+        if body and nxt.bbox[1] - body[-1].bbox[3] > 3 * head.height:
+            break
+        if len([s for s in nxt.segments if find_amounts(s.text, allow_int=allow_int)]) >= 2:
+            body.append(nxt)
+        elif body:
+            break
+    return body
 
 
 def _phrases(words: list[Word]) -> list[list[Word]]:

@@ -67,8 +67,10 @@ SHIP_LABEL = re.compile(
     r"adresse\s*de\s*livraison|livr[ée]\s*[àa]|afleveradres|bezorgadres)\b",
     re.I,
 )
+# (not before a legal form: 'Lieferant GmbH' is a company's name, not a label over one)
 VENDOR_LABEL = re.compile(
-    r"\b(?:from\s*:|seller|sold\s*by|vendor|supplier|leverancier|verk[äa]ufer|lieferant|fournisseur|vendedor|emisor)\b",
+    r"\b(?:from\s*:|seller|sold\s*by|vendor|supplier|leverancier|verk[äa]ufer|lieferant|fournisseur|vendedor|emisor)\b"
+    r"(?!\s+(?:gmbh|ag|kg|ohg|e\.\s?k|ltd|limited|inc|llc|plc|corp|b\.?\s?v|n\.?\s?v|s\.?a\.?s?|sarl|s\.?r\.?l|&\s*co)\b)",
     re.I,
 )
 # Sentences that name the issuer: who is paid, who greets the customer.

@@ -29,7 +29,8 @@ SUBTOTAL = re.compile(
     r"totaal\s*excl|netto\s*(?:amount|betrag|bedrag)|net\s*amount|nettobetrag|untaxed|base\s*imponible|total\s*sales\s*\(?excl|"
     r"amount\s*before|bedrag\s*excl|excl\.?\s*(?:btw|vat|tax|gst)|hors\s*taxes?|total\s*ht\b|(?<!\")\bht\b|"
     r"exclusi[e]?[fv]e?\s*(?:btw|vat|tax|mwst|gst)|exklusive|ohne\s*mwst|grondslag|bemessungsgrundlage|taxable\s*(?:amount|value)|"
-    r"montant\s*(?:eur\s*)?ht|total\s*net\b|netto\s*(?:bedrag|betrag|summe)|summe\s*netto|nettosumme",
+    r"montant\s*(?:eur\s*)?ht|total\s*net\b|netto\s*(?:bedrag|betrag|summe)|summe\s*netto|nettosumme|"
+    r"gesamt\w*\s*netto|netto\s*gesamt|warenwert\s*netto|\bnetto\s*:",
     re.I,
 )
 TAX = re.compile(

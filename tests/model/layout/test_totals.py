@@ -157,3 +157,37 @@ def test_an_item_sized_in_inches_is_no_net_amount() -> None:
     assert _totals([[(0.05, "Montant HT"), (0.75, "100.00")], [(0.05, "Total TTC"), (0.75, "120.00")]])[1] == Decimal(
         "100.00"
     )
+
+
+def test_a_rate_tables_total_row_is_read_not_its_first_rate() -> None:
+    rows = [
+        [(0.05, "Taux"), (0.4, "HT"), (0.7, "TVA")],
+        [(0.05, "5,5 %"), (0.4, "300,00"), (0.7, "16,50")],
+        [(0.05, "10 %"), (0.4, "720,00"), (0.7, "72,00")],
+        [(0.05, "20 %"), (0.4, "210,00"), (0.7, "42,00")],
+        [(0.05, "Total"), (0.4, "1 230,00"), (0.7, "130,50")],
+        [(0.05, "Total TTC :"), (0.7, "1 360,50 EUR")],
+    ]
+    # before: the first rate row only (300,00 and 16,50), which nothing adds up with
+    assert _totals(rows) == (Decimal("1360.50"), Decimal("1230.00"), Decimal("130.50"))
+
+
+def test_rate_rows_with_no_total_row_add_up() -> None:
+    rows = [
+        [(0.05, "GST Summary"), (0.4, "Amount(RM)"), (0.7, "Tax(RM)")],
+        [(0.05, "ZRL@0.00%"), (0.4, "7.00"), (0.7, "0.00")],
+        [(0.05, "SR@6.00%"), (0.4, "68.25"), (0.7, "4.10")],
+        [(0.05, "TOTAL (Including GST)"), (0.7, "79.35")],
+    ]
+    assert _totals(rows) == (Decimal("79.35"), Decimal("75.25"), Decimal("4.10"))
+
+
+def test_gesamtbetrag_netto_names_the_net_amount_and_lieferant_gmbh_is_no_label() -> None:
+    from model.layout.invoice_labels import VENDOR_LABEL
+    from model.layout.values import SUBTOTAL
+
+    assert SUBTOTAL.search("Gesamtbetrag netto") and SUBTOTAL.search("Netto:")
+    assert not SUBTOTAL.search("Gesamtbetrag brutto") and not SUBTOTAL.search("Zahlbar innerhalb 30 Tagen netto")
+    # the seller of the ZUGFeRD samples: a name ending in a legal form, not the label 'Lieferant' over 'GmbH'
+    assert not VENDOR_LABEL.search("Lieferant GmbH · Lieferantenstraße 20 · 80333 München")
+    assert VENDOR_LABEL.search("Lieferant: Technikwerk GmbH") and VENDOR_LABEL.search("Supplier")
