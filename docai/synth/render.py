@@ -450,7 +450,9 @@ def grid(cv: Canvas, c: InvoiceContent, rng: random.Random) -> None:
         cv.fill((x, 112, x + width, 142), (0.96, 0.96, 0.96), border=True)
         cv.text(x + 4, 122, label, 7, True)
         cv.text(x + 4, 136, value, 8.5, field=field)
-    cv.text(50, 170, c.label("from") + ":", 8, True, color=GREY)
+    cv.text(
+        50, 170, c.label("from") + (":" if c.style["pick"] % 2 else ""), 8, True, color=GREY
+    )  # with or without its colon
     party(cv, 50, 184, c.vendor, None, 9)
     cv.text(310, 170, c.label("bill_to") + ":", 8, True, color=GREY)
     y = party(cv, 310, 184, c.customer, "customer", 9, extra=block_rows(c, rng, "customer"))

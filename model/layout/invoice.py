@@ -278,8 +278,14 @@ def _vendor(lines: list[Line]) -> tuple[Pick | None, Line | None]:
         # a label ('Sold by: X'), not a sentence ('All services are sold by X')
         if label and (label.start() == 0 or re.match(r"\s*:", line.text[label.end() :])):
             right = after_label(line, VENDOR_LABEL)
-            if right and _name_like(right[0]):
+            if right and _name_like(right[0]) and not CUSTOMER_LABEL.search(right[0]):
                 return Pick(right[0].strip(" ,;"), right[1], 0.75), line
+            # the label alone over its party's block ('Émetteur | Destinataire' over two blocks)
+            seg = next((s for s in line.segments if VENDOR_LABEL.search(s.text)), None)
+            if seg is not None and VENDOR_LABEL.fullmatch(seg.text.strip(" :")):
+                under = below(lines, line, seg.bbox, 1)
+                if under and _name_like(under[0].text) and not CUSTOMER_LABEL.search(under[0].text):
+                    return Pick(under[0].text.strip(" ,;"), under[0].words, 0.75), line
     page0 = [line for line in lines if line.page == 0]
     for line in page0:
         if line.bbox[1] > 0.45:

@@ -41,7 +41,7 @@ TAX_ID_VALUE = re.compile(r"\b[A-Z]{2}\s?[0-9A-Z][0-9A-Z .]{6,14}[0-9A-Z]\b|\b\d
 # A label introducing the customer, not the customer's number ('Kundennr.', 'Klantnummer', 'N° client').
 CUSTOMER_LABEL = re.compile(
     r"\b(?:bill\s*to|billed\s*to|invoice\s*to|sold\s*to|customer|client|klant|kunde|factuuradres|rechnungsadresse|"
-    r"rechnung\s*an|factuur\s*aan|adressee|destinataire|adresse\s*de\s*facturation|"
+    r"rechnung\s*an|factuur\s*aan|adressee|destinataire|adresse\s*de\s*facturation|rechnungsempf[äa]nger|"
     r"factur[ée]\s*[àa]|facturar\s*a|cliente|buyer)\b"
     r"(?![\s.-]*(?:n[or°º]\b|nr|no\b|nummer|number|id\b|code|ref|#|contact))",
     re.I,
@@ -69,7 +69,8 @@ SHIP_LABEL = re.compile(
 )
 # (not before a legal form: 'Lieferant GmbH' is a company's name, not a label over one)
 VENDOR_LABEL = re.compile(
-    r"\b(?:from\s*:|seller|sold\s*by|vendor|supplier|leverancier|verk[äa]ufer|lieferant|fournisseur|vendedor|emisor)\b"
+    r"\b(?:from\s*:|seller|sold\s*by|vendor|supplier|leverancier|verk[äa]ufer|lieferant|fournisseur|vendedor|emisor|"
+    r"[ée]metteur|absender|afzender|verkoper|vendeur)\b"
     r"(?!\s+(?:gmbh|ag|kg|ohg|e\.\s?k|ltd|limited|inc|llc|plc|corp|b\.?\s?v|n\.?\s?v|s\.?a\.?s?|sarl|s\.?r\.?l|&\s*co)\b)",
     re.I,
 )

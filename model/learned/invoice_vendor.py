@@ -158,6 +158,18 @@ def _vendor_context(doc: Doc, line: Line, seg: Any, text: str) -> dict[str, floa
         "customer_label_near": float(
             any(CUSTOMER_LABEL.search(ln.text) for ln in lines[max(0, line.index - 3) : line.index])
         ),
+        # a seller's label over this name in its column ('Émetteur', 'From:', 'Lieferant' over the block)
+        "seller_label_above": float(
+            prev is not None
+            and line.bbox[1] - prev.bbox[3] < 1.5 * unit
+            and any(
+                VENDOR_LABEL.search(s.text)
+                and len(s.text.split()) <= 3
+                and s.bbox[0] < seg.bbox[2]
+                and s.bbox[2] > seg.bbox[0]
+                for s in prev.segments
+            )
+        ),
         "height_rank": float(next((i for i, h in enumerate(heights) if h <= height), len(heights))),
         "colon": float(":" in seg.text),
         "foot": float(line.bbox[1] > 0.85),
@@ -206,6 +218,8 @@ def _label(seg: Any, text: str) -> bool:
     'Zahlbetrag'): words that name a field, never the vendor."""
     if seg.text.rstrip().endswith(":") and text == seg.text.strip(" ,:"):
         return True
+    if VENDOR_LABEL.fullmatch(text) or CUSTOMER_LABEL.fullmatch(text):
+        return True  # a party's label over its block, colon or not ('Émetteur', 'Destinataire')
     amount = any(p.match(text) for p in (TOTAL, SUBTOTAL, AMOUNT_DUE))
     return amount and len(text.split()) <= 3 and not COMPANY_MARK.search(text)
 

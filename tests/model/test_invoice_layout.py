@@ -471,3 +471,48 @@ def test_a_scanned_header_row_with_ocr_slips_still_names_its_columns() -> None:
     ]
     [line] = build_lines([words])
     assert [c.kind for c in table_header(line) or []] == ["description", "quantity", "unit_price", "amount"]
+
+
+def test_a_party_label_over_its_block_and_a_rate_tables_total_row() -> None:
+    """'Émetteur' over the seller's block (no colon), 'Destinataire' over the buyer's; a 'Taux | Base HT | Montant TVA'
+    table with one row per rate and a 'Total' row, the only place the tax total is printed."""
+    rows = [
+        (350, 60, "FACTURE N° 2024-118"),
+        (350, 74, "Date : 02/10/2024"),
+        (57, 120, "Émetteur"),
+        (320, 120, "Destinataire"),
+        (57, 134, "Cabinet Lefèvre Conseil"),
+        (320, 134, "Garage Moreau Frères"),
+        (57, 146, "9 rue Nationale"),
+        (320, 146, "112 avenue de Grammont"),
+        (57, 158, "37000 Tours"),
+        (320, 158, "37000 Tours"),
+        (57, 220, "Désignation"),
+        (480, 220, "Total HT"),
+        (57, 234, "Cocktail salé 12 pièces"),
+        (480, 234, "720,00"),
+        (57, 248, "Gâteau breton, part"),
+        (480, 248, "300,00"),
+        (300, 290, "Taux"),
+        (380, 290, "Base HT"),
+        (480, 290, "Montant TVA"),
+        (300, 304, "5,5 %"),
+        (380, 304, "300,00"),
+        (480, 304, "16,50"),
+        (300, 318, "10 %"),
+        (380, 318, "720,00"),
+        (480, 318, "72,00"),
+        (300, 332, "Total"),
+        (380, 332, "1 020,00"),
+        (480, 332, "88,50"),
+        (300, 360, "Total TTC :"),
+        (480, 360, "1 108,50 EUR"),
+    ]
+    data = _read(_draw(rows)).data
+    # before: the vendor was the label 'Émetteur', and the first rate row (300,00 and 16,50) the subtotal and tax
+    assert (data.vendor_name, data.customer_name) == ("Cabinet Lefèvre Conseil", "Garage Moreau Frères")
+    assert (data.subtotal, data.total_tax, data.invoice_total) == (
+        Decimal("1020.00"),
+        Decimal("88.50"),
+        Decimal("1108.50"),
+    )
