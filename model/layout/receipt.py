@@ -44,7 +44,8 @@ NOT_NAME = re.compile(
     r"quittung|\bbon\b|kassenbon|rechnung|factuur|facture|ticket|recibo|\bresit\b|penyata|simplified|\babn\b|"
     r"vat\s*no|\bbtw\b|\bjalan\b|\bjln\b|\blot\b|\bno\.?\s*\d|\btaman\b|\btmn\b|\bbandar\b|\bkawasan\b|"
     r"\bseksyen\b|\blorong\b|\broad\b|\bstreet\b|\bstraat\b|stra(?:ss|ß)e\b|\brue\b|\bavenue\b|\bcalle\b|"
-    r"adres\b|address|adresse|anschrift|direcci[óo]n|page\s*\d|seite\s*\d|pagina",
+    r"adres\b|address|adresse|anschrift|direcci[óo]n|page\s*\d|seite\s*\d|pagina|feedback|complaint|please|"
+    r"^\W*company\W*$",
     re.I,
 )
 # Lines that end an address block.

@@ -33,16 +33,17 @@ def respelled_digits(by_text: dict[str, Candidate]) -> list[Candidate]:
     return candidates
 
 
-# A lone digit OCR reads for a letter inside a word ('URBAN 1DEA', 'EKSLU5IF', '0ld Town'); digits beside digits or
-# a number's own letters ('10GRAM', '3RD', 'OLIVE9') are left alone.
-DIGIT_IN_WORD = re.compile(r"(?<![0-9])(?:(?<=[A-Za-z])[0158](?=[A-Za-z])|\b[0158](?=[A-Za-z]{2}))(?![0-9])")
+# A lone digit, or two, OCR reads for a letter inside a word ('URBAN 1DEA', 'EKSLU5IF', '0ld Town', 'F00DICIOUS');
+# digits beside digits or a number's own letters ('10GRAM', '3RD', 'OLIVE9') are left alone.
+DIGIT_IN_WORD = re.compile(r"(?<![0-9])(?:(?<=[A-Za-z])[0158]{1,2}(?=[A-Za-z])|\b[0158](?=[A-Za-z]{2}))(?![0-9])")
 DIGIT_LETTER = {"0": "O", "1": "I", "5": "S", "8": "B"}
 
 
 def _digits_as_letters(text: str) -> tuple[str, int]:
     def letter(m: re.Match[str]) -> str:
         after = m.string[m.end() : m.end() + 1]
-        return DIGIT_LETTER[m.group(0)] if after.isupper() or not after.isalpha() else DIGIT_LETTER[m.group(0)].lower()
+        letters = "".join(DIGIT_LETTER[d] for d in m.group(0))
+        return letters if after.isupper() or not after.isalpha() else letters.lower()
 
     return DIGIT_IN_WORD.subn(letter, text)
 
