@@ -285,6 +285,7 @@ def totals(
 
 OF = {"en": "on", "de": "von", "fr": "sur", "nl": "over"}
 BREAKDOWN = {"en": ("Net", "Gross"), "de": ("Netto", "Brutto"), "fr": ("HT", "TTC"), "nl": ("Netto", "Bruto")}
+SUM_ROW = {"en": "Total", "de": "Summe", "fr": "Total", "nl": "Totaal"}
 
 
 def tax_table(cv: Canvas, c: InvoiceContent, y: float, x0: float, x1: float, size: float) -> float:
@@ -293,20 +294,17 @@ def tax_table(cv: Canvas, c: InvoiceContent, y: float, x0: float, x1: float, siz
     edges = [x0 + (x1 - x0) * k / 4 for k in (1, 2, 3, 4)]
     for x, head in zip(edges, (c.label("vat"), net, c.label("vat"), gross), strict=True):
         cv.text(x, y, head, size, True, "right")
-    for rate, tax in c.tax_by_rate.items():
-        y += size * 1.5
-        base = c.net_by_rate[rate]
-        row = (_rate(c, rate), c.money(base), c.money(tax), c.money(base + tax))
-        for x, text in zip(edges, row, strict=True):
-            cv.text(x, y, text, size, align="right")
+    nets = c.net_by_rate
+    rows = [
+        ((_rate(c, r), c.money(nets[r]), c.money(t), c.money(nets[r] + t)), False) for r, t in c.tax_by_rate.items()
+    ]
     if len(c.tax_by_rate) > 1 and c.style.get("tax_table_total"):  # 'Total | 1 230,00 | 130,50 | 1 360,50'
+        base = sum(nets.values(), Decimal(0))
+        rows.append(((SUM_ROW[c.lang], c.money(base), c.money(c.total_tax), c.money(base + c.total_tax)), True))
+    for row, bold in rows:
         y += size * 1.5
-        base = sum(c.net_by_rate.values(), Decimal(0))
-        word = {"en": "Total", "de": "Summe", "fr": "Total", "nl": "Totaal"}[c.lang]
-        for x, text in zip(
-            edges, (word, c.money(base), c.money(c.total_tax), c.money(base + c.total_tax)), strict=True
-        ):
-            cv.text(x, y, text, size, True, "right")
+        for x, text in zip(edges, row, strict=True):
+            cv.text(x, y, text, size, bold, "right")
     return y + size * 1.6
 
 
