@@ -275,8 +275,9 @@ def _vendor(lines: list[Line]) -> tuple[Pick | None, Line | None]:
     """The issuer: a labelled seller, a letter's return address, the payee, a company-form name, the largest print."""
     for line in lines:
         label = VENDOR_LABEL.search(line.text)
-        # a label ('Sold by: X'), not a sentence ('All services are sold by X')
-        if label and (label.start() == 0 or re.match(r"\s*:", line.text[label.end() :])):
+        # a label ('Sold by: X', or alone over its block beside another party's), not a sentence ('sold by X')
+        alone = any(VENDOR_LABEL.fullmatch(seg.text.strip(" :")) for seg in line.segments)
+        if label and (label.start() == 0 or alone or re.match(r"\s*:", line.text[label.end() :])):
             right = after_label(line, VENDOR_LABEL)
             if right and _name_like(right[0]) and not CUSTOMER_LABEL.search(right[0]):
                 return Pick(right[0].strip(" ,;"), right[1], 0.75), line
@@ -339,7 +340,12 @@ def _customer(lines: list[Line]) -> tuple[Pick | None, Line | None]:
             if not match or NUMBER_BEFORE.search(seg.text[: match.start()]):
                 continue
             right = after_label(line, CUSTOMER_LABEL, seg)
-            if right and _name_like(right[0]) and not re.search(r"\d{3,}", right[0]):
+            if (
+                right
+                and _name_like(right[0])
+                and not re.search(r"\d{3,}", right[0])
+                and not VENDOR_LABEL.search(right[0])
+            ):
                 return Pick(_addressee_name(right[0]), right[1], 0.7), line
             cells = below(lines, line, seg.bbox)
             if cells and all(CONTACT.search(c.text) for c in cells):  # a contact person first, the party under it

@@ -42,6 +42,7 @@ TAX_ID_VALUE = re.compile(r"\b[A-Z]{2}\s?[0-9A-Z][0-9A-Z .]{6,14}[0-9A-Z]\b|\b\d
 CUSTOMER_LABEL = re.compile(
     r"\b(?:bill\s*to|billed\s*to|invoice\s*to|sold\s*to|customer|client|klant|kunde|factuuradres|rechnungsadresse|"
     r"rechnung\s*an|factuur\s*aan|adressee|destinataire|adresse\s*de\s*facturation|rechnungsempf[äa]nger|"
+    r"acheteur|k[äa]ufer|auftraggeber|afnemer|"
     r"factur[ée]\s*[àa]|facturar\s*a|cliente|buyer)\b"
     r"(?![\s.-]*(?:n[or°º]\b|nr|no\b|nummer|number|id\b|code|ref|#|contact))",
     re.I,
@@ -70,7 +71,7 @@ SHIP_LABEL = re.compile(
 # (not before a legal form: 'Lieferant GmbH' is a company's name, not a label over one)
 VENDOR_LABEL = re.compile(
     r"\b(?:from\s*:|seller|sold\s*by|vendor|supplier|leverancier|verk[äa]ufer|lieferant|fournisseur|vendedor|emisor|"
-    r"[ée]metteur|absender|afzender|verkoper|vendeur)\b"
+    r"[ée]metteur|absender|afzender|verkoper|vendeur|rechnungssteller|auftragnehmer)\b"
     r"(?!\s+(?:gmbh|ag|kg|ohg|e\.\s?k|ltd|limited|inc|llc|plc|corp|b\.?\s?v|n\.?\s?v|s\.?a\.?s?|sarl|s\.?r\.?l|&\s*co)\b)",
     re.I,
 )

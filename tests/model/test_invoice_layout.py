@@ -516,3 +516,27 @@ def test_a_party_label_over_its_block_and_a_rate_tables_total_row() -> None:
         Decimal("88.50"),
         Decimal("1108.50"),
     )
+
+
+def test_contractor_and_client_labels_over_their_blocks() -> None:
+    """A German service invoice's parties: 'Auftragnehmer' (who invoices) and 'Auftraggeber' (who pays)."""
+    rows = [
+        (57, 110, "Auftraggeber"),
+        (320, 110, "Auftragnehmer"),
+        (57, 124, "Stadtwerke Oberhausen AG"),
+        (320, 124, "Ingenieurbüro Kessler"),
+        (57, 136, "Danziger Straße 31"),
+        (320, 136, "Parkweg 5"),
+        (57, 148, "46045 Oberhausen"),
+        (320, 148, "45127 Essen"),
+        (57, 200, "Rechnung Nr. 2024-17"),
+        (57, 214, "Datum: 12.06.2024"),
+        (300, 260, "Nettobetrag"),
+        (480, 260, "1.200,00"),
+        (300, 274, "USt. 19 %"),
+        (480, 274, "228,00"),
+        (300, 288, "Rechnungsbetrag"),
+        (480, 288, "1.428,00"),
+    ]
+    data = _read(_draw(rows)).data
+    assert (data.vendor_name, data.customer_name) == ("Ingenieurbüro Kessler", "Stadtwerke Oberhausen AG")
