@@ -472,7 +472,8 @@ def _block_under(lines: list[Line], start: Line | None, name: Pick | None = None
         previous = line
         if text.rstrip().endswith(":"):
             break  # the next label starts
-        parts.append(re.sub(r"\s+[|·•]\s+", ", ", text))  # "Street 1 | 12345 City" is two address rows
+        # "Street 1 | 12345 City" is two address rows; a row's own trailing commas ('Gomti Nagar,,') go
+        parts.append(re.sub(r"\s+[|·•]\s+", ", ", text).rstrip(" ,"))
         words += cells[0].words
     if not parts:
         return None

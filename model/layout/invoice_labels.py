@@ -42,7 +42,7 @@ TAX_ID_VALUE = re.compile(r"\b[A-Z]{2}\s?[0-9A-Z][0-9A-Z .]{6,14}[0-9A-Z]\b|\b\d
 CUSTOMER_LABEL = re.compile(
     r"\b(?:bill\s*to|billed\s*to|invoice\s*to|sold\s*to|customer|client|klant|kunde|factuuradres|rechnungsadresse|"
     r"rechnung\s*an|factuur\s*aan|adressee|destinataire|adresse\s*de\s*facturation|rechnungsempf[äa]nger|"
-    r"acheteur|k[äa]ufer|auftraggeber|afnemer|"
+    r"acheteur|k[äa]ufer|auftraggeber|afnemer|billing\s*address|"
     r"factur[ée]\s*[àa]|facturar\s*a|cliente|buyer)\b"
     r"(?![\s.-]*(?:n[or°º]\b|nr|no\b|nummer|number|id\b|code|ref|#|contact))",
     re.I,

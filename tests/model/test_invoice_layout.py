@@ -540,3 +540,22 @@ def test_contractor_and_client_labels_over_their_blocks() -> None:
     ]
     data = _read(_draw(rows)).data
     assert (data.vendor_name, data.customer_name) == ("Ingenieurbüro Kessler", "Stadtwerke Oberhausen AG")
+
+
+def test_billing_address_labels_the_customer_and_trailing_commas_are_dropped() -> None:
+    rows = [
+        (57, 60, "Retail Invoice"),
+        (57, 80, "Sold By : Nimbus Retail Services Pvt. Ltd.,"),
+        (57, 120, "Order ID: OD3041"),
+        (330, 120, "Billing Address"),
+        (57, 134, "Order Date: 15-10-2015"),
+        (330, 134, "Anushka Verma"),
+        (330, 146, "12 Vishwas Khand,Gomti Nagar,,"),
+        (330, 158, "Lucknow 226010 Uttar Pradesh"),
+        (57, 220, "Grand Total"),
+        (480, 220, "1,499.00"),
+    ]
+    data = _read(_draw(rows)).data
+    # before: no customer ('Billing Address' named none), and the address's own ',,' doubled in the join
+    assert data.customer_name == "Anushka Verma"
+    assert data.customer_address == "12 Vishwas Khand,Gomti Nagar, Lucknow 226010 Uttar Pradesh"
