@@ -275,16 +275,17 @@ def _vendor(lines: list[Line]) -> tuple[Pick | None, Line | None]:
     """The issuer: a labelled seller, a letter's return address, the payee, a company-form name, the largest print."""
     for line in lines:
         label = VENDOR_LABEL.search(line.text)
-        # a label ('Sold by: X', or alone over its block beside another party's), not a sentence ('sold by X')
-        alone = any(VENDOR_LABEL.fullmatch(seg.text.strip(" :")) for seg in line.segments)
-        if label and (label.start() == 0 or alone or re.match(r"\s*:", line.text[label.end() :])):
+        if label is None:
+            continue
+        # the label alone as a segment, over its party's block ('Émetteur | Destinataire' over two blocks)
+        alone = next((s for s in line.segments if VENDOR_LABEL.fullmatch(s.text.strip(" :"))), None)
+        # a label ('Sold by: X', or alone beside another party's), not a sentence ('All services are sold by X')
+        if label.start() == 0 or alone is not None or re.match(r"\s*:", line.text[label.end() :]):
             right = after_label(line, VENDOR_LABEL)
             if right and _name_like(right[0]) and not CUSTOMER_LABEL.search(right[0]):
                 return Pick(right[0].strip(" ,;"), right[1], 0.75), line
-            # the label alone over its party's block ('Émetteur | Destinataire' over two blocks)
-            seg = next((s for s in line.segments if VENDOR_LABEL.search(s.text)), None)
-            if seg is not None and VENDOR_LABEL.fullmatch(seg.text.strip(" :")):
-                under = below(lines, line, seg.bbox, 1)
+            if alone is not None:
+                under = below(lines, line, alone.bbox, 1)
                 if under and _name_like(under[0].text) and not CUSTOMER_LABEL.search(under[0].text):
                     return Pick(under[0].text.strip(" ,;"), under[0].words, 0.75), line
     page0 = [line for line in lines if line.page == 0]

@@ -11,7 +11,7 @@ import re
 from decimal import Decimal
 from itertools import product
 
-from model.layout.common import Pick
+from model.layout.common import RATE_IN_ROW, Pick
 from model.layout.lines import Line
 from model.layout.values import GLUED_TAX, SUBTOTAL, TAX, TOTAL, find_amounts
 from model.types import Word
@@ -22,7 +22,6 @@ GROSS = re.compile(
     r"te\s*betalen|net\s*[àa]\s*payer|[àa]\s*payer",
     re.I,
 )
-RATE = re.compile(r"\d\s*%")
 # a tax label OCR ran into its rate ('BTW21%', 'TVA20%') has no word boundary after it
 SUB_EXTRA = re.compile(r"summe\s*positionen|positionssumme|warenwert|total\s*lines|nettosumme", re.I)
 
@@ -51,7 +50,7 @@ def reconcile(lines: list[Line], item_sum: Decimal | None, discount: Decimal) ->
         v: w for label, v, w in rows if (SUBTOTAL.search(label) or SUB_EXTRA.search(label)) and not GROSS.search(label)
     }
     taxes = {v: w for label, v, w in rows if _tax(label) and not SUBTOTAL.search(label) and not GROSS.search(label)}
-    rated = [(v, w) for label, v, w in rows if _tax(label) and RATE.search(label) and not GROSS.search(label)]
+    rated = [(v, w) for label, v, w in rows if _tax(label) and RATE_IN_ROW.search(label) and not GROSS.search(label)]
     if len(rated) > 1:  # several rates: their sum is the tax, printed or not
         taxes.setdefault(sum((v for v, _ in rated), Decimal(0)), [w for _, ws in rated for w in ws])
     totals = {v: w for label, v, w in rows if (TOTAL.search(label) or GROSS.search(label)) and v not in taxes}
